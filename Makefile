@@ -1,0 +1,42 @@
+# The two commands of README.md: `make run` (set up and serve the demo) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run setup venv migrate demo test lint bench clean
+
+run: setup demo
+	$(PY) manage.py runserver $(HOST)
+
+setup: venv var
+	$(PY) manage.py compile_translations
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v 0
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+var:
+	mkdir -p var
+
+demo:
+	$(PY) manage.py load_demo
+
+test: venv var
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+bench: venv
+	$(VENV)/bin/pytest -m benchmark -p no:randomly $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from core.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo ledger from the five source documents (idempotent) and print the logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="load even when DEBUG is off (demo passwords are public)"
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "load_demo creates logins with a public password; it runs only with DEBUG on, or with --force."
+            )
+        logins = load_demo()
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Logins (password: {DEMO_PASSWORD}):"))
+        for login in logins:
+            self.stdout.write(f"  {login.username:<20} {login.role:<14} {login.region}")

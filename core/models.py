@@ -1,0 +1,72 @@
+"""Users and the abstract base that every ledger record shares."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class LedgerModel(models.Model):
+    """Abstract base of every ledger record: optimistic-lock version, generated flag, timestamps.
+
+    ``version`` is bumped on every save so that a client editing a stale copy can be refused
+    (HTTP 412 in the API, a conflict page in the browser) instead of silently overwriting.
+    ``is_generated`` marks rows the demo loader synthesised where a source document gives only totals.
+    """
+
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    is_generated = models.BooleanField(_("生成数据"), default=False, help_text=_("演示数据中按文件总数生成的明细行"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+
+class User(AbstractUser):
+    """A person or another system's service account (用户), scoped by one region and one role."""
+
+    class Role(models.TextChoices):
+        COUNTY_EDITOR = "county_editor", _("县级编办录入员")
+        REVIEWER = "reviewer", _("审阅人(只读)")
+        SYSTEM_ADMIN = "system_admin", _("系统管理员")
+
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.REVIEWER)
+    region = models.ForeignKey(
+        "reforms.Region",
+        verbose_name=_("所属区域"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    is_service_account = models.BooleanField(
+        _("服务账户"), default=False, help_text=_("供其他系统通过令牌访问 API 的账户")
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role="system_admin") | models.Q(region__isnull=False),
+                name="user_region_required_unless_admin",
+                violation_error_message=_("除系统管理员外,每个用户都必须属于一个区域。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def is_system_admin(self):
+        return self.is_superuser or self.role == self.Role.SYSTEM_ADMIN
+
+    @property
+    def can_edit(self):
+        """Only county editors and administrators write; reviewers are read-only everywhere."""
+        return self.is_system_admin or self.role == self.Role.COUNTY_EDITOR

@@ -1,0 +1,44 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import models
+
+
+@admin.register(models.Department)
+class DepartmentAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "county"]
+    list_filter = ["county"]
+    search_fields = ["name", "county__name"]
+
+
+@admin.register(models.PowerItem)
+class PowerItemAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "type_code", "local_code", "implementation_code", "source_department"]
+    list_filter = ["type_code", "source", "is_generated"]
+    search_fields = ["name", "local_code", "implementation_code"]
+    autocomplete_fields = ["source_department"]
+
+
+@admin.register(models.DelegationCatalogue)
+class DelegationCatalogueAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "county", "town", "issued_on", "edition", "declared_total"]
+    list_filter = ["county"]
+    search_fields = ["title"]
+
+
+@admin.register(models.DelegatedPower)
+class DelegatedPowerAdmin(SimpleHistoryAdmin):
+    list_display = ["item", "town", "mode", "take_over_status", "delegated_on"]
+    list_filter = ["mode", "take_over_status", "item__type_code", "is_generated"]
+    search_fields = ["item__name", "item__implementation_code", "town__name"]
+    autocomplete_fields = ["town", "item", "catalogue", "receiving_organ"]
+    list_select_related = ["item", "town"]
+
+
+@admin.register(models.MonthlyCaseCount)
+class MonthlyCaseCountAdmin(admin.ModelAdmin):
+    list_display = ["power", "month", "handled_by", "accepted", "closed"]
+    list_filter = ["handled_by", "month"]
+    search_fields = ["power__item__name", "power__town__name"]
+    raw_id_fields = ["power"]
+    list_select_related = ["power__item", "power__town"]

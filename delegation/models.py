@@ -1,0 +1,339 @@
+"""County departments, power items, delegation catalogues, delegated powers and case counts."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import LedgerModel
+
+
+class PowerType(models.TextChoices):
+    """Power type codes of the national government-service platform (权力类型)."""
+
+    LICENCE = "01", _("行政许可")
+    PENALTY = "02", _("行政处罚")
+    COERCION = "03", _("行政强制")
+    LEVY = "04", _("行政征收")
+    PAYMENT = "05", _("行政给付")
+    INSPECTION = "06", _("行政检查")
+    CONFIRMATION = "07", _("行政确认")
+    REWARD = "08", _("行政奖励")
+    RULING = "09", _("行政裁决")
+    OTHER = "10", _("其他行政权力")
+    PUBLIC_SERVICE = "20", _("公共服务")
+
+
+class PowerSource(models.TextChoices):
+    """Where a power comes from (权力来源); moving a service forward has no national code."""
+
+    STATUTORY = "1", _("法定本级行使")
+    DELEGATED_BY_HIGHER = "2", _("上级下放")
+    AUTHORISED_BY_HIGHER = "3", _("上级授权")
+    AUTHORISED_SAME_LEVEL = "4", _("同级授权")
+    ENTRUSTED_BY_HIGHER = "5", _("上级委托")
+    ENTRUSTED_SAME_LEVEL = "6", _("同级委托")
+
+
+# Field name on DelegationCatalogue holding the declared count of each power type.
+TYPE_COUNT_FIELDS = {
+    PowerType.LICENCE: "count_licence",
+    PowerType.PENALTY: "count_penalty",
+    PowerType.COERCION: "count_coercion",
+    PowerType.LEVY: "count_levy",
+    PowerType.PAYMENT: "count_payment",
+    PowerType.INSPECTION: "count_inspection",
+    PowerType.CONFIRMATION: "count_confirmation",
+    PowerType.REWARD: "count_reward",
+    PowerType.RULING: "count_ruling",
+    PowerType.OTHER: "count_other",
+    PowerType.PUBLIC_SERVICE: "count_public_service",
+}
+
+
+class Department(LedgerModel):
+    """A county department (县直部门) that delegates powers and may keep agencies in towns."""
+
+    county = models.ForeignKey(
+        "reforms.Region",
+        verbose_name=_("所属县"),
+        on_delete=models.PROTECT,
+        related_name="departments",
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("县直部门")
+        verbose_name_plural = _("县直部门")
+        ordering = ["county", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "name"],
+                name="department_unique_in_county",
+                violation_error_message=_("本县已有同名部门。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PowerItem(LedgerModel):
+    """An administrative power or public service (权力事项) as the county lists it."""
+
+    name = models.CharField(_("事项名称"), max_length=300)
+    type_code = models.CharField(_("权力类型"), max_length=2, choices=PowerType.choices)
+    local_code = models.CharField(_("本地编码"), max_length=50, blank=True)
+    implementation_code = models.CharField(
+        _("实施编码"),
+        max_length=64,
+        blank=True,
+        help_text=_("政务服务平台颁发的实施编码;办件量数据按此编码对接"),
+    )
+    source = models.CharField(_("权力来源"), max_length=1, choices=PowerSource.choices, blank=True)
+    legal_basis = models.TextField(_("设定依据"), blank=True)
+    source_department = models.ForeignKey(
+        Department, verbose_name=_("放权部门"), on_delete=models.PROTECT, related_name="items"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("权力事项")
+        verbose_name_plural = _("权力事项")
+        ordering = ["type_code", "local_code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["implementation_code"],
+                condition=~Q(implementation_code=""),
+                name="item_implementation_code_unique",
+                violation_error_message=_("该实施编码已被其他事项使用。"),
+            ),
+            models.UniqueConstraint(
+                fields=["source_department", "name"],
+                name="item_unique_per_department",
+                violation_error_message=_("该部门已有同名事项。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class DelegationCatalogue(LedgerModel):
+    """A delegation catalogue (放权目录 / 赋权清单) issued by a county, with its declared counts.
+
+    The declared per-type counts must add up to the declared total: the database refuses otherwise.
+    """
+
+    county = models.ForeignKey(
+        "reforms.Region",
+        verbose_name=_("发布县"),
+        on_delete=models.PROTECT,
+        related_name="catalogues",
+    )
+    town = models.ForeignKey(
+        "reforms.Town",
+        verbose_name=_("适用镇"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="catalogues",
+        help_text=_("留空表示适用于本县全部试点镇"),
+    )
+    title = models.CharField(_("名称"), max_length=300)
+    document = models.ForeignKey(
+        "reforms.SourceDocument",
+        verbose_name=_("发布文件"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    issued_on = models.DateField(_("发布日期"))
+    edition = models.PositiveSmallIntegerField(_("版次"), default=1)
+    declared_total = models.PositiveIntegerField(_("事项总数"))
+    count_licence = models.PositiveIntegerField(PowerType.LICENCE.label, default=0)
+    count_penalty = models.PositiveIntegerField(PowerType.PENALTY.label, default=0)
+    count_coercion = models.PositiveIntegerField(PowerType.COERCION.label, default=0)
+    count_levy = models.PositiveIntegerField(PowerType.LEVY.label, default=0)
+    count_payment = models.PositiveIntegerField(PowerType.PAYMENT.label, default=0)
+    count_inspection = models.PositiveIntegerField(PowerType.INSPECTION.label, default=0)
+    count_confirmation = models.PositiveIntegerField(PowerType.CONFIRMATION.label, default=0)
+    count_reward = models.PositiveIntegerField(PowerType.REWARD.label, default=0)
+    count_ruling = models.PositiveIntegerField(PowerType.RULING.label, default=0)
+    count_other = models.PositiveIntegerField(PowerType.OTHER.label, default=0)
+    count_public_service = models.PositiveIntegerField(PowerType.PUBLIC_SERVICE.label, default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("放权目录")
+        verbose_name_plural = _("放权目录")
+        ordering = ["-issued_on"]
+        constraints = [
+            # Two partial constraints rather than NULLS NOT DISTINCT, which SQLite lacks.
+            models.UniqueConstraint(
+                fields=["county", "town", "edition"],
+                condition=Q(town__isnull=False),
+                name="catalogue_edition_unique",
+                violation_error_message=_("该镇此版次的目录已存在。"),
+            ),
+            models.UniqueConstraint(
+                fields=["county", "edition"],
+                condition=Q(town__isnull=True),
+                name="county_catalogue_edition_unique",
+                violation_error_message=_("该县此版次的全县目录已存在。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    declared_total=sum(
+                        (F(field) for field in list(TYPE_COUNT_FIELDS.values())[1:]),
+                        F(TYPE_COUNT_FIELDS[PowerType.LICENCE]),
+                    )
+                ),
+                name="catalogue_type_counts_add_up",
+                violation_error_message=_("各类型事项数之和必须等于事项总数。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def type_counts(self):
+        """Declared count per power type code."""
+        return {code: getattr(self, field) for code, field in TYPE_COUNT_FIELDS.items()}
+
+
+class DelegatedPower(LedgerModel):
+    """A power delegated to one town (下放事项) and whether the town took it over."""
+
+    class Mode(models.TextChoices):
+        DIRECT = "direct", _("直接下放")
+        ENTRUSTED = "entrusted", _("委托")
+        SERVICE_FORWARD = "service_forward", _("服务前移")
+
+    class TakeOverStatus(models.TextChoices):
+        PENDING = "pending", _("待承接")
+        TAKEN_OVER = "taken_over", _("已承接")
+        NOT_TAKEN_OVER = "not_taken_over", _("未承接到位")
+
+    town = models.ForeignKey(
+        "reforms.Town",
+        verbose_name=_("镇"),
+        on_delete=models.CASCADE,
+        related_name="delegated_powers",
+    )
+    catalogue = models.ForeignKey(
+        DelegationCatalogue,
+        verbose_name=_("放权目录"),
+        on_delete=models.PROTECT,
+        related_name="powers",
+    )
+    item = models.ForeignKey(
+        PowerItem, verbose_name=_("权力事项"), on_delete=models.PROTECT, related_name="delegations"
+    )
+    mode = models.CharField(_("下放方式"), max_length=20, choices=Mode.choices)
+    receiving_organ = models.ForeignKey(
+        "staffing.Organ",
+        verbose_name=_("承接机构"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="received_powers",
+    )
+    delegated_on = models.DateField(_("下放日期"))
+    take_over_status = models.CharField(
+        _("承接状态"),
+        max_length=20,
+        choices=TakeOverStatus.choices,
+        default=TakeOverStatus.PENDING,
+    )
+    take_over_on = models.DateField(_("承接日期"), null=True, blank=True)
+    not_taken_over_reason = models.CharField(_("未承接原因"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("下放事项")
+        verbose_name_plural = _("下放事项")
+        ordering = ["town", "item__type_code", "pk"]
+        indexes = [models.Index(fields=["town", "take_over_status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["town", "item"],
+                name="power_once_per_town",
+                violation_error_message=_("该事项已在本镇的放权目录中。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(take_over_on__isnull=True) | Q(take_over_on__gte=F("delegated_on")),
+                name="power_take_over_after_delegation",
+                violation_error_message=_("承接日期不能早于下放日期。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(take_over_status="not_taken_over") | ~Q(not_taken_over_reason=""),
+                name="power_not_taken_over_has_reason",
+                violation_error_message=_("未承接到位的事项必须说明原因。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.town} · {self.item}"
+
+    def clean(self):
+        errors = {}
+        if self.catalogue_id and self.delegated_on and self.delegated_on < self.catalogue.issued_on:
+            errors["delegated_on"] = _("下放日期不能早于放权目录的发布日期(%(date)s)。") % {
+                "date": self.catalogue.issued_on
+            }
+        if self.catalogue_id and self.town_id:
+            if self.catalogue.town_id not in (None, self.town_id):
+                errors["catalogue"] = _("该目录是为其他镇发布的。")
+            elif self.catalogue.county_id != self.town.county_id:
+                errors["catalogue"] = _("该目录不是本镇所属县发布的。")
+        if self.item_id and self.town_id and self.item.source_department.county_id != self.town.county_id:
+            errors["item"] = _("该事项不属于本镇所属县的部门。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class MonthlyCaseCount(LedgerModel):
+    """Cases accepted and closed for one delegated power in one month (月度办件量).
+
+    ``handled_by`` separates the town's own cases from cases the county department still records
+    for the same item in that town; the latter reveal powers delegated on paper only (明放暗不放).
+    Not history-tracked: feeds write millions of these, and each row is itself a dated record.
+    """
+
+    class HandledBy(models.TextChoices):
+        TOWN = "town", _("镇")
+        COUNTY_DEPARTMENT = "county_department", _("县直部门")
+
+    power = models.ForeignKey(
+        DelegatedPower,
+        verbose_name=_("下放事项"),
+        on_delete=models.CASCADE,
+        related_name="case_counts",
+    )
+    month = models.DateField(_("月份"), help_text=_("当月第一天"))
+    handled_by = models.CharField(_("办理主体"), max_length=20, choices=HandledBy.choices, default=HandledBy.TOWN)
+    accepted = models.PositiveIntegerField(_("受理件数"), default=0)
+    closed = models.PositiveIntegerField(_("办结件数"), default=0)
+
+    class Meta:
+        verbose_name = _("月度办件量")
+        verbose_name_plural = _("月度办件量")
+        ordering = ["power", "month"]
+        indexes = [models.Index(fields=["month", "handled_by"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["power", "month", "handled_by"],
+                name="case_count_once_per_month",
+                violation_error_message=_("该事项本月已有办件量记录。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.power_id} {self.month:%Y-%m}"
+
+    def clean(self):
+        if self.month and self.month.day != 1:
+            raise ValidationError({"month": _("月份必须是该月第一天。")})

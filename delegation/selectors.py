@@ -1,0 +1,68 @@
+"""Read paths for delegated powers, including their derived state (running / unused / not taken over)."""
+
+import datetime as dt
+
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.scoping import visible_filter
+
+from .models import DelegatedPower, MonthlyCaseCount
+
+
+class DerivedState:
+    """The three-way split of DOMAIN.md: a power runs, goes unused, or was not taken over."""
+
+    RUNNING = "running"
+    UNUSED = "unused"
+    NOT_TAKEN_OVER = "not_taken_over"
+    LABELS = {RUNNING: _("正常运行"), UNUSED: _("暂未使用"), NOT_TAKEN_OVER: _("未承接到位")}
+
+
+def activity_window(as_of=None):
+    """First and last month of the 12 months ending with ``as_of``'s month."""
+    as_of = as_of or timezone.localdate()
+    last = as_of.replace(day=1)
+    index = last.year * 12 + last.month - 1 - 11
+    return dt.date(index // 12, index % 12 + 1, 1), last
+
+
+def with_derived_state(queryset, as_of=None):
+    """Annotate ``derived_state``: taken over with ≥1 town case in the window → running, else unused.
+
+    Anything not taken over (including pending) counts as not taken over.
+    """
+    first, last = activity_window(as_of)
+    town_cases = MonthlyCaseCount.objects.filter(
+        power=OuterRef("pk"),
+        handled_by=MonthlyCaseCount.HandledBy.TOWN,
+        month__gte=first,
+        month__lte=last,
+        accepted__gt=0,
+    )
+    return queryset.annotate(
+        derived_state=Case(
+            When(
+                ~Q(take_over_status=DelegatedPower.TakeOverStatus.TAKEN_OVER), then=Value(DerivedState.NOT_TAKEN_OVER)
+            ),
+            When(Exists(town_cases), then=Value(DerivedState.RUNNING)),
+            default=Value(DerivedState.UNUSED),
+            output_field=CharField(),
+        )
+    )
+
+
+def delegated_power_list(*, user, filters=None):
+    qs = DelegatedPower.objects.filter(visible_filter(user)).select_related(
+        "town", "item", "catalogue", "receiving_organ"
+    )
+    return qs.filter(**(filters or {}))
+
+
+def derived_state_counts(queryset, as_of=None):
+    """{state: count} over ``queryset``."""
+    rows = with_derived_state(queryset, as_of).values("derived_state").annotate(n=Count("pk"))
+    counts = dict.fromkeys(DerivedState.LABELS, 0)
+    counts.update({row["derived_state"]: row["n"] for row in rows})
+    return counts

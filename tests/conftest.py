@@ -1,0 +1,39 @@
+import os
+
+import pytest
+
+
+def pytest_report_header(config):
+    db = os.environ.get("DATABASE_URL", "sqlite (embedded default)")
+    redis = os.environ.get("REDIS_URL") or "none: tests that need Redis are skipped"
+    return [f"database: {db.split('@')[-1]}", f"redis: {redis}"]
+
+
+def pytest_configure(config):
+    # Tests assert translated messages: compile the catalogues as `make run` does.
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("compile_translations", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("REDIS_URL"):
+        return
+    skip = pytest.mark.skip(reason="needs a Redis server: set REDIS_URL (CI does)")
+    for item in items:
+        if "needs_redis" in item.keywords:
+            item.add_marker(skip)
+    # Benchmarks run only when asked for with -m benchmark.
+    if "benchmark" not in (config.getoption("-m") or ""):
+        for item in items:
+            if "benchmark" in item.keywords:
+                item.add_marker(pytest.mark.skip(reason="benchmark: run with make bench"))
+
+
+@pytest.fixture
+def admin_user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(role="system_admin", region=None, is_staff=True, is_superuser=True)

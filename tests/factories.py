@@ -1,0 +1,173 @@
+"""factory_boy factories for every model, valid by default."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+
+from core.models import User
+from delegation import models as delegation
+from finance import models as finance
+from reforms import models as reforms
+from staffing import models as staffing
+
+
+class ProvinceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = reforms.Region
+        django_get_or_create = ["code"]
+
+    code = "370000"
+    name = "山东省"
+    level = "province"
+    parent = None
+
+
+class CityFactory(ProvinceFactory):
+    code = "371500"
+    name = "聊城市"
+    level = "city"
+    parent = factory.SubFactory(ProvinceFactory)
+
+
+class CountyFactory(ProvinceFactory):
+    code = "371581"
+    name = "临清市"
+    level = "county"
+    parent = factory.SubFactory(CityFactory)
+
+
+class TownFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = reforms.Town
+
+    county = factory.SubFactory(CountyFactory)
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.county.code}{100 + n % 100:03d}000")
+    name = factory.Sequence(lambda n: f"测试镇{n}")
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = reforms.SourceDocument
+
+    title = factory.Sequence(lambda n: f"文件{n}")
+    issuer = "县委编办"
+    issued_on = dt.date(2019, 4, 9)
+
+
+class SchemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = reforms.AssessmentScheme
+
+    region = factory.SubFactory(CountyFactory)
+    name = factory.Sequence(lambda n: f"考核方案{n}")
+    subject = "dispatched_agency"
+    county_weight = Decimal(30)
+    town_weight = Decimal(70)
+    min_town_weight = Decimal(60)
+    valid_from = dt.date(2021, 1, 1)
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = delegation.Department
+
+    county = factory.SubFactory(CountyFactory)
+    name = factory.Sequence(lambda n: f"部门{n}")
+
+
+class PowerItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = delegation.PowerItem
+
+    name = factory.Sequence(lambda n: f"事项{n}")
+    type_code = "01"
+    implementation_code = factory.Sequence(lambda n: f"IMP{n:08d}")
+    source_department = factory.SubFactory(DepartmentFactory)
+
+
+class CatalogueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = delegation.DelegationCatalogue
+
+    county = factory.SubFactory(CountyFactory)
+    title = factory.Sequence(lambda n: f"放权目录{n}")
+    issued_on = dt.date(2019, 4, 9)
+    edition = factory.Sequence(lambda n: n + 1)
+    declared_total = 2
+    count_licence = 1
+    count_penalty = 1
+
+
+class DelegatedPowerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = delegation.DelegatedPower
+
+    town = factory.SubFactory(TownFactory)
+    catalogue = factory.SubFactory(CatalogueFactory, county=factory.SelfAttribute("..town.county"))
+    item = factory.SubFactory(PowerItemFactory, source_department__county=factory.SelfAttribute("...town.county"))
+    mode = "direct"
+    delegated_on = dt.date(2019, 5, 1)
+    take_over_status = "taken_over"
+    take_over_on = dt.date(2019, 6, 1)
+
+
+class CaseCountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = delegation.MonthlyCaseCount
+
+    power = factory.SubFactory(DelegatedPowerFactory)
+    month = dt.date(2025, 1, 1)
+    accepted = 5
+    closed = 4
+
+
+class OrganFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = staffing.Organ
+
+    town = factory.SubFactory(TownFactory)
+    kind = "work_organ"
+    name = factory.Sequence(lambda n: f"机构{n}")
+
+
+class SecondmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = staffing.Secondment
+
+    town = factory.SubFactory(TownFactory)
+    staff_reference = factory.Sequence(lambda n: f"S-{n:04d}")
+    borrowing_unit = "县发改局"
+    joined_town_on = dt.date(2015, 1, 1)
+    starts_on = dt.date(2025, 1, 1)
+    ends_on = dt.date(2025, 6, 30)
+
+
+class ArrangementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = finance.FiscalArrangement
+
+    town = factory.SubFactory(TownFactory)
+    kind = "tax_rebate"
+    title = factory.Sequence(lambda n: f"超收返还{n}")
+    base_rule = "fixed_year"
+    base_year = 2015
+    base_amount = Decimal("1000000.00")
+    share_percent = Decimal(100)
+    from_year = 2019
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = "county_editor"
+    region = factory.SubFactory(CountyFactory)
+    password = factory.PostGenerationMethodCall("set_password", "pass-for-tests")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()

@@ -1,0 +1,229 @@
+"""Every hard rule is refused twice: by validation with its message, and by the database itself."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+
+from delegation.models import DelegationCatalogue, MonthlyCaseCount
+from finance.models import FiscalYearRecord
+from reforms.models import (
+    AssessmentScore,
+    ProgrammeMembership,
+    ReformTask,
+    Region,
+    ReportedFigure,
+    TownAnnualAssessment,
+)
+from staffing.models import FilledPosts, HeadcountQuota, Nameplate, StaffingPolicy
+from tests import factories as f
+
+D = dt.date
+
+
+def _copy(instance, **changes):
+    """An unsaved row equal to ``instance`` on every concrete field but the primary key."""
+    values = {
+        field.attname: getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+        if not field.primary_key
+    }
+    values.update(changes)
+    return type(instance)(**values)
+
+
+def _broken(instance, **changes):
+    """A saved row with ``changes`` applied in memory only: saving it again must fail."""
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    return instance
+
+
+# constraint name → builder of an unsaved row that breaks only that constraint.
+CASES = {
+    "user_region_required_unless_admin": lambda: f.UserFactory.build(role="reviewer", region=None),
+    "region_code_six_digits": lambda: Region(code="37150", name="x", level="province"),
+    "region_parent_matches_level": lambda: Region(code="379900", name="x", level="city"),
+    "town_code_twelve_digits": lambda: _broken(f.TownFactory(), code="371581101001"),
+    "town_area_not_negative": lambda: _broken(f.TownFactory(), area_km2=Decimal(-1)),
+    "document_number_unique": lambda: _copy(f.DocumentFactory(number="鲁厅字〔2018〕33号"), title="另一标题"),
+    "figure_unique_per_document": lambda: _copy(
+        ReportedFigure.objects.create(
+            document=f.DocumentFactory(), region=f.CountyFactory(), label="下沉编制", value=1, unit="名"
+        )
+    ),
+    "membership_unique": lambda: _copy(_membership()),
+    "membership_left_after_joined": lambda: _membership(save=False, left_on=D(2018, 1, 1), status="completed"),
+    "task_completed_on_iff_done": lambda: ReformTask(
+        plan=_plan(), title="t", lead_unit="u", status="done", completed_on=None
+    ),
+    "scheme_weights_in_range": lambda: _broken(f.SchemeFactory(), county_weight=Decimal(-10), town_weight=Decimal(110)),
+    "scheme_weights_sum_100": lambda: _broken(f.SchemeFactory(), county_weight=Decimal(40)),
+    "scheme_period_ordered": lambda: _broken(f.SchemeFactory(), valid_until=D(2020, 1, 1)),
+    "score_unique": lambda: _copy(_score()),
+    "score_in_range": lambda: _score(save=False, town_score=Decimal(101)),
+    "annual_assessment_unique": lambda: _copy(
+        TownAnnualAssessment.objects.create(town=f.TownFactory(), year=2024, grade="pass")
+    ),
+    "annual_score_in_range": lambda: TownAnnualAssessment(
+        town=f.TownFactory(), year=2024, grade="pass", score=Decimal(-1)
+    ),
+    "annual_rank_positive": lambda: TownAnnualAssessment(
+        town=f.TownFactory(), year=2024, grade="pass", rank_in_county=0
+    ),
+    "department_unique_in_county": lambda: _copy(f.DepartmentFactory()),
+    "item_implementation_code_unique": lambda: _copy(f.PowerItemFactory(), name="另一事项"),
+    "item_unique_per_department": lambda: _copy(f.PowerItemFactory(), implementation_code="OTHER"),
+    "catalogue_edition_unique": lambda: _copy(f.CatalogueFactory(town=f.TownFactory())),
+    "county_catalogue_edition_unique": lambda: _copy(f.CatalogueFactory()),
+    "catalogue_type_counts_add_up": lambda: _broken(f.CatalogueFactory(), declared_total=3),
+    "power_once_per_town": lambda: _copy(f.DelegatedPowerFactory()),
+    "power_take_over_after_delegation": lambda: _broken(f.DelegatedPowerFactory(), take_over_on=D(2019, 4, 30)),
+    "power_not_taken_over_has_reason": lambda: _broken(
+        f.DelegatedPowerFactory(), take_over_status="not_taken_over", take_over_on=None
+    ),
+    "case_count_once_per_month": lambda: _copy(f.CaseCountFactory()),
+    "organ_unique_in_town": lambda: _copy(f.OrganFactory()),
+    "organ_parent_only_for_dispatched": lambda: f.OrganFactory.build(
+        town=f.TownFactory(), parent_department=f.DepartmentFactory()
+    ),
+    "nameplate_unique": lambda: _copy(Nameplate.objects.create(organ=f.OrganFactory(), name="牌子")),
+    "quota_unique": lambda: _copy(
+        HeadcountQuota.objects.create(
+            town=f.TownFactory(), post_type="administrative", approved=50, effective_on=D(2019, 4, 9)
+        )
+    ),
+    "filled_unique": lambda: _copy(
+        FilledPosts.objects.create(town=f.TownFactory(), post_type="administrative", filled=40, as_of=D(2025, 1, 1))
+    ),
+    "secondment_ends_after_start": lambda: f.SecondmentFactory.build(town=f.TownFactory(), ends_on=D(2024, 12, 31)),
+    "staffing_policy_unique": lambda: _copy(_policy()),
+    "excellent_share_in_range": lambda: _policy(save=False, excellent_share_percent=Decimal(120)),
+    "arrangement_amounts_not_negative": lambda: f.ArrangementFactory.build(
+        town=f.TownFactory(), base_amount=Decimal(-5)
+    ),
+    "arrangement_share_in_range": lambda: f.ArrangementFactory.build(town=f.TownFactory(), share_percent=Decimal(101)),
+    "arrangement_years_ordered": lambda: f.ArrangementFactory.build(town=f.TownFactory(), until_year=2018),
+    "fiscal_year_unique": lambda: _copy(_year_record()),
+    "fiscal_amounts_not_negative": lambda: _year_record(save=False, paid=Decimal("-0.01")),
+}
+
+
+def _membership(save=True, **fields):
+    from reforms.models import PilotProgramme
+
+    programme = PilotProgramme.objects.create(
+        name=f"试点{PilotProgramme.objects.count()}", region=f.ProvinceFactory(), started_on=D(2019, 1, 1)
+    )
+    row = ProgrammeMembership(programme=programme, town=f.TownFactory(), joined_on=D(2019, 1, 1), **fields)
+    if save:
+        row.save()
+    return row
+
+
+def _plan():
+    from reforms.models import ReformPlan
+
+    return ReformPlan.objects.create(town=f.TownFactory(), title="方案", adopted_on=D(2019, 4, 9))
+
+
+def _score(save=True, **fields):
+    values = {"county_score": Decimal(80), "town_score": Decimal(90), **fields}
+    row = AssessmentScore(
+        scheme=f.SchemeFactory(), town=f.TownFactory(), assessed_unit="市场监管所", year=2024, **values
+    )
+    if save:
+        row.save()
+    return row
+
+
+def _policy(save=True, **fields):
+    row = StaffingPolicy(
+        town=f.TownFactory(), effective_on=D(2019, 4, 9), **{"excellent_share_percent": Decimal(20), **fields}
+    )
+    if save:
+        row.save()
+    return row
+
+
+def _year_record(save=True, **fields):
+    row = FiscalYearRecord(
+        arrangement=f.ArrangementFactory(), year=2024, **{"promised": Decimal(100), "paid": Decimal(50), **fields}
+    )
+    if save:
+        row.save()
+    return row
+
+
+def _constraints_of(model):
+    return {c.name: c for c in model._meta.constraints}
+
+
+def _all_constraints():
+    found = {}
+    for label in ("core", "reforms", "delegation", "staffing", "finance"):
+        for model in apps.get_app_config(label).get_models():
+            if not model.__name__.startswith("Historical"):
+                found.update(dict.fromkeys(_constraints_of(model), model))
+    return found
+
+
+def test_every_constraint_has_a_case():
+    """A new constraint without a case here fails the suite."""
+    assert set(_all_constraints()) == set(CASES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_validation_reports_the_constraint_message(name):
+    row = CASES[name]()
+    constraint = _constraints_of(type(row))[name]
+    with pytest.raises(ValidationError) as excinfo:
+        row.full_clean()
+    assert str(constraint.violation_error_message) in str(excinfo.value.messages)
+
+
+@pytest.mark.django_db(transaction=False)
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_database_refuses_the_row(name):
+    row = CASES[name]()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        # Saved without full_clean(): only the database stands in the way.
+        models.Model.save(row)
+
+
+@pytest.mark.django_db
+def test_constraint_messages_translate_to_english():
+    from django.utils import translation
+
+    row = CASES["scheme_weights_sum_100"]()
+    with translation.override("en"), pytest.raises(ValidationError) as excinfo:
+        row.full_clean()
+    assert "must add up to 100" in " ".join(excinfo.value.messages)
+
+
+@pytest.mark.django_db
+def test_valid_catalogue_counts_are_accepted():
+    catalogue = f.CatalogueFactory.build(
+        county=f.CountyFactory(),
+        declared_total=128,
+        count_licence=35,
+        count_penalty=91,
+        count_confirmation=1,
+        count_payment=1,
+    )
+    catalogue.full_clean()
+    catalogue.save()
+    assert DelegationCatalogue.objects.get(pk=catalogue.pk).declared_total == 128
+
+
+@pytest.mark.django_db
+def test_case_count_month_must_be_first_day():
+    row = f.CaseCountFactory.build(power=f.DelegatedPowerFactory(), month=D(2025, 1, 15))
+    with pytest.raises(ValidationError) as excinfo:
+        row.full_clean()
+    assert "month" in excinfo.value.message_dict
+    assert isinstance(row, MonthlyCaseCount)

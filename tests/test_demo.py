@@ -1,0 +1,131 @@
+"""The demo loader reproduces the five documents' figures and is idempotent."""
+
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db.models import Count, Sum
+
+from core.demo import load_demo
+from delegation.models import DelegatedPower
+from delegation.selectors import derived_state_counts
+from finance.models import FiscalYearRecord
+from reforms.models import ReportedFigure, Town
+from staffing.models import HeadcountQuota, Nameplate, Organ
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Loaded once for the module (it takes seconds), removed again afterwards."""
+    with django_db_blocker.unblock():
+        load_demo()
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", "--no-input", verbosity=0)
+
+
+def _by_type(town_code):
+    rows = DelegatedPower.objects.filter(town__code=town_code).values_list("item__type_code").annotate(n=Count("pk"))
+    return dict(rows)
+
+
+def _snapshot():
+    """Every row of every app model, minus timestamps, keyed by model."""
+    snapshot = {}
+    for label in ("core", "reforms", "delegation", "staffing", "finance"):
+        for model in apps.get_app_config(label).get_models():
+            fields = [
+                f.attname
+                for f in model._meta.concrete_fields
+                if f.attname not in ("created_at", "updated_at", "last_login", "password", "history_date", "history_id")
+            ]
+            snapshot[model.__name__] = sorted(map(repr, model.objects.values_list(*fields)))
+    return snapshot
+
+
+def test_loading_twice_changes_no_row(demo):
+    before = _snapshot()
+    load_demo()
+    assert _snapshot() == before
+
+
+def test_yandian_catalogue_is_35_licences_91_penalties_1_confirmation_1_payment(demo):
+    assert _by_type("371581102000") == {"01": 35, "02": 91, "07": 1, "05": 1}
+
+
+def test_guyun_catalogue_is_32_64_2_2(demo):
+    assert _by_type("371522106000") == {"01": 32, "02": 64, "07": 2, "05": 2}
+
+
+def test_dongying_split_is_401_179_155_67(demo):
+    powers = DelegatedPower.objects.filter(town__county__parent__code="370500")
+    assert powers.count() == 401
+    assert derived_state_counts(powers) == {"running": 179, "unused": 155, "not_taken_over": 67}
+    assert Town.objects.filter(county__parent__code="370500").count() == 6
+
+
+def test_dazhou_delegates_11_approvals_132_penalties_21_other_over_seven_towns(demo):
+    powers = DelegatedPower.objects.filter(town__county__parent__code="511700")
+    assert dict(powers.values_list("item__type_code").annotate(n=Count("pk"))) == {"01": 11, "02": 132, "10": 21}
+    assert powers.values("town").distinct().count() == 7
+
+
+def test_guangtong_headcount_is_38_administrative_11_leadership_70_institutional(demo):
+    quotas = dict(HeadcountQuota.objects.filter(town__code="532311102000").values_list("post_type", "approved"))
+    assert quotas == {"administrative": 38, "leadership": 11, "institutional": 70}
+    assert sum(quotas[k] for k in ("administrative", "institutional")) == 108
+
+
+def test_guangtong_approval_bureau_handled_12014_cases(demo):
+    total = DelegatedPower.objects.filter(town__code="532311102000", item__type_code__in=["01", "20"]).aggregate(
+        n=Sum("case_counts__accepted")
+    )["n"]
+    assert total == 12014
+
+
+def test_guangtong_incentive_is_promised_and_unpaid(demo):
+    records = FiscalYearRecord.objects.filter(arrangement__town__code="532311102000", arrangement__kind="incentive")
+    assert records.aggregate(p=Sum("paid"))["p"] == Decimal(0)
+    assert records.aggregate(p=Sum("promised"))["p"] == Decimal("15000000.00")
+
+
+def test_liaocheng_towns_have_8_work_organs_6_institutions_with_nameplates(demo):
+    for code in ("371581102000", "371522106000"):
+        organs = Organ.objects.filter(town__code=code)
+        assert organs.filter(kind="work_organ").count() == 8
+        assert organs.filter(kind="institution").count() == 6
+    assert set(
+        Nameplate.objects.filter(organ__town__code="371581102000", organ__name="经济发展局").values_list(
+            "name", flat=True
+        )
+    ) == {"农业农村办公室", "生态环境办公室"}
+
+
+def test_every_policy_figure_links_to_its_document(demo):
+    assert not HeadcountQuota.objects.filter(document__isnull=True).exists()
+    assert ReportedFigure.objects.get(label="下沉编制").document.title.startswith("济宁")
+
+
+def test_generated_rows_are_marked(demo):
+    assert DelegatedPower.objects.filter(is_generated=False).count() == 0
+    assert Town.objects.get(code="371581102000").is_generated is False
+    assert Town.objects.filter(name__endswith="试点镇", is_generated=False).count() == 0
+
+
+def test_command_prints_one_login_per_role(demo, capsys, settings):
+    settings.DEBUG = True
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    for username in ("admin", "linqing_editor", "shandong_reviewer", "linqing_platform"):
+        assert username in out
+
+
+def test_command_refuses_production_without_force(demo, settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("load_demo")

@@ -1,0 +1,47 @@
+"""The landing page, login and every admin list answer as a newcomer would expect."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from tests.factories import TownFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_landing_page_invites_login(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "登录" in response.content.decode()
+
+
+def test_health_check_answers(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_editor_sees_only_towns_of_own_county(client):
+    mine = TownFactory()
+    other = TownFactory(county__code="371522", county__name="莘县")
+    client.force_login(UserFactory(region=mine.county))
+    page = client.get("/").content.decode()
+    assert mine.name in page
+    assert other.name not in page
+
+
+def test_login_with_demo_style_credentials(client):
+    UserFactory(username="clerk")
+    response = client.post(reverse("login"), {"username": "clerk", "password": "pass-for-tests"})
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+
+
+@pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: m.__name__)
+def test_admin_list_with_search_opens(client, admin_user, model):
+    client.force_login(admin_user)
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    assert client.get(url, {"q": "镇"}).status_code == 200
+
+
+def test_non_staff_cannot_open_admin(client):
+    client.force_login(UserFactory())
+    assert client.get("/admin/").status_code == 302
