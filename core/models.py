@@ -11,7 +11,12 @@ class LedgerModel(models.Model):
     ``version`` is bumped on every save so that a client editing a stale copy can be refused
     (HTTP 412 in the API, a conflict page in the browser) instead of silently overwriting.
     ``is_generated`` marks rows the demo loader synthesised where a source document gives only totals.
+    Subclasses name ``scope_path``, the lookup from the row to the Region that decides who may see
+    and change it, and ``town_path``, the lookup to its town, where it belongs to one.
     """
+
+    scope_path = ""
+    town_path = None
 
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     is_generated = models.BooleanField(_("生成数据"), default=False, help_text=_("演示数据中按文件总数生成的明细行"))

@@ -1,38 +1,106 @@
-"""Which towns a user may see and change. Every selector and permission check goes through here."""
+"""Who may see and change which rows. Every selector, form and API view goes through here.
+
+A row is scoped by a Region reached through its model's ``scope_path`` (a town's county, a
+document's region, …). Regions form a tree at most three deep: province → city → county.
+
+- Reading: a user sees rows whose region lies at or under their own region; reference rows that
+  apply from above (a province's document, a city's assessment scheme) are visible too.
+- Writing: a county editor changes only rows of their own county; reviewers change nothing;
+  system administrators see and change everything.
+"""
 
 from django.db.models import Q
 
+from reforms.models import Region
 
-def region_town_filter(region, prefix="town__"):
-    """A filter matching towns whose county lies at or under ``region`` (province → city → county)."""
-    return (
-        Q(**{f"{prefix}county": region})
-        | Q(**{f"{prefix}county__parent": region})
-        | Q(**{f"{prefix}county__parent__parent": region})
-    )
+NOTHING = Q(pk__in=[])
 
 
-def visible_filter(user, prefix="town__"):
-    """Q for the rows a user may read; ``prefix`` is the path from the model to its town."""
+def _at_or_under(path, region_id):
+    """Rows whose region (reached through ``path``; "" for a Region itself) is at or under ``region_id``."""
+    parent = f"{path}__parent" if path else "parent"
+    return Q(**{path or "pk": region_id}) | Q(**{parent: region_id}) | Q(**{f"{parent}__parent": region_id})
+
+
+def _is_reference(model):
+    """Rows above town level (regions, documents, schemes, programmes) that apply downwards."""
+    return model.town_path is None and model.__name__ != "Town"
+
+
+def _ancestor_ids(region):
+    ids, parent = [], region.parent
+    while parent is not None:
+        ids.append(parent.pk)
+        parent = parent.parent
+    return ids
+
+
+def visible_q(user, model):
+    """Q selecting the rows of ``model`` that ``user`` may read."""
     if not user.is_authenticated:
-        return Q(pk__in=[])
+        return NOTHING
     if user.is_system_admin:
         return Q()
     if user.region_id is None:
-        return Q(pk__in=[])
-    return region_town_filter(user.region, prefix)
+        return NOTHING
+    q = _at_or_under(model.scope_path, user.region_id)
+    if _is_reference(model):
+        q |= Q(**{f"{model.scope_path or 'pk'}__in": _ancestor_ids(user.region)})
+    return q
 
 
-def editable_filter(user, prefix="town__"):
-    """Q for the rows a user may change: a county editor changes only their own county's towns."""
+def editable_q(user, model):
+    """Q selecting the rows of ``model`` that ``user`` may change."""
     if not user.is_authenticated or not user.can_edit:
-        return Q(pk__in=[])
+        return NOTHING
     if user.is_system_admin:
         return Q()
-    return Q(**{f"{prefix}county": user.region_id})
+    if model is Region:
+        return NOTHING
+    return Q(**{model.scope_path: user.region_id})
+
+
+def visible(user, model):
+    return model._default_manager.filter(visible_q(user, model))
+
+
+def can_edit(user, instance):
+    """Whether ``user`` may change (or delete) ``instance``, an existing or a new row."""
+    if not user.is_authenticated or not user.can_edit:
+        return False
+    if user.is_system_admin:
+        return True
+    if isinstance(instance, Region):
+        return False
+    return region_of(instance) == user.region_id
+
+
+def region_of(instance):
+    """The id of the Region that scopes ``instance``, following ``scope_path`` in memory."""
+    if isinstance(instance, Region):
+        return instance.pk
+    target = instance
+    parts = type(instance).scope_path.split("__")
+    for part in parts[:-1]:
+        target = getattr(target, part, None)
+        if target is None:
+            return None
+    return getattr(target, f"{parts[-1]}_id", None)
+
+
+def town_of(instance):
+    """The town a row belongs to, or None for rows above town level."""
+    if type(instance).__name__ == "Town":
+        return instance
+    if not getattr(type(instance), "town_path", None):
+        return None
+    target = instance
+    for part in type(instance).town_path.split("__"):
+        target = getattr(target, part, None)
+        if target is None:
+            return None
+    return target
 
 
 def can_edit_town(user, town):
-    if not user.is_authenticated or not user.can_edit:
-        return False
-    return user.is_system_admin or town.county_id == user.region_id
+    return can_edit(user, town)

@@ -1,6 +1,16 @@
-"""Write helpers shared by every app's services: validation, optimistic locking."""
+"""Write paths shared by every app: scope checks, validation, optimistic locking, history, recompute.
 
+Each app's ``services.py`` calls these for plain records and adds functions of its own where a write
+carries domain logic (bulk case counts, rebates due by rule). Views and the API never save models
+themselves.
+"""
+
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.scoping import can_edit, town_of
+from core.signals import town_touched
 
 
 class VersionConflict(Exception):
@@ -11,26 +21,67 @@ class VersionConflict(Exception):
         self.current = current
 
 
-def validated_create(model, **fields):
-    """Create a row after full validation, so constraints yield messages, not database errors."""
-    instance = model(**fields)
+def _require_edit(user, instance):
+    if not can_edit(user, instance):
+        raise PermissionDenied(_("您无权修改此记录。"))
+
+
+def _touch(*instances):
+    """After commit, tell listeners (the statistics engine) which towns changed."""
+    town_ids = {town.pk for town in map(town_of, instances) if town is not None}
+    if town_ids:
+        transaction.on_commit(lambda: town_touched.send(sender=None, town_ids=town_ids))
+
+
+def _history_user(instance, user):
+    # django-simple-history records who made the change; outside a request it cannot know.
+    instance._history_user = user
+
+
+@transaction.atomic
+def record_create(model, *, user, data):
+    """Create a row after the scope check and full validation."""
+    instance = model(**data)
+    _require_edit(user, instance)
     instance.full_clean()
+    _history_user(instance, user)
     instance.save()
+    _touch(instance)
     return instance
 
 
 @transaction.atomic
-def validated_update(instance, *, data, expected_version=None):
-    """Apply ``data`` to ``instance`` if nobody saved it since ``expected_version``.
+def record_update(instance, *, user, data, expected_version=None):
+    """Apply ``data`` if nobody saved the row since ``expected_version``.
 
-    The row is locked first so that two concurrent saves cannot both pass the version check.
+    The row is locked first so that two concurrent saves cannot both pass the version check; the
+    scope is checked before and after, so a row cannot be moved out of the editor's county.
     """
     model = type(instance)
     current = model._default_manager.select_for_update().get(pk=instance.pk)
+    _require_edit(user, current)
     if expected_version is not None and current.version != int(expected_version):
         raise VersionConflict(current)
+    before = town_of(current)
     for field, value in data.items():
         setattr(current, field, value)
+    _require_edit(user, current)
     current.full_clean()
+    _history_user(current, user)
     current.save()
+    _touch(current, *([before] if before else []))
     return current
+
+
+@transaction.atomic
+def record_delete(instance, *, user, expected_version=None):
+    model = type(instance)
+    current = model._default_manager.select_for_update().get(pk=instance.pk)
+    _require_edit(user, current)
+    if expected_version is not None and current.version != int(expected_version):
+        raise VersionConflict(current)
+    town = town_of(current)
+    _history_user(current, user)
+    current.delete()
+    if town is not None:
+        _touch(town)

@@ -62,6 +62,7 @@ class Department(LedgerModel):
         related_name="departments",
     )
     name = models.CharField(_("名称"), max_length=100)
+    scope_path = "county"
     history = HistoricalRecords()
 
     class Meta:
@@ -97,6 +98,8 @@ class PowerItem(LedgerModel):
     source_department = models.ForeignKey(
         Department, verbose_name=_("放权部门"), on_delete=models.PROTECT, related_name="items"
     )
+    scope_path = "source_department__county"
+    town_path = "source_department"
     history = HistoricalRecords()
 
     class Meta:
@@ -164,6 +167,7 @@ class DelegationCatalogue(LedgerModel):
     count_ruling = models.PositiveIntegerField(PowerType.RULING.label, default=0)
     count_other = models.PositiveIntegerField(PowerType.OTHER.label, default=0)
     count_public_service = models.PositiveIntegerField(PowerType.PUBLIC_SERVICE.label, default=0)
+    scope_path = "county"
     history = HistoricalRecords()
 
     class Meta:
@@ -250,6 +254,8 @@ class DelegatedPower(LedgerModel):
     )
     take_over_on = models.DateField(_("承接日期"), null=True, blank=True)
     not_taken_over_reason = models.CharField(_("未承接原因"), max_length=300, blank=True)
+    scope_path = "town__county"
+    town_path = "town"
     history = HistoricalRecords()
 
     class Meta:
@@ -317,6 +323,8 @@ class MonthlyCaseCount(LedgerModel):
     handled_by = models.CharField(_("办理主体"), max_length=20, choices=HandledBy.choices, default=HandledBy.TOWN)
     accepted = models.PositiveIntegerField(_("受理件数"), default=0)
     closed = models.PositiveIntegerField(_("办结件数"), default=0)
+    scope_path = "power__town__county"
+    town_path = "power__town"
 
     class Meta:
         verbose_name = _("月度办件量")

@@ -6,7 +6,7 @@ from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Value,
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.scoping import visible_filter
+from core.scoping import visible
 
 from .models import DelegatedPower, MonthlyCaseCount
 
@@ -54,9 +54,7 @@ def with_derived_state(queryset, as_of=None):
 
 
 def delegated_power_list(*, user, filters=None):
-    qs = DelegatedPower.objects.filter(visible_filter(user)).select_related(
-        "town", "item", "catalogue", "receiving_organ"
-    )
+    qs = visible(user, DelegatedPower).select_related("town", "item", "catalogue", "receiving_organ")
     return qs.filter(**(filters or {}))
 
 

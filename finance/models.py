@@ -61,6 +61,8 @@ class FiscalArrangement(LedgerModel):
         blank=True,
     )
     notes = models.TextField(_("说明"), blank=True)
+    scope_path = "town__county"
+    town_path = "town"
     history = HistoricalRecords()
 
     class Meta:
@@ -118,6 +120,8 @@ class FiscalYearRecord(LedgerModel):
     paid = models.DecimalField(_("实际兑现"), default=0, **MONEY)
     due_on = models.DateField(_("应兑现日期"), null=True, blank=True)
     paid_on = models.DateField(_("兑现日期"), null=True, blank=True)
+    scope_path = "arrangement__town__county"
+    town_path = "arrangement__town"
     history = HistoricalRecords()
 
     class Meta:

@@ -30,6 +30,9 @@ class Region(models.Model):
         blank=True,
         related_name="children",
     )
+    # A region is scoped by itself: a user sees the regions at, above and under their own.
+    scope_path = ""
+    town_path = None
 
     class Meta:
         verbose_name = _("区域")
@@ -79,6 +82,7 @@ class Town(LedgerModel):
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices, default=Category.OTHER)
     population = models.PositiveIntegerField(_("户籍人口"), null=True, blank=True)
     area_km2 = models.DecimalField(_("面积(平方公里)"), max_digits=9, decimal_places=2, null=True, blank=True)
+    scope_path = "county"
     history = HistoricalRecords()
 
     class Meta:
@@ -134,6 +138,7 @@ class SourceDocument(LedgerModel):
         blank=True,
         related_name="documents",
     )
+    scope_path = "region"
     history = HistoricalRecords()
 
     class Meta:
@@ -164,6 +169,7 @@ class ReportedFigure(LedgerModel):
     value = models.DecimalField(_("数值"), max_digits=14, decimal_places=2)
     unit = models.CharField(_("单位"), max_length=20)
     is_lower_bound = models.BooleanField(_("为下限(“余”)"), default=False)
+    scope_path = "region"
 
     class Meta:
         verbose_name = _("文件数据")
@@ -191,6 +197,7 @@ class PilotProgramme(LedgerModel):
     )
     started_on = models.DateField(_("开始日期"))
     towns = models.ManyToManyField(Town, through="ProgrammeMembership", related_name="programmes")
+    scope_path = "region"
     history = HistoricalRecords()
 
     class Meta:
@@ -220,6 +227,8 @@ class ProgrammeMembership(LedgerModel):
     joined_on = models.DateField(_("纳入日期"))
     left_on = models.DateField(_("退出日期"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    scope_path = "town__county"
+    town_path = "town"
     history = HistoricalRecords()
 
     class Meta:
@@ -255,6 +264,8 @@ class ReformPlan(LedgerModel):
     )
     title = models.CharField(_("方案名称"), max_length=300)
     adopted_on = models.DateField(_("印发日期"))
+    scope_path = "town__county"
+    town_path = "town"
     history = HistoricalRecords()
 
     class Meta:
@@ -281,6 +292,8 @@ class ReformTask(LedgerModel):
     deadline = models.DateField(_("完成时限"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
+    scope_path = "plan__town__county"
+    town_path = "plan__town"
     history = HistoricalRecords()
 
     class Meta:
@@ -319,6 +332,7 @@ class AssessmentScheme(LedgerModel):
     document = models.ForeignKey(
         SourceDocument, verbose_name=_("依据文件"), on_delete=models.PROTECT, null=True, blank=True
     )
+    scope_path = "region"
     history = HistoricalRecords()
 
     class Meta:
@@ -368,6 +382,8 @@ class AssessmentScore(LedgerModel):
     year = models.PositiveSmallIntegerField(_("年度"))
     county_score = models.DecimalField(_("县级评分"), **PERCENT)
     town_score = models.DecimalField(_("镇级评分"), **PERCENT)
+    scope_path = "town__county"
+    town_path = "town"
     history = HistoricalRecords()
 
     class Meta:
@@ -411,6 +427,8 @@ class TownAnnualAssessment(LedgerModel):
     score = models.DecimalField(_("得分"), null=True, blank=True, **PERCENT)
     grade = models.CharField(_("等次"), max_length=10, choices=Grade.choices)
     rank_in_county = models.PositiveSmallIntegerField(_("县内排名"), null=True, blank=True)
+    scope_path = "town__county"
+    town_path = "town"
     history = HistoricalRecords()
 
     class Meta:

@@ -44,6 +44,8 @@ class Organ(LedgerModel):
         null=True,
         blank=True,
     )
+    scope_path = "town__county"
+    town_path = "town"
     history = HistoricalRecords()
 
     class Meta:
@@ -72,6 +74,8 @@ class Nameplate(LedgerModel):
 
     organ = models.ForeignKey(Organ, verbose_name=_("机构"), on_delete=models.CASCADE, related_name="nameplates")
     name = models.CharField(_("牌子名称"), max_length=100)
+    scope_path = "organ__town__county"
+    town_path = "organ__town"
     history = HistoricalRecords()
 
     class Meta:
@@ -108,6 +112,8 @@ class HeadcountQuota(LedgerModel):
         null=True,
         blank=True,
     )
+    scope_path = "town__county"
+    town_path = "town"
     history = HistoricalRecords()
 
     class Meta:
@@ -138,6 +144,8 @@ class FilledPosts(LedgerModel):
     post_type = models.CharField(_("编制类型"), max_length=20, choices=PostType.choices)
     filled = models.PositiveIntegerField(_("实有人数"))
     as_of = models.DateField(_("统计日期"))
+    scope_path = "town__county"
+    town_path = "town"
     history = HistoricalRecords()
 
     class Meta:
@@ -171,6 +179,8 @@ class Secondment(LedgerModel):
     starts_on = models.DateField(_("借调开始"))
     ends_on = models.DateField(_("借调结束"))
     under_service_agreement = models.BooleanField(_("服务协议期内"), default=False)
+    scope_path = "town__county"
+    town_path = "town"
     history = HistoricalRecords()
 
     class Meta:
@@ -209,6 +219,8 @@ class StaffingPolicy(LedgerModel):
         null=True,
         blank=True,
     )
+    scope_path = "town__county"
+    town_path = "town"
     history = HistoricalRecords()
 
     class Meta:
