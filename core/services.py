@@ -38,6 +38,15 @@ def _history_user(instance, user):
     instance._history_user = user
 
 
+def _lock_current(instance, user, expected_version):
+    """The row as saved now, locked for this transaction, after the scope and version checks."""
+    current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    _require_edit(user, current)
+    if expected_version is not None and current.version != int(expected_version):
+        raise VersionConflict(current)
+    return current
+
+
 @transaction.atomic
 def record_create(model, *, user, data):
     """Create a row after the scope check and full validation."""
@@ -57,11 +66,7 @@ def record_update(instance, *, user, data, expected_version=None):
     The row is locked first so that two concurrent saves cannot both pass the version check; the
     scope is checked before and after, so a row cannot be moved out of the editor's county.
     """
-    model = type(instance)
-    current = model._default_manager.select_for_update().get(pk=instance.pk)
-    _require_edit(user, current)
-    if expected_version is not None and current.version != int(expected_version):
-        raise VersionConflict(current)
+    current = _lock_current(instance, user, expected_version)
     before = town_of(current)
     for field, value in data.items():
         setattr(current, field, value)
@@ -75,11 +80,7 @@ def record_update(instance, *, user, data, expected_version=None):
 
 @transaction.atomic
 def record_delete(instance, *, user, expected_version=None):
-    model = type(instance)
-    current = model._default_manager.select_for_update().get(pk=instance.pk)
-    _require_edit(user, current)
-    if expected_version is not None and current.version != int(expected_version):
-        raise VersionConflict(current)
+    current = _lock_current(instance, user, expected_version)
     town = town_of(current)
     _history_user(current, user)
     current.delete()
