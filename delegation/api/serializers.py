@@ -6,6 +6,7 @@ from core.api.serializers import LedgerSerializer
 from .. import models
 
 BULK_MAX_ITEMS = 5000
+MAX_ID = 2**63 - 1  # the largest primary key the database can hold; beyond it the id cannot exist
 
 
 class DepartmentSerializer(LedgerSerializer):
@@ -41,10 +42,17 @@ class MonthlyCaseCountSerializer(LedgerSerializer):
 class CaseCountItemSerializer(serializers.Serializer):
     """One month's counts of one delegated power: the shape only; the service checks the meaning."""
 
-    town_code = serializers.CharField(required=False, help_text=_("12 位镇代码;与 implementation_code 一起定位事项"))
-    implementation_code = serializers.CharField(required=False, help_text=_("事项实施编码"))
-    power = serializers.IntegerField(required=False, help_text=_("下放事项编号;可代替 town_code + implementation_code"))
-    month = serializers.CharField(help_text=_("月份,YYYY-MM"))
+    town_code = serializers.CharField(
+        required=False, max_length=12, help_text=_("12 位镇代码;与 implementation_code 一起定位事项")
+    )
+    implementation_code = serializers.CharField(required=False, max_length=64, help_text=_("事项实施编码"))
+    power = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text=_("下放事项编号;可代替 town_code + implementation_code"),
+    )
+    month = serializers.CharField(max_length=10, help_text=_("月份,YYYY-MM"))
     handled_by = serializers.ChoiceField(
         choices=models.MonthlyCaseCount.HandledBy.choices, required=False, help_text=_("办理主体,缺省为 town")
     )
