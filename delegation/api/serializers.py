@@ -28,6 +28,14 @@ class DelegationCatalogueSerializer(LedgerSerializer):
 
 
 class DelegatedPowerSerializer(LedgerSerializer):
+    # The keys a case-count batch uses, so a client can build one from this list alone.
+    town_code = serializers.CharField(source="town.code", read_only=True, help_text=_("12 位镇代码"))
+    implementation_code = serializers.CharField(
+        source="item.implementation_code", read_only=True, help_text=_("事项实施编码")
+    )
+    item_name = serializers.CharField(source="item.name", read_only=True, help_text=_("事项名称"))
+    type_code = serializers.CharField(source="item.type_code", read_only=True, help_text=_("权力类型"))
+
     class Meta:
         model = models.DelegatedPower
         fields = "__all__"

@@ -42,6 +42,7 @@ class DelegatedPowerViewSet(LedgerCursorViewSet):
     filterset_class = filters.DelegatedPowerFilterSet
     search_fields = ["item__name", "item__implementation_code", "town__name"]
     ordering_fields = ["id", "delegated_on", "take_over_on"]
+    related = ["town", "item"]
 
 
 BULK_EXAMPLE = {
