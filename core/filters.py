@@ -7,6 +7,7 @@ and the API, so a filter a clerk uses in the browser is the filter an engineer u
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.utils import label_for_filter
 
 
 class LedgerFilterSet(django_filters.FilterSet):
@@ -14,6 +15,17 @@ class LedgerFilterSet(django_filters.FilterSet):
         method="filter_region", label=_("区域代码"), help_text=_("省、市或县的 6 位区划代码")
     )
     town = django_filters.CharFilter(method="filter_town", label=_("镇代码"), help_text=_("12 位统计用区划代码"))
+
+    @classmethod
+    def get_filters(cls):
+        # Label every filter from its model field up front (django-filter does it only once bound),
+        # so that the API schema documents each filter as the HTML form labels it.
+        filters = super().get_filters()
+        model = cls._meta.model
+        for filter_ in filters.values():
+            if model is not None and filter_._label is None and filter_.field_name:
+                filter_.label = label_for_filter(model, filter_.field_name, filter_.lookup_expr, filter_.exclude)
+        return filters
 
     def filter_region(self, queryset, name, value):
         path = queryset.model.scope_path
