@@ -14,6 +14,9 @@ class LedgerFilterSet(django_filters.FilterSet):
     region = django_filters.CharFilter(
         method="filter_region", label=_("区域代码"), help_text=_("省、市或县的 6 位区划代码")
     )
+    county = django_filters.CharFilter(
+        method="filter_region", label=_("县代码"), help_text=_("县级 6 位区划代码;与 region 相同,便于按县筛选")
+    )
     town = django_filters.CharFilter(method="filter_town", label=_("镇代码"), help_text=_("12 位统计用区划代码"))
 
     @classmethod

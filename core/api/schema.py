@@ -13,8 +13,10 @@ ERRORS = {
     401: _("未认证:缺少令牌,或令牌无效、已吊销。"),
     403: _("无权执行此操作:审阅人只读;县级录入员只能修改本县的记录。"),
     404: _("记录不存在,或不在您的区域范围内。"),
+    406: _("不支持所请求的响应格式:本接口只返回 JSON。"),
     409: _("记录仍被其他记录引用,不能删除。"),
     412: _("If-Match 中的版本已过期:记录在读取之后被修改过。"),
+    415: _("请求体格式不受支持:请以 application/json 提交。"),
     428: _("缺少 If-Match 请求头。"),
     429: _("请求过于频繁:该令牌超出了速率限制,请按 Retry-After 秒数后重试。"),
 }
@@ -41,9 +43,11 @@ class LedgerAutoSchema(AutoSchema):
 
     def _error_codes(self):
         # Lists answer 404 too: a page or cursor past the end, or a malformed one.
-        codes = {401, 403, 404, 429}
+        codes = {401, 403, 404, 406, 429}
         if self.method in {"GET", "POST", "PUT", "PATCH"}:
             codes.add(400)  # invalid body, or a filter value of the wrong type
+        if self.method in {"POST", "PUT", "PATCH"}:
+            codes.add(415)
         if self.method in WRITE_METHODS:
             codes |= {412, 428}
         if self.method == "DELETE":

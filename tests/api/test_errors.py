@@ -75,3 +75,9 @@ def test_deleting_a_referenced_row_is_a_conflict_not_a_crash(users, town_a):
     )
     assert response.status_code == 409
     assert response.json()["code"] == "protected"
+
+
+def test_a_body_that_is_not_json_is_415(editor):
+    response = editor.post("/api/v1/organs/", "name=x", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"

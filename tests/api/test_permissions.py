@@ -144,3 +144,7 @@ def test_filters_reach_through_to_the_town(users, county_a, town_a):
     assert [row["id"] for row in rows] == [kept.pk]
     rows = client.get("/api/v1/delegated-powers/", {"delegated_after": "2019-12-31"}).json()["results"]
     assert [row["id"] for row in rows] == [kept.pk]
+    rows = client.get("/api/v1/delegated-powers/", {"county": county_a.code, "ordering": "-id"}).json()["results"]
+    assert len(rows) == 2
+    assert rows[0]["id"] == kept.pk
+    assert client.get("/api/v1/delegated-powers/", {"county": "371522"}).json()["results"] == []

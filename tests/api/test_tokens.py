@@ -91,3 +91,25 @@ def test_each_token_has_its_own_rate_limit(service_token, county_a):
     assert limited.json()["status"] == 429
     assert int(limited["Retry-After"]) > 0
     assert get("/api/v1/towns/", other_secret).status_code == 200
+
+
+def test_admin_revokes_tokens_from_the_list(client, admin_user, service_token):
+    token, secret = service_token
+    client.force_login(admin_user)
+    client.post("/admin/core/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert get("/api/v1/towns/", secret).status_code == 401
+
+
+def test_use_is_recorded_for_administrators(service_token):
+    token, secret = service_token
+    assert token.last_used_at is None
+    get("/api/v1/towns/", secret)
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+def test_browser_session_reads_the_api_too(client, users):
+    client.force_login(users["editor_a"])
+    assert client.get("/api/v1/towns/").status_code == 200
