@@ -4,6 +4,8 @@ Bounded so that it finishes in a couple of minutes on two cores: a few generated
 operation, authenticated as an administrator's token so that scoping lets every path through.
 """
 
+import os
+
 import hypothesis
 import pytest
 import schemathesis
@@ -17,7 +19,8 @@ from schemathesis import checks
 from core.tokens import token_create
 from tests.factories import CaseCountFactory, OrganFactory, SecondmentFactory, TownFactory, UserFactory
 
-EXAMPLES_PER_OPERATION = 8
+# A deeper run on demand: SCHEMATHESIS_EXAMPLES=100 make test PYTEST_ARGS=tests/api/test_schemathesis.py
+EXAMPLES_PER_OPERATION = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "8"))
 CHECKS = [
     checks.not_a_server_error,
     checks.status_code_conformance,
