@@ -23,14 +23,9 @@ def parse_if_match(header):
     return {tag for tag in tags if tag}
 
 
-class LedgerViewSet(viewsets.ModelViewSet):
-    """CRUD over one model. Subclasses set ``serializer_class``, ``filterset_class``, search and ordering.
+class ScopedQuerysetMixin:
+    """Lists and lookups start from ``core.scoping.visible``: out of scope is 404, never listed."""
 
-    Lists and lookups start from ``core.scoping.visible`` (out of scope is 404, never listed); writes
-    go through ``core.services``; PUT, PATCH and DELETE require the version read as ``If-Match``.
-    """
-
-    permission_classes = [LedgerPermission]
     ordering = ["id"]
     related = ()  # to-one relations the serializer reads, joined in the same query
     prefetch = ()  # to-many relations, one extra query per list rather than one per row
@@ -40,10 +35,19 @@ class LedgerViewSet(viewsets.ModelViewSet):
         return self.serializer_class.Meta.model
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return self.model._default_manager.none()
         queryset = visible(self.request.user, self.model).prefetch_related(*self.prefetch)
         return queryset.select_related(*self.related) if self.related else queryset
+
+
+class LedgerViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+    """CRUD over one model. Subclasses set ``serializer_class``, ``filterset_class``, search and ordering.
+
+    Writes go through ``core.services``; PUT, PATCH and DELETE require the version read as ``If-Match``.
+    """
+
+    permission_classes = [LedgerPermission]
 
     def expected_version(self, instance):
         """The version the client read (from If-Match): 428 when absent, 412 when stale."""
@@ -85,16 +89,5 @@ class LedgerCursorViewSet(LedgerViewSet):
     pagination_class = LedgerCursorPagination
 
 
-class ReadOnlyLedgerViewSet(viewsets.ReadOnlyModelViewSet):
+class ReadOnlyLedgerViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     """Reference data kept by administrators elsewhere (regions): read-only over the API."""
-
-    ordering = ["id"]
-
-    @property
-    def model(self):
-        return self.serializer_class.Meta.model
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.model._default_manager.none()
-        return visible(self.request.user, self.model)
