@@ -7,13 +7,28 @@ and the API, so a filter a clerk uses in the browser is the filter an engineer u
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.utils import label_for_filter
 
 
 class LedgerFilterSet(django_filters.FilterSet):
     region = django_filters.CharFilter(
         method="filter_region", label=_("区域代码"), help_text=_("省、市或县的 6 位区划代码")
     )
+    county = django_filters.CharFilter(
+        method="filter_region", label=_("县代码"), help_text=_("县级 6 位区划代码;与 region 相同,便于按县筛选")
+    )
     town = django_filters.CharFilter(method="filter_town", label=_("镇代码"), help_text=_("12 位统计用区划代码"))
+
+    @classmethod
+    def get_filters(cls):
+        # Label every filter from its model field up front (django-filter does it only once bound),
+        # so that the API schema documents each filter as the HTML form labels it.
+        filters = super().get_filters()
+        model = cls._meta.model
+        for filter_ in filters.values():
+            if model is not None and filter_._label is None and filter_.field_name:
+                filter_.label = label_for_filter(model, filter_.field_name, filter_.lookup_expr, filter_.exclude)
+        return filters
 
     def filter_region(self, queryset, name, value):
         path = queryset.model.scope_path
@@ -24,9 +39,21 @@ class LedgerFilterSet(django_filters.FilterSet):
         )
 
     def filter_town(self, queryset, name, value):
-        model = queryset.model
-        if model.__name__ == "Town":
-            return queryset.filter(code=value)
-        if not model.town_path:
-            return queryset.none()
-        return queryset.filter(**{f"{model.town_path}__code": value})
+        lookup = _town_code_lookup(queryset.model)
+        return queryset.filter(**{lookup: value}) if lookup else queryset.none()
+
+
+def _town_code_lookup(model):
+    """The lookup from ``model`` to its town's code, or None for rows that belong to no town.
+
+    ``town_path`` may stop short of a town (a power item's leads to its county department), so the
+    path is followed through the model fields and used only when it really ends at Town.
+    """
+    if model.__name__ == "Town":
+        return "code"
+    if not model.town_path:
+        return None
+    target = model
+    for part in model.town_path.split("__"):
+        target = target._meta.get_field(part).related_model
+    return f"{model.town_path}__code" if target.__name__ == "Town" else None

@@ -75,3 +75,40 @@ class User(AbstractUser):
     def can_edit(self):
         """Only county editors and administrators write; reviewers are read-only everywhere."""
         return self.is_system_admin or self.role == self.Role.COUNTY_EDITOR
+
+
+class ApiToken(models.Model):
+    """An API token (接口令牌) of a service account; only a digest of the secret is kept.
+
+    The secret is shown once, when the token is created; ``prefix`` lets administrators tell tokens
+    apart in lists without revealing it. Revoking keeps the row, so the audit trail survives.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("服务账户"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("用途"), max_length=100, help_text=_("例如:省政务服务平台办件量推送"))
+    prefix = models.CharField(_("令牌前缀"), max_length=12, editable=False)
+    digest = models.CharField(_("摘要"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("创建人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.name})"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None

@@ -1,0 +1,39 @@
+"""Serializer base shared by every app: shape and conversion only; services validate and write."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core.scoping import visible
+
+
+class LedgerSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose related fields accept only rows the caller can see.
+
+    An id outside the caller's scope reads as "does not exist", exactly like a wrong id, so a
+    client cannot learn what other counties hold by probing.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is None:
+            return
+        for field in self.fields.values():
+            related = getattr(field, "child_relation", field)
+            if isinstance(related, serializers.PrimaryKeyRelatedField) and related.queryset is not None:
+                related.queryset = visible(request.user, related.queryset.model)
+
+    def get_validators(self):
+        return []  # unique-together rules are checked once, by the model's constraints in full_clean
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response."""
+
+    status = serializers.IntegerField(help_text=_("HTTP 状态码"))
+    code = serializers.CharField(help_text=_("机器可读的错误代码,如 invalid、not_found、precondition_failed"))
+    detail = serializers.CharField(help_text=_("给人看的一句话说明,语言随 Accept-Language"))
+    fields = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text=_("字段名 → 错误信息列表;批量接口为 items → 条目序号 → 字段名 → 错误信息列表"),
+    )

@@ -1,0 +1,93 @@
+"""The viewset every ledger model's API uses: scoped reads, writes through services, ETag locking."""
+
+from rest_framework import status, viewsets
+from rest_framework.response import Response
+
+from core.scoping import visible
+from core.services import record_create, record_delete, record_update
+
+from .exceptions import PreconditionFailed, PreconditionRequired
+from .pagination import LedgerCursorPagination
+from .permissions import LedgerPermission
+
+OBJECT_ACTIONS = {"retrieve", "create", "update", "partial_update"}
+
+
+def etag(version):
+    return f'"{version}"'
+
+
+def parse_if_match(header):
+    """The versions named by an If-Match header (``"3"``, ``W/"3"``, ``3``, or a list of them)."""
+    tags = (tag.strip().removeprefix("W/").strip('"') for tag in header.split(","))
+    return {tag for tag in tags if tag}
+
+
+class ScopedQuerysetMixin:
+    """Lists and lookups start from ``core.scoping.visible``: out of scope is 404, never listed."""
+
+    ordering = ["id"]
+    related = ()  # to-one relations the serializer reads, joined in the same query
+    prefetch = ()  # to-many relations, one extra query per list rather than one per row
+
+    @property
+    def model(self):
+        return self.serializer_class.Meta.model
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return self.model._default_manager.none()
+        queryset = visible(self.request.user, self.model).prefetch_related(*self.prefetch)
+        return queryset.select_related(*self.related) if self.related else queryset
+
+
+class LedgerViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
+    """CRUD over one model. Subclasses set ``serializer_class``, ``filterset_class``, search and ordering.
+
+    Writes go through ``core.services``; PUT, PATCH and DELETE require the version read as ``If-Match``.
+    """
+
+    permission_classes = [LedgerPermission]
+
+    def expected_version(self, instance):
+        """The version the client read (from If-Match): 428 when absent, 412 when stale."""
+        header = self.request.headers.get("If-Match")
+        if not header:
+            raise PreconditionRequired()
+        if str(instance.version) not in parse_if_match(header):
+            raise PreconditionFailed()
+        return instance.version
+
+    def perform_create(self, serializer):
+        serializer.instance = record_create(self.model, user=self.request.user, data=serializer.validated_data)
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        expected = self.expected_version(instance)
+        serializer = self.get_serializer(instance, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        saved = record_update(instance, user=request.user, data=serializer.validated_data, expected_version=expected)
+        return Response(self.get_serializer(saved).data)
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        record_delete(instance, user=request.user, expected_version=self.expected_version(instance))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        data = getattr(response, "data", None)
+        is_object = self.action in OBJECT_ACTIONS and response.status_code < 300 and isinstance(data, dict)
+        if is_object and "version" in data:
+            response["ETag"] = etag(data["version"])
+        return response
+
+
+class LedgerCursorViewSet(LedgerViewSet):
+    """For the large collections: cursor pagination in a stable order."""
+
+    pagination_class = LedgerCursorPagination
+
+
+class ReadOnlyLedgerViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """Reference data kept by administrators elsewhere (regions): read-only over the API."""

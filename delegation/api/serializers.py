@@ -1,0 +1,78 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core.api.serializers import LedgerSerializer
+
+from .. import models
+
+BULK_MAX_ITEMS = 5000
+MAX_ID = 2**63 - 1  # the largest primary key the database can hold; beyond it the id cannot exist
+
+
+class DepartmentSerializer(LedgerSerializer):
+    class Meta:
+        model = models.Department
+        fields = "__all__"
+
+
+class PowerItemSerializer(LedgerSerializer):
+    class Meta:
+        model = models.PowerItem
+        fields = "__all__"
+
+
+class DelegationCatalogueSerializer(LedgerSerializer):
+    class Meta:
+        model = models.DelegationCatalogue
+        fields = "__all__"
+
+
+class DelegatedPowerSerializer(LedgerSerializer):
+    # The keys a case-count batch uses, so a client can build one from this list alone.
+    town_code = serializers.CharField(source="town.code", read_only=True, help_text=_("12 位镇代码"))
+    implementation_code = serializers.CharField(
+        source="item.implementation_code", read_only=True, help_text=_("事项实施编码")
+    )
+    item_name = serializers.CharField(source="item.name", read_only=True, help_text=_("事项名称"))
+    type_code = serializers.CharField(source="item.type_code", read_only=True, help_text=_("权力类型"))
+
+    class Meta:
+        model = models.DelegatedPower
+        fields = "__all__"
+
+
+class MonthlyCaseCountSerializer(LedgerSerializer):
+    class Meta:
+        model = models.MonthlyCaseCount
+        fields = "__all__"
+
+
+class CaseCountItemSerializer(serializers.Serializer):
+    """One month's counts of one delegated power: the shape only; the service checks the meaning."""
+
+    town_code = serializers.CharField(
+        required=False, max_length=12, help_text=_("12 位镇代码;与 implementation_code 一起定位事项")
+    )
+    implementation_code = serializers.CharField(required=False, max_length=64, help_text=_("事项实施编码"))
+    power = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text=_("下放事项编号;可代替 town_code + implementation_code"),
+    )
+    month = serializers.CharField(max_length=10, help_text=_("月份,YYYY-MM"))
+    handled_by = serializers.ChoiceField(
+        choices=models.MonthlyCaseCount.HandledBy.choices, required=False, help_text=_("办理主体,缺省为 town")
+    )
+    accepted = serializers.IntegerField(min_value=0, help_text=_("受理件数"))
+    closed = serializers.IntegerField(min_value=0, help_text=_("办结件数"))
+
+
+class CaseCountBatchSerializer(serializers.Serializer):
+    items = CaseCountItemSerializer(many=True, min_length=1, max_length=BULK_MAX_ITEMS)
+
+
+class CaseCountResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text=_("新建的记录数"))
+    updated = serializers.IntegerField(help_text=_("数值有变化而更新的记录数"))
+    unchanged = serializers.IntegerField(help_text=_("与已有记录相同、未改动的条数"))

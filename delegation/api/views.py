@@ -1,0 +1,108 @@
+"""API v1 for delegation: departments, power items, catalogues, delegated powers, case counts."""
+
+from dataclasses import asdict
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import exceptions
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.serializers import ErrorSerializer
+from core.api.views import LedgerCursorViewSet, LedgerViewSet
+
+from .. import filters
+from ..services import BatchRejected, case_counts_upsert
+from . import serializers
+
+
+class DepartmentViewSet(LedgerViewSet):
+    serializer_class = serializers.DepartmentSerializer
+    filterset_class = filters.DepartmentFilterSet
+    search_fields = ["name"]
+    ordering_fields = ["id", "name", "updated_at"]
+
+
+class PowerItemViewSet(LedgerViewSet):
+    serializer_class = serializers.PowerItemSerializer
+    filterset_class = filters.PowerItemFilterSet
+    search_fields = ["name", "implementation_code", "local_code"]
+    ordering_fields = ["id", "name", "type_code", "implementation_code", "updated_at"]
+
+
+class DelegationCatalogueViewSet(LedgerViewSet):
+    serializer_class = serializers.DelegationCatalogueSerializer
+    filterset_class = filters.DelegationCatalogueFilterSet
+    search_fields = ["title"]
+    ordering_fields = ["id", "issued_on", "edition", "updated_at"]
+
+
+class DelegatedPowerViewSet(LedgerCursorViewSet):
+    serializer_class = serializers.DelegatedPowerSerializer
+    filterset_class = filters.DelegatedPowerFilterSet
+    search_fields = ["item__name", "item__implementation_code", "town__name"]
+    ordering_fields = ["id", "delegated_on", "take_over_on"]
+    related = ["town", "item"]
+
+
+BULK_EXAMPLE = {
+    "items": [
+        {"town_code": "371581103000", "implementation_code": "11371581MB28531234A1001", "month": "2026-10",
+         "accepted": 12, "closed": 11},
+        {"power": 42, "month": "2026-10", "handled_by": "county_department", "accepted": 3, "closed": 3},
+    ]
+}  # fmt: skip
+BULK_REJECTED_EXAMPLE = {
+    "status": 400,
+    "code": "invalid",
+    "detail": "提交的数据有误,请按字段说明修改。",
+    "fields": {"items": {"1": {"power": ["找不到该下放事项,或您无权修改。"]}}},
+}
+
+
+def _errors_by_index(errors):
+    """DRF lists one entry per item, empty for good ones; report only the bad items, by index."""
+    items = errors.get("items")
+    if isinstance(items, list) and items and all(isinstance(error, dict) for error in items):
+        errors = {**errors, "items": {index: error for index, error in enumerate(items) if error}}
+    return errors
+
+
+class MonthlyCaseCountViewSet(LedgerCursorViewSet):
+    serializer_class = serializers.MonthlyCaseCountSerializer
+    filterset_class = filters.MonthlyCaseCountFilterSet
+    search_fields = ["power__item__name", "power__item__implementation_code", "power__town__name"]
+    ordering_fields = ["id", "month"]
+
+    @extend_schema(
+        summary=_("批量写入月度办件量"),
+        description=_(
+            "按 town_code + implementation_code(或 power)与月份写入办件量。整批校验:全部有效才写入,"
+            "否则一条也不写,并按条目序号列出错误。重复提交同一批数据不会改变任何记录(幂等)。"
+        ),
+        request=serializers.CaseCountBatchSerializer,
+        responses={
+            200: serializers.CaseCountResultSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description=_("整批被拒绝,未写入任何记录"),
+                examples=[OpenApiExample("rejected", value=BULK_REJECTED_EXAMPLE, response_only=True)],
+            ),
+        },
+        examples=[
+            OpenApiExample("batch", value=BULK_EXAMPLE, request_only=True),
+            OpenApiExample(
+                "result", value={"created": 1, "updated": 1, "unchanged": 0}, response_only=True, status_codes=["200"]
+            ),
+        ],
+    )
+    @action(detail=False, methods=["post"], url_path="bulk", pagination_class=None, filter_backends=[])
+    def bulk(self, request):
+        batch = serializers.CaseCountBatchSerializer(data=request.data)
+        if not batch.is_valid():
+            raise exceptions.ValidationError(_errors_by_index(batch.errors))
+        try:
+            result = case_counts_upsert(user=request.user, rows=batch.validated_data["items"])
+        except BatchRejected as rejected:
+            raise exceptions.ValidationError({"items": rejected.errors}) from None
+        return Response(asdict(result))
