@@ -1,0 +1,71 @@
+"""The base of every browser form: scope-limited choices and the optimistic-lock version."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.scoping import editable_q, visible
+from reforms.models import AssessmentScheme, PilotProgramme, Region, SourceDocument
+
+# Rows above town level that an editor may cite but not necessarily change (a province's document).
+REFERENCE_MODELS = (SourceDocument, AssessmentScheme, PilotProgramme)
+
+# Fields every ledger row has that the office never types in.
+LEDGER_EXCLUDE = ["is_generated"]
+
+
+def choice_queryset(user, model):
+    """The rows ``user`` may pick for a ForeignKey to ``model``."""
+    if model is Region:
+        if user.is_system_admin:
+            return Region.objects.filter(level=Region.Level.COUNTY)
+        return Region.objects.filter(pk=user.region_id)
+    if model in REFERENCE_MODELS:
+        return visible(user, model)
+    return model._default_manager.filter(editable_q(user, model))
+
+
+class LedgerForm(forms.ModelForm):
+    """A ModelForm bound to a user: every ForeignKey offers only rows within the user's scope.
+
+    ``version`` travels in a hidden field so that saving a stale copy raises a conflict.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = choice_queryset(user, field.queryset.model).order_by(
+                    *field.queryset.model._meta.ordering or ["pk"]
+                )
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def model_data(self):
+        """Cleaned values of the model's own fields, for the write services."""
+        names = {f.name for f in self._meta.model._meta.get_fields()}
+        return {k: v for k, v in self.cleaned_data.items() if k in names}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def date_widgets(model):
+    """A native date picker for every DateField of ``model``."""
+    return {f.name: DateInput() for f in model._meta.concrete_fields if f.get_internal_type() == "DateField"}
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("文件(XLSX 或 CSV)"))
+
+
+def ledger_form(model_class, module):
+    """A LedgerForm for every editable field of ``model_class``, with date pickers."""
+    meta = type("Meta", (), {"model": model_class, "exclude": LEDGER_EXCLUDE, "widgets": date_widgets(model_class)})
+    return type(f"{model_class.__name__}Form", (LedgerForm,), {"Meta": meta, "__module__": module})
