@@ -45,7 +45,7 @@ class LedgerForm(forms.ModelForm):
 
     def model_data(self):
         """Cleaned values of the model's own fields, for the write services."""
-        names = {f.name for f in self._meta.model._meta.get_fields()}
+        names = {f.name for f in self._meta.model._meta.get_fields()} - {"version"}
         return {k: v for k, v in self.cleaned_data.items() if k in names}
 
 

@@ -82,6 +82,10 @@ def resolve_field(model, lookup):
 
 
 def column_label(model, lookup):
+    """A related row's name is labelled by the relation (``town__name`` → 镇), anything else by its field."""
+    parts = lookup.split("__")
+    if len(parts) > 1 and parts[-1] in ("name", "title"):
+        lookup = "__".join(parts[:-1])
     try:
         return resolve_field(model, lookup).verbose_name
     except FieldDoesNotExist:

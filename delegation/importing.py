@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook, load_workbook
 
 from core import services
 from core.scoping import can_edit
 
-from .models import DelegatedPower, Department, PowerItem, PowerSource, PowerType
+from .models import DelegatedPower, Department, MonthlyCaseCount, PowerItem, PowerSource, PowerType
 from .services import BatchRejected, case_counts_upsert
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -29,31 +30,33 @@ MAX_ROWS = 5000
 
 @dataclass(frozen=True)
 class Column:
+    """A spreadsheet column: the header is the Chinese text of the template, whatever the UI language."""
+
     key: str
     header: str
     required: bool = False
 
 
 CATALOGUE_COLUMNS = [
-    Column("department", gettext_lazy("放权部门"), True),
-    Column("name", gettext_lazy("事项名称"), True),
-    Column("type_code", gettext_lazy("权力类型"), True),
-    Column("implementation_code", gettext_lazy("实施编码")),
-    Column("local_code", gettext_lazy("本地编码")),
-    Column("source", gettext_lazy("权力来源")),
-    Column("legal_basis", gettext_lazy("设定依据")),
-    Column("mode", gettext_lazy("下放方式"), True),
-    Column("delegated_on", gettext_lazy("下放日期")),
-    Column("take_over_status", gettext_lazy("承接状态")),
+    Column("department", gettext_noop("放权部门"), True),
+    Column("name", gettext_noop("事项名称"), True),
+    Column("type_code", gettext_noop("权力类型"), True),
+    Column("implementation_code", gettext_noop("实施编码")),
+    Column("local_code", gettext_noop("本地编码")),
+    Column("source", gettext_noop("权力来源")),
+    Column("legal_basis", gettext_noop("设定依据")),
+    Column("mode", gettext_noop("下放方式"), True),
+    Column("delegated_on", gettext_noop("下放日期")),
+    Column("take_over_status", gettext_noop("承接状态")),
 ]
 
 CASE_COUNT_COLUMNS = [
-    Column("town_code", gettext_lazy("镇代码"), True),
-    Column("implementation_code", gettext_lazy("实施编码"), True),
-    Column("month", gettext_lazy("月份"), True),
-    Column("handled_by", gettext_lazy("办理主体")),
-    Column("accepted", gettext_lazy("受理件数"), True),
-    Column("closed", gettext_lazy("办结件数"), True),
+    Column("town_code", gettext_noop("镇代码"), True),
+    Column("implementation_code", gettext_noop("实施编码"), True),
+    Column("month", gettext_noop("月份"), True),
+    Column("handled_by", gettext_noop("办理主体")),
+    Column("accepted", gettext_noop("受理件数"), True),
+    Column("closed", gettext_noop("办结件数"), True),
 ]
 
 
@@ -144,7 +147,7 @@ def read_table(upload, columns):
     header = next(rows, None)
     if not header:
         raise ImportFileError(_("文件是空的。"))
-    by_header = {str(c.header): c for c in columns}
+    by_header = {c.header: c for c in columns} | {str(_(c.header)): c for c in columns}
     positions = {by_header[h].key: i for i, h in enumerate(header) if h in by_header}
     missing = [str(c.header) for c in columns if c.required and c.key not in positions]
     if missing:
@@ -203,9 +206,11 @@ def case_count_notes():
 
 
 def _choice(value, choices):
-    """A choice given by its code or its Chinese label → its code, or None."""
+    """A choice given by its code, its Chinese label or its label in the user's language → its code."""
     for code, label in choices:
-        if value in (code, str(label)):
+        with translation.override("zh-hans"):
+            chinese = str(label)
+        if value in (code, chinese, str(label)):
             return code
     return None
 
@@ -295,7 +300,6 @@ def _write_catalogue_row(user, catalogue, town, cleaned, departments, result):
                 department = services.record_create(
                     Department, user=user, data={"county": catalogue.county, "name": cleaned["department"]}
                 )
-                departments[department.name] = department
             item = _upsert(
                 _find_item(department, cleaned),
                 PowerItem,
@@ -313,6 +317,8 @@ def _write_catalogue_row(user, catalogue, town, cleaned, departments, result):
         return _field_errors(e)
     except IntegrityError:
         return {"name": _("与已有记录冲突。")}
+    # Cached only once the row's savepoint holds, so a rolled-back department is never reused.
+    departments[department.name] = department
     return {}
 
 
@@ -350,8 +356,6 @@ def _field_errors(error):
 
 # ---------------------------------------------------------------- case counts
 
-HANDLED_BY_LABELS = {"镇": "town", "县直部门": "county_department"}
-
 
 def case_count_import(*, user, rows, dry_run=False):
     """Upsert monthly case counts through ``case_counts_upsert``: the whole file or nothing."""
@@ -360,7 +364,8 @@ def case_count_import(*, user, rows, dry_run=False):
     payload = []
     for _number, values in rows:
         item = dict(values)
-        item["handled_by"] = HANDLED_BY_LABELS.get(item.get("handled_by", ""), item.get("handled_by", ""))
+        handled_by = item.get("handled_by", "")
+        item["handled_by"] = _choice(handled_by, MonthlyCaseCount.HandledBy.choices) or handled_by
         payload.append(item)
 
     def write():
