@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import services
 from core.export import export_response
@@ -115,9 +116,24 @@ def cell(obj, lookup, raw=False):
     return str(value)
 
 
+RANGE_LABELS = {"gte": gettext_lazy("%(field)s 起"), "lte": gettext_lazy("%(field)s 止")}
+
+
+def label_ranges(filterset):
+    """django-filter labels a range bound in English ("is greater than"); say 起 / 止 instead."""
+    for name, flt in filterset.filters.items():
+        if flt.lookup_expr in RANGE_LABELS and not flt.extra.get("label"):
+            try:
+                field = resolve_field(filterset._meta.model, flt.field_name).verbose_name
+            except FieldDoesNotExist:
+                field = name
+            flt.label = RANGE_LABELS[flt.lookup_expr] % {"field": field}
+
+
 def filtered(ui, request):
     """The user's visible rows, filtered by the app's FilterSet and sorted as asked."""
     fs = ui.filterset(request.GET or None, queryset=ui.queryset(request.user), request=request)
+    label_ranges(fs)
     qs = fs.qs if fs.is_bound and fs.is_valid() else ui.queryset(request.user)
     sort = request.GET.get("sort", "")
     if sort.lstrip("-") in ui.columns:
