@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -55,16 +56,15 @@ class LedgerUI:
     def writable(self):
         return self.form is not None
 
-    def urls(self, read_only=False):
-        """List, export and detail; create, edit and delete unless ``read_only`` (rows fed by imports)."""
+    def urls(self):
+        """List, export and detail; create, edit and delete too when the model has a form."""
         views = LedgerViews(self)
         patterns = [
             path(f"{self.slug}/", views.list, name=f"{self.slug}_list"),
             path(f"{self.slug}/export.<str:fmt>", views.export, name=f"{self.slug}_export"),
             path(f"{self.slug}/<int:pk>/", views.detail, name=f"{self.slug}_detail"),
         ]
-        if read_only:
-            self.form = None
+        if not self.writable:
             return patterns
         return [
             *patterns,
@@ -111,6 +111,8 @@ def cell(obj, lookup, raw=False):
         return ""
     if isinstance(value, bool):
         return _("是") if value else _("否")
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if raw and isinstance(value, int | float | Decimal | dt.date):
         return value
     return str(value)

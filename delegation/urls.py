@@ -13,5 +13,5 @@ urlpatterns = [
     *views.items.urls(),
     *views.catalogues.urls(),
     *views.powers.urls(),
-    *views.case_counts.urls(read_only=True),
+    *views.case_counts.urls(),
 ]
