@@ -27,6 +27,12 @@ class LedgerFilterSet(django_filters.FilterSet):
         model = queryset.model
         if model.__name__ == "Town":
             return queryset.filter(code=value)
-        if not model.town_path:
+        if not model.town_path or not _leads_to_town(model, model.town_path):
             return queryset.none()
         return queryset.filter(**{f"{model.town_path}__code": value})
+
+
+def _leads_to_town(model, path):
+    for part in path.split("__"):
+        model = model._meta.get_field(part).related_model
+    return model.__name__ == "Town"

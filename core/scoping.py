@@ -99,7 +99,8 @@ def town_of(instance):
         target = getattr(target, part, None)
         if target is None:
             return None
-    return target
+    # A path may stop short of a town (PowerItem's leads to its department): that row has no town.
+    return target if type(target).__name__ == "Town" else None
 
 
 def can_edit_town(user, town):
