@@ -230,3 +230,29 @@ def test_case_counts_bad_row_names_row_and_column(editor, town):
     result = importing.case_count_import(user=editor, rows=rows)
     assert {(p.row, p.column) for p in result.problems} == {(3, "月份"), (3, "受理件数")}
     assert not MonthlyCaseCount.objects.exists()
+
+
+def test_case_count_upload_preview_and_confirm_through_the_browser(client, editor, town):
+    power = DelegatedPowerFactory(town=town)
+    client.force_login(editor)
+    upload = xlsx([[town.code, power.item.implementation_code, "2025-03", "镇", 5, 4]], headers=CASE_HEADERS)
+    page = client.post(reverse("delegation:case_count_import"), {"file": upload}).content.decode()
+    assert "将新增 1 条" in page
+    assert not MonthlyCaseCount.objects.exists()
+    client.post(reverse("delegation:import_confirm"))
+    assert MonthlyCaseCount.objects.get().accepted == 5
+
+
+def test_case_counts_of_another_county_are_refused(editor, town):
+    foreign = DelegatedPowerFactory(town__county__code="371522", town__county__name="莘县")
+    upload = xlsx([[foreign.town.code, foreign.item.implementation_code, "2025-03", "镇", 5, 4]], headers=CASE_HEADERS)
+    rows = importing.read_table(upload, importing.CASE_COUNT_COLUMNS)
+    result = importing.case_count_import(user=editor, rows=rows)
+    assert [(p.row, p.column) for p in result.problems] == [(2, "实施编码")]
+    assert not MonthlyCaseCount.objects.exists()
+
+
+def test_confirm_without_a_preview_says_so(client, editor):
+    client.force_login(editor)
+    response = client.post(reverse("delegation:import_confirm"), follow=True)
+    assert "没有待确认的导入" in response.content.decode()

@@ -233,3 +233,25 @@ def test_town_page_shows_every_strand(client, editor, power):
         assert heading in page
     assert power.item.name in page
     assert "S-" in page
+
+
+def test_reviewer_reads_the_town_page_without_edit_links(client, power):
+    client.force_login(UserFactory(role="reviewer", region=power.town.county.parent))
+    page = client.get(reverse("reforms:town_page", args=[power.town.pk])).content.decode()
+    assert power.item.name in page
+    assert reverse("reforms:plans_create") not in page
+    assert reverse("delegation:catalogue_import") not in page
+
+
+def test_town_of_another_county_is_404(client, power):
+    client.force_login(UserFactory(region=TownFactory(county__code="371522", county__name="莘县").county))
+    assert client.get(reverse("reforms:town_page", args=[power.town.pk])).status_code == 404
+
+
+def test_form_choices_for_catalogue_are_scoped(client, editor, power):
+    foreign = CatalogueFactory(county__code="371522", county__name="莘县")
+    client.force_login(editor)
+    form = client.get(reverse("delegation:powers_update", args=[power.pk])).context["form"]
+    assert power.catalogue in form.fields["catalogue"].queryset
+    assert foreign not in form.fields["catalogue"].queryset
+    assert form.fields["version"].initial == power.version
