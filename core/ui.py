@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import django_filters
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -121,9 +122,14 @@ def cell(obj, lookup, raw=False):
 RANGE_LABELS = {"gte": gettext_lazy("%(field)s 起"), "lte": gettext_lazy("%(field)s 止")}
 
 
-def label_ranges(filterset):
-    """django-filter labels a range bound in English ("is greater than"); say 起 / 止 instead."""
+def prepare_filters(filterset, user):
+    """Scope every choice of related rows to the user; label range bounds 起 / 止.
+
+    django-filter offers all rows of a related model and labels a bound in English ("is greater than").
+    """
     for name, flt in filterset.filters.items():
+        if isinstance(flt, django_filters.ModelChoiceFilter):
+            flt.queryset = visible(user, flt.queryset.model if flt.queryset is not None else flt.model)
         if flt.lookup_expr in RANGE_LABELS and not flt.extra.get("label"):
             try:
                 field = resolve_field(filterset._meta.model, flt.field_name).verbose_name
@@ -135,8 +141,9 @@ def label_ranges(filterset):
 def filtered(ui, request):
     """The user's visible rows, filtered by the app's FilterSet and sorted as asked."""
     fs = ui.filterset(request.GET or None, queryset=ui.queryset(request.user), request=request)
-    label_ranges(fs)
-    qs = fs.qs if fs.is_bound and fs.is_valid() else ui.queryset(request.user)
+    prepare_filters(fs, request.user)
+    # An invalid filter (a row outside the user's scope, a malformed date) shows nothing, not everything.
+    qs = fs.qs if not fs.is_bound or fs.is_valid() else fs.queryset.none()
     sort = request.GET.get("sort", "")
     if sort.lstrip("-") in ui.columns:
         qs = qs.order_by(sort, "pk")

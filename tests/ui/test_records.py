@@ -255,3 +255,19 @@ def test_form_choices_for_catalogue_are_scoped(client, editor, power):
     assert power.catalogue in form.fields["catalogue"].queryset
     assert foreign not in form.fields["catalogue"].queryset
     assert form.fields["version"].initial == power.version
+
+
+def test_filter_choices_offer_only_rows_in_scope(client, editor, power):
+    foreign = CatalogueFactory(county__code="371522", county__name="莘县", title="莘县目录")
+    client.force_login(editor)
+    page = client.get(reverse("delegation:powers_list")).content.decode()
+    assert power.catalogue.title in page
+    assert foreign.title not in page
+
+
+def test_invalid_filter_shows_nothing_and_says_why(client, editor, power):
+    client.force_login(editor)
+    response = client.get(reverse("delegation:powers_list"), {"delegated_after": "not-a-date"})
+    page = response.content.decode()
+    assert power.item.name not in page
+    assert 'class="errors"' in page
