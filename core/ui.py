@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import django_filters
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -40,8 +41,8 @@ class LedgerUI:
     columns: list
     select_related: tuple = ()
     namespace: str = ""
-    initial_from_query: tuple = ("town",)
-    extra: dict = field(default_factory=dict)
+    # (child LedgerUI, its ForeignKey to this model, which is also a filter of the child's FilterSet)
+    children: list = field(default_factory=list)
 
     @property
     def label(self):
@@ -119,6 +120,7 @@ def cell(obj, lookup, raw=False):
     return str(value)
 
 
+TYPED_CHOICES = {"DelegatedPower", "PowerItem"}
 RANGE_LABELS = {"gte": gettext_lazy("%(field)s 起"), "lte": gettext_lazy("%(field)s 止")}
 
 
@@ -129,7 +131,11 @@ def prepare_filters(filterset, user):
     """
     for name, flt in filterset.filters.items():
         if isinstance(flt, django_filters.ModelChoiceFilter):
-            flt.queryset = visible(user, flt.queryset.model if flt.queryset is not None else flt.model)
+            model = flt.queryset.model
+            flt.queryset = visible(user, model)
+            if model.__name__ in TYPED_CHOICES:
+                # Thousands of rows make no drop-down: the record number is typed (links fill it in).
+                flt.extra["widget"] = forms.NumberInput
         if flt.lookup_expr in RANGE_LABELS and not flt.extra.get("label"):
             try:
                 field = resolve_field(filterset._meta.model, flt.field_name).verbose_name
@@ -222,9 +228,24 @@ class LedgerViews:
                 "obj": obj,
                 "fields": fields,
                 "history": history_rows(obj),
+                "children": self._children(request, obj),
                 "editable": self.ui.writable and can_edit(request.user, obj),
             },
         )
+
+    def _children(self, request, obj):
+        """Links to the rows that belong to ``obj`` (an organ's nameplates, a plan's tasks)."""
+        return [
+            {
+                "label": child.model._meta.verbose_name_plural,
+                "count": child.queryset(request.user).filter(**{fk: obj}).count(),
+                "list_url": f"{child.url('list')}?{fk}={obj.pk}",
+                "create_url": f"{child.url('create')}?{fk}={obj.pk}"
+                if child.writable and can_edit(request.user, obj)
+                else None,
+            }
+            for child, fk in self.ui.children
+        ]
 
     def _create(self, request):
         if not request.user.can_edit:

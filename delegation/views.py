@@ -73,6 +73,9 @@ case_counts = LedgerUI(
     namespace=NS,
 )
 
+catalogues.children = [(powers, "catalogue")]
+powers.children = [(case_counts, "power")]
+
 
 # ---------------------------------------------------------------- spreadsheet import
 

@@ -24,3 +24,4 @@ years = LedgerUI(
     select_related=("arrangement__town",),
     namespace=NS,
 )
+arrangements.children = [(years, "arrangement")]

@@ -82,6 +82,8 @@ annual = LedgerUI(
     namespace=NS,
 )
 
+plans.children = [(tasks, "plan")]
+
 
 @login_required
 def town_page(request, pk):

@@ -60,3 +60,4 @@ policies = LedgerUI(
     select_related=("town",),
     namespace=NS,
 )
+organs.children = [(nameplates, "organ")]

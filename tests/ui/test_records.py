@@ -271,3 +271,14 @@ def test_invalid_filter_shows_nothing_and_says_why(client, editor, power):
     page = response.content.decode()
     assert power.item.name not in page
     assert 'class="errors"' in page
+
+
+def test_detail_links_to_the_rows_that_belong_to_it(client, editor, power):
+    client.force_login(editor)
+    page = client.get(reverse("delegation:catalogues_detail", args=[power.catalogue.pk])).content.decode()
+    assert f"{reverse('delegation:powers_list')}?catalogue={power.catalogue.pk}" in page
+    assert "下放事项(1)" in page
+    listing = client.get(reverse("delegation:case-counts_list"), {"power": power.pk})
+    assert listing.status_code == 200
+    assert '<select name="power"' not in listing.content.decode()
+    assert f'type="number" name="power" value="{power.pk}"' in listing.content.decode()
