@@ -15,6 +15,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -293,6 +294,10 @@ class LedgerViews:
                 services.record_delete(obj, user=request.user, expected_version=request.POST.get("version"))
             except services.VersionConflict:
                 return render(request, "core/ledger_delete.html", {"ui": ui, "obj": obj, "stale": True}, status=409)
+            except ProtectedError as e:
+                used_by = sorted({str(o._meta.verbose_name) for o in e.protected_objects})
+                context = {"ui": ui, "obj": obj, "protected": "、".join(used_by)}
+                return render(request, "core/ledger_delete.html", context, status=409)
             return redirect(ui.url("list"))
         return render(request, "core/ledger_delete.html", {"ui": ui, "obj": obj})
 

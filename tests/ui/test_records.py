@@ -282,3 +282,12 @@ def test_detail_links_to_the_rows_that_belong_to_it(client, editor, power):
     assert listing.status_code == 200
     assert '<select name="power"' not in listing.content.decode()
     assert f'type="number" name="power" value="{power.pk}"' in listing.content.decode()
+
+
+def test_deleting_a_catalogue_still_in_use_is_refused_with_a_reason(client, editor, power):
+    client.force_login(editor)
+    url = reverse("delegation:catalogues_delete", args=[power.catalogue.pk])
+    response = client.post(url, {"version": power.catalogue.version})
+    assert response.status_code == 409
+    assert "不能删除:仍有下放事项引用这条记录" in response.content.decode()
+    assert DelegatedPower.objects.filter(pk=power.pk).exists()
