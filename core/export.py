@@ -7,6 +7,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
+from core.ui_values import cell, column_label
+
 # Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_EXPORT_ROWS = 100_000
@@ -20,8 +22,6 @@ def neutralise(value):
 
 
 def export_rows(ui, queryset):
-    from core.ui import cell, column_label
-
     yield [str(column_label(ui.model, c)) for c in ui.columns]
     for obj in queryset[:MAX_EXPORT_ROWS].iterator(chunk_size=2000):
         yield [neutralise(cell(obj, c, raw=True)) for c in ui.columns]

@@ -6,9 +6,7 @@ and gets the same pages. Reads go through ``core.scoping.visible``; writes throu
 """
 
 import copy
-import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import django_filters
 from django import forms
@@ -19,14 +17,13 @@ from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import services
 from core.export import export_response
 from core.history import history_rows
 from core.scoping import can_edit, visible
+from core.ui_values import cell, column_label, resolve_field
 
 PAGE_SIZE = 50
 
@@ -75,50 +72,6 @@ class LedgerUI:
             path(f"{self.slug}/<int:pk>/edit/", views.update, name=f"{self.slug}_update"),
             path(f"{self.slug}/<int:pk>/delete/", views.delete, name=f"{self.slug}_delete"),
         ]
-
-
-def resolve_field(model, lookup):
-    """The model field at the end of a ``a__b__c`` lookup."""
-    parts = lookup.split("__")
-    for part in parts[:-1]:
-        model = model._meta.get_field(part).related_model
-    return model._meta.get_field(parts[-1])
-
-
-def column_label(model, lookup):
-    """A related row's name is labelled by the relation (``town__name`` → 镇), anything else by its field."""
-    parts = lookup.split("__")
-    if len(parts) > 1 and parts[-1] in ("name", "title"):
-        lookup = "__".join(parts[:-1])
-    try:
-        return resolve_field(model, lookup).verbose_name
-    except FieldDoesNotExist:
-        return lookup
-
-
-def cell(obj, lookup, raw=False):
-    """The value shown for ``lookup`` on ``obj``: choice labels, related rows' names.
-
-    With ``raw``, numbers and dates stay typed (for spreadsheets); everything else is text.
-    """
-    parts = lookup.split("__")
-    for part in parts[:-1]:
-        obj = getattr(obj, part, None)
-        if obj is None:
-            return ""
-    display = getattr(obj, f"get_{parts[-1]}_display", None)
-    if display is not None:
-        return str(display())
-    value = getattr(obj, parts[-1], None)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if raw and isinstance(value, int | float | Decimal | dt.date):
-        return value
-    return str(value)
 
 
 TYPED_CHOICES = {"DelegatedPower", "PowerItem"}
