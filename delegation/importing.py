@@ -26,6 +26,9 @@ from .services import BatchRejected, case_counts_upsert
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+# A sheet may declare far more (blank) rows and columns than it holds; never scan past these.
+MAX_SCANNED_ROWS = 20_000
+MAX_COLUMNS = 50
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,7 @@ def _xlsx_rows(data):
         raise ImportFileError(_("无法读取该 Excel 文件,请确认是 .xlsx 格式且未损坏。")) from e
     try:
         sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
+        for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
             yield [_text(v) for v in values]
     finally:
         workbook.close()
@@ -154,6 +157,8 @@ def read_table(upload, columns):
         raise ImportFileError(_("缺少必需的列:%(cols)s。请使用下载的模板。") % {"cols": "、".join(missing)})
     table = []
     for number, values in enumerate(rows, start=2):
+        if number > MAX_SCANNED_ROWS:
+            raise ImportFileError(_("文件行数过多(含空行超过 %(n)s 行),请删除多余的空行。") % {"n": MAX_SCANNED_ROWS})
         if not any(values):
             continue
         if len(table) >= MAX_ROWS:

@@ -1,5 +1,7 @@
 """Browser pages for departments, power items, catalogues, delegated powers and case counts."""
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -89,8 +91,9 @@ def _require_editor(request):
 
 def _preview(request, kind, form, rows, result, context):
     """Keep the parsed rows in the session (no model for pending imports) and show what would happen."""
-    request.session[SESSION_KEY] = {"kind": kind, "rows": rows, **context}
-    return render(request, "delegation/import_preview.html", {"kind": kind, "result": result, "form": form})
+    token = secrets.token_urlsafe(16)
+    request.session[SESSION_KEY] = {"kind": kind, "rows": rows, "token": token, **context}
+    return render(request, "delegation/import_preview.html", {"kind": kind, "result": result, "token": token})
 
 
 @login_required
@@ -134,8 +137,9 @@ def import_confirm(request):
     """Write the previewed rows for real, all or nothing."""
     _require_editor(request)
     pending = request.session.get(SESSION_KEY)
-    if not pending:
-        messages.error(request, _("没有待确认的导入,请重新上传文件。"))
+    if not pending or pending["token"] != request.POST.get("token"):
+        # A preview opened in another tab replaces this one; confirming must not import the other file.
+        messages.error(request, _("没有待确认的导入,或预览已被更新的上传取代,请重新上传文件。"))
         return redirect("reforms:my_towns")
     if pending["kind"] == "catalogue":
         catalogue = get_object_or_404(visible(request.user, models.DelegationCatalogue), pk=pending["catalogue"])

@@ -167,7 +167,8 @@ def test_preview_then_confirm_through_the_browser(client, editor, catalogue, tow
     page = client.post(url, {"catalogue": catalogue.pk, "town": town.pk, "file": xlsx(GOOD)}).content.decode()
     assert "将新增 2 条" in page
     assert not DelegatedPower.objects.exists()
-    response = client.post(reverse("delegation:import_confirm"))
+    token = client.session["delegation_import"]["token"]
+    response = client.post(reverse("delegation:import_confirm"), {"token": token})
     assert response.status_code == 302
     assert DelegatedPower.objects.filter(town=town).count() == 2
 
@@ -239,7 +240,7 @@ def test_case_count_upload_preview_and_confirm_through_the_browser(client, edito
     page = client.post(reverse("delegation:case_count_import"), {"file": upload}).content.decode()
     assert "将新增 1 条" in page
     assert not MonthlyCaseCount.objects.exists()
-    client.post(reverse("delegation:import_confirm"))
+    client.post(reverse("delegation:import_confirm"), {"token": client.session["delegation_import"]["token"]})
     assert MonthlyCaseCount.objects.get().accepted == 5
 
 
@@ -256,3 +257,20 @@ def test_confirm_without_a_preview_says_so(client, editor):
     client.force_login(editor)
     response = client.post(reverse("delegation:import_confirm"), follow=True)
     assert "没有待确认的导入" in response.content.decode()
+
+
+def test_confirming_a_superseded_preview_imports_nothing(client, editor, catalogue, town):
+    client.force_login(editor)
+    url = reverse("delegation:catalogue_import")
+    client.post(url, {"catalogue": catalogue.pk, "town": town.pk, "file": xlsx(GOOD)})
+    old_token = client.session["delegation_import"]["token"]
+    client.post(url, {"catalogue": catalogue.pk, "town": town.pk, "file": xlsx(GOOD[:1])})
+    response = client.post(reverse("delegation:import_confirm"), {"token": old_token}, follow=True)
+    assert "预览已被更新的上传取代" in response.content.decode()
+    assert not DelegatedPower.objects.exists()
+
+
+def test_blank_rows_beyond_the_scan_limit_are_refused(monkeypatch):
+    monkeypatch.setattr(importing, "MAX_SCANNED_ROWS", 3)
+    with pytest.raises(importing.ImportFileError, match="含空行超过 3 行"):
+        importing.read_table(xlsx([GOOD[0], [], [], GOOD[1]]), importing.CATALOGUE_COLUMNS)
