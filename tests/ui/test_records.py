@@ -291,3 +291,14 @@ def test_deleting_a_catalogue_still_in_use_is_refused_with_a_reason(client, edit
     assert response.status_code == 409
     assert "不能删除:仍有下放事项引用这条记录" in response.content.decode()
     assert DelegatedPower.objects.filter(pk=power.pk).exists()
+
+
+def test_home_and_town_page_do_not_query_per_row(client, editor, power, django_assert_max_num_queries):
+    for _ in range(15):
+        DelegatedPowerFactory(town__county=power.town.county)
+        SecondmentFactory(town=power.town)
+    client.force_login(editor)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("home")).status_code == 200
+    with django_assert_max_num_queries(25):
+        assert client.get(reverse("reforms:town_page", args=[power.town.pk])).status_code == 200
