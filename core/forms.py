@@ -1,6 +1,8 @@
 """The base of every browser form: scope-limited choices and the optimistic-lock version."""
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db.models import CheckConstraint, Q, UniqueConstraint
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import editable_q, visible
@@ -43,10 +45,54 @@ class LedgerForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
+    def _post_clean(self):
+        super()._post_clean()
+        self._errors_to_fields()
+
+    def _errors_to_fields(self):
+        """Show a database constraint's message at the field it is about, not above the form."""
+        errors = self._errors.get(NON_FIELD_ERRORS) if self._errors else None
+        if not errors:
+            return
+        targets = {m: f for m, f in constraint_fields(self._meta.model).items() if f in self.fields}
+        kept = []
+        for error in errors.as_data():
+            field = targets.get(error.messages[0])
+            if field is None:
+                kept.append(error)
+            else:
+                self._errors.setdefault(field, self.error_class(renderer=self.renderer)).extend(error.messages)
+        del self._errors[NON_FIELD_ERRORS]
+        if kept:
+            self._errors[NON_FIELD_ERRORS] = self.error_class(kept, error_class="nonfield", renderer=self.renderer)
+
     def model_data(self):
         """Cleaned values of the model's own fields, for the write services."""
         names = {f.name for f in self._meta.model._meta.get_fields()} - {"version"}
         return {k: v for k, v in self.cleaned_data.items() if k in names}
+
+
+def _condition_fields(q):
+    for child in q.children:
+        if isinstance(child, Q):
+            yield from _condition_fields(child)
+        else:
+            yield child[0].split("__")[0]
+
+
+def constraint_fields(model):
+    """{constraint message: the field it is shown at}: the last field the constraint names."""
+    targets = {}
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, UniqueConstraint):
+            names = list(constraint.fields)
+        elif isinstance(constraint, CheckConstraint):
+            names = list(_condition_fields(constraint.condition))
+        else:
+            continue
+        if names:
+            targets[str(constraint.get_violation_error_message())] = names[-1]
+    return targets
 
 
 class DateInput(forms.DateInput):

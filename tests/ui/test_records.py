@@ -302,3 +302,11 @@ def test_home_and_town_page_do_not_query_per_row(client, editor, power, django_a
         assert client.get(reverse("home")).status_code == 200
     with django_assert_max_num_queries(25):
         assert client.get(reverse("reforms:town_page", args=[power.town.pk])).status_code == 200
+
+
+def test_constraint_message_appears_at_its_field(client, editor, power):
+    client.force_login(editor)
+    url = reverse("delegation:powers_update", args=[power.pk])
+    form = client.post(url, edit_data(power, take_over_status="not_taken_over")).context["form"]
+    assert form.errors["not_taken_over_reason"] == ["未承接到位的事项必须说明原因。"]
+    assert not form.non_field_errors()
