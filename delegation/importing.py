@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -80,6 +81,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     problems: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -287,9 +289,27 @@ def catalogue_import(*, user, catalogue, town, rows, dry_run=False):
             if not errors:
                 errors = _write_catalogue_row(user, catalogue, town, cleaned, departments, result)
             result.problems += [Problem(number, columns.get(k, k), str(reason)) for k, reason in errors.items()]
+        if result.ok:
+            result.warnings = count_mismatches(catalogue, town)
         return result
 
     return _all_or_nothing(write, dry_run)
+
+
+def count_mismatches(catalogue, town):
+    """Where the town's powers under ``catalogue`` differ from the catalogue's declared count per type."""
+    held = dict(
+        DelegatedPower.objects.filter(catalogue=catalogue, town=town)
+        .values_list("item__type_code")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        _("%(type)s:目录申报 %(declared)s 项,本镇现有 %(held)s 项。")
+        % {"type": PowerType(code).label, "declared": declared, "held": held.get(code, 0)}
+        for code, declared in catalogue.type_counts().items()
+        if declared != held.get(code, 0)
+    ]
 
 
 ITEM_FIELDS = ("name", "type_code", "implementation_code", "local_code", "source", "legal_basis")

@@ -274,3 +274,11 @@ def test_blank_rows_beyond_the_scan_limit_are_refused(monkeypatch):
     monkeypatch.setattr(importing, "MAX_SCANNED_ROWS", 3)
     with pytest.raises(importing.ImportFileError, match="含空行超过 3 行"):
         importing.read_table(xlsx([GOOD[0], [], [], GOOD[1]]), importing.CATALOGUE_COLUMNS)
+
+
+def test_preview_warns_when_counts_differ_from_the_catalogue(editor, catalogue, town):
+    # The factory's catalogue declares 1 licence + 1 penalty; the file holds 1 licence only.
+    result = run(editor, catalogue, town, xlsx(GOOD[:1]), dry_run=True)
+    assert result.ok
+    assert result.warnings == ["行政处罚:目录申报 1 项,本镇现有 0 项。"]
+    assert run(editor, catalogue, town, xlsx(GOOD), dry_run=True).warnings == []
