@@ -12,6 +12,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("towns/", include("reforms.urls")),
+    path("delegation/", include("delegation.urls")),
+    path("staffing/", include("staffing.urls")),
+    path("finance/", include("finance.urls")),
     path("api/v1/", include("config.api_urls")),
 ]
 

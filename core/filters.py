@@ -39,21 +39,9 @@ class LedgerFilterSet(django_filters.FilterSet):
         )
 
     def filter_town(self, queryset, name, value):
-        lookup = _town_code_lookup(queryset.model)
-        return queryset.filter(**{lookup: value}) if lookup else queryset.none()
-
-
-def _town_code_lookup(model):
-    """The lookup from ``model`` to its town's code, or None for rows that belong to no town.
-
-    ``town_path`` may stop short of a town (a power item's leads to its county department), so the
-    path is followed through the model fields and used only when it really ends at Town.
-    """
-    if model.__name__ == "Town":
-        return "code"
-    if not model.town_path:
-        return None
-    target = model
-    for part in model.town_path.split("__"):
-        target = target._meta.get_field(part).related_model
-    return f"{model.town_path}__code" if target.__name__ == "Town" else None
+        model = queryset.model
+        if model.__name__ == "Town":
+            return queryset.filter(code=value)
+        if not model.town_path:
+            return queryset.none()
+        return queryset.filter(**{f"{model.town_path}__code": value})

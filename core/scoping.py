@@ -99,8 +99,7 @@ def town_of(instance):
         target = getattr(target, part, None)
         if target is None:
             return None
-    # A path may stop above town level (a power item's ends at its department): no town then.
-    return target if type(target).__name__ == "Town" else None
+    return target
 
 
 def can_edit_town(user, town):

@@ -2,12 +2,12 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from reforms.selectors import town_list
+from reforms.selectors import town_key_figures
 
 
 def home(request):
-    """Landing page: what the product is, and for a signed-in user the towns in their scope."""
-    towns = town_list(user=request.user)[:50] if request.user.is_authenticated else []
+    """Landing page: what the product is, and for a signed-in user their towns with key figures."""
+    towns = town_key_figures(user=request.user)[:200] if request.user.is_authenticated else []
     return render(request, "core/home.html", {"towns": towns})
 
 

@@ -99,7 +99,7 @@ class PowerItem(LedgerModel):
         Department, verbose_name=_("放权部门"), on_delete=models.PROTECT, related_name="items"
     )
     scope_path = "source_department__county"
-    town_path = "source_department"
+    town_path = None  # an item belongs to a county department, not to a town
     history = HistoricalRecords()
 
     class Meta:

@@ -1,9 +1,94 @@
 """Read paths for regions and towns, always scoped to what the user may see."""
 
+from django.db.models import Count, Exists, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+
 from core.scoping import visible
 
-from .models import Town
+from .models import ReformPlan, Town
 
 
 def town_list(*, user):
     return visible(user, Town).select_related("county__parent__parent").order_by("code")
+
+
+def _per_town(queryset, town_path, aggregate):
+    """A correlated subquery: ``aggregate`` over ``queryset`` rows of the outer town, 0 when none."""
+    sub = queryset.filter(**{town_path: OuterRef("pk")}).order_by().values(town_path).annotate(v=aggregate).values("v")
+    return Coalesce(Subquery(sub), 0, output_field=sub.query.annotations["v"].output_field)
+
+
+def town_key_figures(*, user):
+    """The user's towns with powers delegated / taken over, headcount approved / filled, promised / paid.
+
+    Headcount counts administrative and institutional posts, each at its latest dated figure.
+    One query however many towns: every figure is a correlated subquery.
+    """
+    from delegation.models import DelegatedPower
+    from finance.models import FiscalArrangement, FiscalYearRecord
+    from staffing.models import FilledPosts, HeadcountQuota, PostType
+
+    posts = [PostType.ADMINISTRATIVE, PostType.INSTITUTIONAL]
+    quotas = HeadcountQuota.objects.filter(post_type__in=posts).exclude(
+        Exists(
+            HeadcountQuota.objects.filter(
+                town=OuterRef("town"), post_type=OuterRef("post_type"), effective_on__gt=OuterRef("effective_on")
+            )
+        )
+    )
+    filled = FilledPosts.objects.filter(post_type__in=posts).exclude(
+        Exists(
+            FilledPosts.objects.filter(
+                town=OuterRef("town"), post_type=OuterRef("post_type"), as_of__gt=OuterRef("as_of")
+            )
+        )
+    )
+    money = FiscalYearRecord.objects.filter(arrangement__unit=FiscalArrangement.Unit.YUAN)
+    return town_list(user=user).annotate(
+        powers_delegated=_per_town(DelegatedPower.objects.all(), "town", Count("pk")),
+        powers_taken_over=_per_town(
+            DelegatedPower.objects.filter(take_over_status=DelegatedPower.TakeOverStatus.TAKEN_OVER),
+            "town",
+            Count("pk"),
+        ),
+        headcount_approved=_per_town(quotas, "town", Sum("approved")),
+        headcount_filled=_per_town(filled, "town", Sum("filled")),
+        promised=_per_town(money, "arrangement__town", Sum("promised")),
+        paid=_per_town(money, "arrangement__town", Sum("paid")),
+    )
+
+
+SECTION_SIZE = 10
+
+
+def town_overview(*, user, town):
+    """Every strand of one town, a first page of each, for the town page."""
+    from delegation.models import DelegatedPower
+    from delegation.selectors import DerivedState, derived_state_counts
+    from finance.models import FiscalArrangement, FiscalYearRecord
+    from staffing.models import FilledPosts, HeadcountQuota, Organ, Secondment
+
+    from .models import AssessmentScore, ReformTask, TownAnnualAssessment
+
+    def scoped(model):
+        return visible(user, model).filter(**{model.town_path: town})
+
+    powers = scoped(DelegatedPower)
+    counts = derived_state_counts(powers)
+    return {
+        "town": town,
+        "plans": scoped(ReformPlan).select_related("document"),
+        "tasks": scoped(ReformTask).select_related("plan")[:SECTION_SIZE],
+        "task_count": scoped(ReformTask).count(),
+        "powers": powers.select_related("item__source_department")[:SECTION_SIZE],
+        "power_count": powers.count(),
+        "power_states": [(DerivedState.LABELS[k], v) for k, v in counts.items()],
+        "organs": scoped(Organ).prefetch_related("nameplates").select_related("parent_department"),
+        "quotas": scoped(HeadcountQuota),
+        "filled": scoped(FilledPosts)[:SECTION_SIZE],
+        "secondments": scoped(Secondment)[:SECTION_SIZE],
+        "scores": scoped(AssessmentScore).select_related("scheme")[:SECTION_SIZE],
+        "annual": scoped(TownAnnualAssessment),
+        "arrangements": scoped(FiscalArrangement),
+        "years": scoped(FiscalYearRecord).select_related("arrangement")[:SECTION_SIZE],
+    }

@@ -1,0 +1,117 @@
+"""The base of every browser form: scope-limited choices and the optimistic-lock version."""
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db.models import CheckConstraint, Q, UniqueConstraint
+from django.utils.translation import gettext_lazy as _
+
+from core.scoping import editable_q, visible
+from reforms.models import AssessmentScheme, PilotProgramme, Region, SourceDocument
+
+# Rows above town level that an editor may cite but not necessarily change (a province's document).
+REFERENCE_MODELS = (SourceDocument, AssessmentScheme, PilotProgramme)
+
+# Fields every ledger row has that the office never types in.
+LEDGER_EXCLUDE = ["is_generated"]
+
+
+def choice_queryset(user, model):
+    """The rows ``user`` may pick for a ForeignKey to ``model``."""
+    if model is Region:
+        if user.is_system_admin:
+            return Region.objects.filter(level=Region.Level.COUNTY)
+        return Region.objects.filter(pk=user.region_id)
+    if model in REFERENCE_MODELS:
+        return visible(user, model)
+    return model._default_manager.filter(editable_q(user, model))
+
+
+class LedgerForm(forms.ModelForm):
+    """A ModelForm bound to a user: every ForeignKey offers only rows within the user's scope.
+
+    ``version`` travels in a hidden field so that saving a stale copy raises a conflict.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = choice_queryset(user, field.queryset.model).order_by(
+                    *field.queryset.model._meta.ordering or ["pk"]
+                )
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def _post_clean(self):
+        super()._post_clean()
+        self._errors_to_fields()
+
+    def _errors_to_fields(self):
+        """Show a database constraint's message at the field it is about, not above the form."""
+        errors = self._errors.get(NON_FIELD_ERRORS) if self._errors else None
+        if not errors:
+            return
+        targets = {m: f for m, f in constraint_fields(self._meta.model).items() if f in self.fields}
+        kept = []
+        for error in errors.as_data():
+            field = targets.get(error.messages[0])
+            if field is None:
+                kept.append(error)
+            else:
+                self._errors.setdefault(field, self.error_class(renderer=self.renderer)).extend(error.messages)
+        del self._errors[NON_FIELD_ERRORS]
+        if kept:
+            self._errors[NON_FIELD_ERRORS] = self.error_class(kept, error_class="nonfield", renderer=self.renderer)
+
+    def model_data(self):
+        """Cleaned values of the model's own fields, for the write services."""
+        names = {f.name for f in self._meta.model._meta.get_fields()} - {"version"}
+        return {k: v for k, v in self.cleaned_data.items() if k in names}
+
+
+def _condition_fields(q):
+    for child in q.children:
+        if isinstance(child, Q):
+            yield from _condition_fields(child)
+        else:
+            yield child[0].split("__")[0]
+
+
+def constraint_fields(model):
+    """{constraint message: the field it is shown at}: the last field the constraint names."""
+    targets = {}
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, UniqueConstraint):
+            names = list(constraint.fields)
+        elif isinstance(constraint, CheckConstraint):
+            names = list(_condition_fields(constraint.condition))
+        else:
+            continue
+        if names:
+            targets[str(constraint.get_violation_error_message())] = names[-1]
+    return targets
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def date_widgets(model):
+    """A native date picker for every DateField of ``model``."""
+    return {f.name: DateInput() for f in model._meta.concrete_fields if f.get_internal_type() == "DateField"}
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("文件(XLSX 或 CSV)"))
+
+
+def ledger_form(model_class, module):
+    """A LedgerForm for every editable field of ``model_class``, with date pickers."""
+    meta = type("Meta", (), {"model": model_class, "exclude": LEDGER_EXCLUDE, "widgets": date_widgets(model_class)})
+    return type(f"{model_class.__name__}Form", (LedgerForm,), {"Meta": meta, "__module__": module})

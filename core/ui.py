@@ -1,0 +1,275 @@
+"""Browser views shared by every ledger list: filter, sort, page, export, detail, create, edit, delete.
+
+Each app declares one ``LedgerUI`` per model in its ``views.py`` (model, FilterSet, form, columns)
+and gets the same pages. Reads go through ``core.scoping.visible``; writes through
+``core.services``; so the browser obeys exactly the rules the API obeys.
+"""
+
+import copy
+from dataclasses import dataclass, field
+
+import django_filters
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import ProtectedError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy
+
+from core import services
+from core.export import export_response
+from core.history import history_rows
+from core.scoping import can_edit, visible
+from core.ui_values import cell, column_label, resolve_field
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class LedgerUI:
+    """How one model appears in the browser."""
+
+    model: type
+    filterset: type
+    form: type
+    slug: str
+    columns: list
+    select_related: tuple = ()
+    namespace: str = ""
+    # (child LedgerUI, its ForeignKey to this model, which is also a filter of the child's FilterSet)
+    children: list = field(default_factory=list)
+
+    @property
+    def label(self):
+        return self.model._meta.verbose_name
+
+    def url(self, action, *args):
+        return reverse(f"{self.namespace}:{self.slug}_{action}", args=args)
+
+    def queryset(self, user):
+        return visible(user, self.model).select_related(*self.select_related)
+
+    @property
+    def writable(self):
+        return self.form is not None
+
+    def urls(self):
+        """List, export and detail; create, edit and delete too when the model has a form."""
+        views = LedgerViews(self)
+        patterns = [
+            path(f"{self.slug}/", views.list, name=f"{self.slug}_list"),
+            path(f"{self.slug}/export.<str:fmt>", views.export, name=f"{self.slug}_export"),
+            path(f"{self.slug}/<int:pk>/", views.detail, name=f"{self.slug}_detail"),
+        ]
+        if not self.writable:
+            return patterns
+        return [
+            *patterns,
+            path(f"{self.slug}/new/", views.create, name=f"{self.slug}_create"),
+            path(f"{self.slug}/<int:pk>/edit/", views.update, name=f"{self.slug}_update"),
+            path(f"{self.slug}/<int:pk>/delete/", views.delete, name=f"{self.slug}_delete"),
+        ]
+
+
+TYPED_CHOICES = {"DelegatedPower", "PowerItem"}
+RANGE_LABELS = {"gte": gettext_lazy("%(field)s 起"), "lte": gettext_lazy("%(field)s 止")}
+
+
+def prepare_filters(filterset, user):
+    """Scope every choice of related rows to the user; label range bounds 起 / 止.
+
+    django-filter offers all rows of a related model and labels a bound in English ("is greater than").
+    """
+    for name, flt in filterset.filters.items():
+        if isinstance(flt, django_filters.ModelChoiceFilter):
+            model = flt.queryset.model
+            flt.queryset = visible(user, model)
+            if model.__name__ in TYPED_CHOICES:
+                # Thousands of rows make no drop-down: the record number is typed (links fill it in).
+                flt.extra["widget"] = forms.NumberInput
+        if flt.lookup_expr in RANGE_LABELS and not flt.extra.get("label"):
+            try:
+                field = resolve_field(filterset._meta.model, flt.field_name).verbose_name
+            except FieldDoesNotExist:
+                field = name
+            flt.label = RANGE_LABELS[flt.lookup_expr] % {"field": field}
+
+
+def filtered(ui, request):
+    """The user's visible rows, filtered by the app's FilterSet and sorted as asked."""
+    fs = ui.filterset(request.GET or None, queryset=ui.queryset(request.user), request=request)
+    prepare_filters(fs, request.user)
+    # An invalid filter (a row outside the user's scope, a malformed date) shows nothing, not everything.
+    qs = fs.qs if not fs.is_bound or fs.is_valid() else fs.queryset.none()
+    sort = request.GET.get("sort", "")
+    if sort.lstrip("-") in ui.columns:
+        qs = qs.order_by(sort, "pk")
+    elif not qs.ordered:
+        qs = qs.order_by("pk")
+    return fs, qs
+
+
+def query_without(request, *keys):
+    params = request.GET.copy()
+    for key in keys:
+        params.pop(key, None)
+    return params.urlencode()
+
+
+class LedgerViews:
+    """The six pages of one ``LedgerUI``; each is a thin view over scoping, services and templates."""
+
+    def __init__(self, ui):
+        self.ui = ui
+        for name in ("list", "export", "detail", "create", "update", "delete"):
+            setattr(self, name, login_required(getattr(self, f"_{name}")))
+
+    def _list(self, request):
+        ui = self.ui
+        fs, qs = filtered(ui, request)
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        headers = [
+            {
+                "key": c,
+                "label": column_label(ui.model, c),
+                "sort": c,
+                "active": request.GET.get("sort", "").lstrip("-") == c,
+            }
+            for c in ui.columns
+        ]
+        rows = [{"obj": o, "cells": [cell(o, c) for c in ui.columns]} for o in page.object_list]
+        return render(
+            request,
+            "core/ledger_list.html",
+            {
+                "ui": ui,
+                "filter": fs,
+                "page": page,
+                "headers": headers,
+                "rows": rows,
+                "sort": request.GET.get("sort", ""),
+                "query_no_page": query_without(request, "page"),
+                "query_no_sort": query_without(request, "page", "sort"),
+                "query": request.GET.urlencode(),
+                "can_create": ui.writable and request.user.can_edit,
+            },
+        )
+
+    def _export(self, request, fmt):
+        if fmt not in ("csv", "xlsx"):
+            raise Http404
+        _fs, qs = filtered(self.ui, request)
+        return export_response(self.ui, qs, fmt)
+
+    def _object(self, request, pk):
+        return get_object_or_404(self.ui.queryset(request.user), pk=pk)
+
+    def _detail(self, request, pk):
+        obj = self._object(request, pk)
+        fields = [
+            (f.verbose_name, cell(obj, f.name))
+            for f in self.ui.model._meta.concrete_fields
+            if f.name not in ("id", "is_generated")
+        ]
+        return render(
+            request,
+            "core/ledger_detail.html",
+            {
+                "ui": self.ui,
+                "obj": obj,
+                "fields": fields,
+                "history": history_rows(obj),
+                "children": self._children(request, obj),
+                "editable": self.ui.writable and can_edit(request.user, obj),
+            },
+        )
+
+    def _children(self, request, obj):
+        """Links to the rows that belong to ``obj`` (an organ's nameplates, a plan's tasks)."""
+        return [
+            {
+                "label": child.model._meta.verbose_name_plural,
+                "count": child.queryset(request.user).filter(**{fk: obj}).count(),
+                "list_url": f"{child.url('list')}?{fk}={obj.pk}",
+                "create_url": f"{child.url('create')}?{fk}={obj.pk}"
+                if child.writable and can_edit(request.user, obj)
+                else None,
+            }
+            for child, fk in self.ui.children
+        ]
+
+    def _create(self, request):
+        if not request.user.can_edit:
+            raise PermissionDenied
+        ui = self.ui
+        initial = {k: request.GET[k] for k in request.GET if k in ui.form.base_fields}
+        form = ui.form(request.POST or None, initial=initial, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                obj = services.record_create(ui.model, user=request.user, data=form.model_data())
+            except ValidationError as e:
+                form.add_error(None, e)
+            else:
+                return redirect(ui.url("detail", obj.pk))
+        return render(request, "core/ledger_form.html", {"ui": ui, "form": form})
+
+    def _editable_object(self, request, pk):
+        obj = self._object(request, pk)
+        if not can_edit(request.user, obj):
+            raise PermissionDenied
+        return obj
+
+    def _update(self, request, pk):
+        ui = self.ui
+        obj = self._editable_object(request, pk)
+        form = ui.form(request.POST or None, instance=obj, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                saved = services.record_update(
+                    obj, user=request.user, data=form.model_data(), expected_version=form.cleaned_data["version"]
+                )
+            except services.VersionConflict as conflict:
+                return render_conflict(request, ui, form, conflict.current)
+            except ValidationError as e:
+                form.add_error(None, e)
+            else:
+                return redirect(ui.url("detail", saved.pk))
+        return render(request, "core/ledger_form.html", {"ui": ui, "form": form, "obj": obj})
+
+    def _delete(self, request, pk):
+        ui = self.ui
+        obj = self._editable_object(request, pk)
+        if request.method == "POST":
+            try:
+                services.record_delete(obj, user=request.user, expected_version=request.POST.get("version"))
+            except services.VersionConflict:
+                return render(request, "core/ledger_delete.html", {"ui": ui, "obj": obj, "stale": True}, status=409)
+            except ProtectedError as e:
+                used_by = sorted({str(o._meta.verbose_name) for o in e.protected_objects})
+                context = {"ui": ui, "obj": obj, "protected": "、".join(used_by)}
+                return render(request, "core/ledger_delete.html", context, status=409)
+            return redirect(ui.url("list"))
+        return render(request, "core/ledger_delete.html", {"ui": ui, "obj": obj})
+
+
+def render_conflict(request, ui, form, current):
+    """Both versions side by side; the user re-applies theirs over the current one or discards it."""
+    data = form.model_data()
+    mine = copy.copy(current)
+    for name, value in data.items():
+        setattr(mine, name, value)
+    rows = [{"label": form.fields[name].label, "mine": cell(mine, name), "saved": cell(current, name)} for name in data]
+    for row in rows:
+        row["differs"] = row["mine"] != row["saved"]
+    resubmit = [
+        (k, v) for k, values in request.POST.lists() if k not in ("csrfmiddlewaretoken", "version") for v in values
+    ]
+    return render(
+        request,
+        "core/ledger_conflict.html",
+        {"ui": ui, "obj": current, "rows": rows, "resubmit": resubmit, "version": current.version},
+        status=409,
+    )

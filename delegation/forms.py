@@ -1,0 +1,65 @@
+"""Browser forms for delegation records; every choice is limited to the user's county."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import LEDGER_EXCLUDE, LedgerForm, choice_queryset, date_widgets
+from reforms.models import Town
+
+from . import models
+
+
+class DepartmentForm(LedgerForm):
+    class Meta:
+        model = models.Department
+        exclude = LEDGER_EXCLUDE
+
+
+class PowerItemForm(LedgerForm):
+    class Meta:
+        model = models.PowerItem
+        exclude = LEDGER_EXCLUDE
+
+
+class DelegationCatalogueForm(LedgerForm):
+    class Meta:
+        model = models.DelegationCatalogue
+        exclude = LEDGER_EXCLUDE
+        widgets = date_widgets(models.DelegationCatalogue)
+
+
+class DelegatedPowerForm(LedgerForm):
+    class Meta:
+        model = models.DelegatedPower
+        exclude = LEDGER_EXCLUDE
+        widgets = date_widgets(models.DelegatedPower)
+
+
+class CatalogueImportForm(forms.Form):
+    """Which catalogue and town an uploaded catalogue spreadsheet goes into."""
+
+    catalogue = forms.ModelChoiceField(label=_("放权目录"), queryset=models.DelegationCatalogue.objects.none())
+    town = forms.ModelChoiceField(
+        label=_("适用镇"), queryset=Town.objects.none(), required=False, help_text=_("目录只适用于一个镇时可留空")
+    )
+    file = forms.FileField(label=_("文件(XLSX 或 CSV)"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["catalogue"].queryset = choice_queryset(user, models.DelegationCatalogue).select_related("town")
+        self.fields["town"].queryset = choice_queryset(user, Town)
+
+    def clean(self):
+        cleaned = super().clean()
+        catalogue, town = cleaned.get("catalogue"), cleaned.get("town")
+        if catalogue is None:
+            return cleaned
+        if catalogue.town_id:
+            if town is not None and town.pk != catalogue.town_id:
+                self.add_error("town", _("该目录只适用于%(town)s。") % {"town": catalogue.town})
+            cleaned["town"] = catalogue.town
+        elif town is None:
+            self.add_error("town", _("该目录适用于全县,请选择要导入的镇。"))
+        elif town.county_id != catalogue.county_id:
+            self.add_error("town", _("该镇不属于目录的发布县。"))
+        return cleaned

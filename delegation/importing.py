@@ -1,0 +1,409 @@
+"""Spreadsheet import of a delegation catalogue and of monthly case counts (XLSX or CSV).
+
+Reading turns the file into rows of text keyed by column; importing writes every row through the
+services inside one transaction and rolls the whole file back when any row has a problem. A preview
+is the same import, always rolled back, so the clerk sees exactly what confirming would do.
+"""
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from openpyxl import Workbook, load_workbook
+
+from core import services
+from core.scoping import can_edit
+
+from .models import DelegatedPower, Department, MonthlyCaseCount, PowerItem, PowerSource, PowerType
+from .services import BatchRejected, case_counts_upsert
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+# A sheet may declare far more (blank) rows and columns than it holds; never scan past these.
+MAX_SCANNED_ROWS = 20_000
+MAX_COLUMNS = 50
+
+
+@dataclass(frozen=True)
+class Column:
+    """A spreadsheet column: the header is the Chinese text of the template, whatever the UI language."""
+
+    key: str
+    header: str
+    required: bool = False
+
+
+CATALOGUE_COLUMNS = [
+    Column("department", gettext_noop("放权部门"), True),
+    Column("name", gettext_noop("事项名称"), True),
+    Column("type_code", gettext_noop("权力类型"), True),
+    Column("implementation_code", gettext_noop("实施编码")),
+    Column("local_code", gettext_noop("本地编码")),
+    Column("source", gettext_noop("权力来源")),
+    Column("legal_basis", gettext_noop("设定依据")),
+    Column("mode", gettext_noop("下放方式"), True),
+    Column("delegated_on", gettext_noop("下放日期")),
+    Column("take_over_status", gettext_noop("承接状态")),
+]
+
+CASE_COUNT_COLUMNS = [
+    Column("town_code", gettext_noop("镇代码"), True),
+    Column("implementation_code", gettext_noop("实施编码"), True),
+    Column("month", gettext_noop("月份"), True),
+    Column("handled_by", gettext_noop("办理主体")),
+    Column("accepted", gettext_noop("受理件数"), True),
+    Column("closed", gettext_noop("办结件数"), True),
+]
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; the message says why, for the clerk."""
+
+
+@dataclass
+class Problem:
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.problems
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _text(value):
+    """A cell as text: whole floats lose their '.0', dates become ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _raw_rows(upload):
+    name = (upload.name or "").lower()
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ImportFileError(_("文件过大:最大 %(mb)s MB。") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
+    data = upload.read()
+    if name.endswith(".xlsx"):
+        return _xlsx_rows(data)
+    if name.endswith(".csv"):
+        return _csv_rows(data)
+    raise ImportFileError(_("只支持 .xlsx 或 .csv 文件。"))
+
+
+def _xlsx_rows(data):
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+        raise ImportFileError(_("无法读取该 Excel 文件,请确认是 .xlsx 格式且未损坏。")) from e
+    try:
+        sheet = workbook.worksheets[0]
+        for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+            yield [_text(v) for v in values]
+    finally:
+        workbook.close()
+
+
+def _csv_rows(data):
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportFileError(_("无法识别 CSV 文件的编码,请另存为“CSV UTF-8”格式。"))
+    if "\x00" in text:
+        raise ImportFileError(_("CSV 文件内容无效(含二进制字符)。"))
+    try:
+        yield from ([_text(v) for v in row] for row in csv.reader(io.StringIO(text)))
+    except csv.Error as e:
+        raise ImportFileError(_("CSV 文件格式错误:%(err)s") % {"err": e}) from e
+
+
+def read_table(upload, columns):
+    """[(row number, {key: text})] from the first sheet; the first row holds the Chinese headers."""
+    rows = _raw_rows(upload)
+    header = next(rows, None)
+    if not header:
+        raise ImportFileError(_("文件是空的。"))
+    by_header = {c.header: c for c in columns} | {str(_(c.header)): c for c in columns}
+    positions = {by_header[h].key: i for i, h in enumerate(header) if h in by_header}
+    missing = [str(c.header) for c in columns if c.required and c.key not in positions]
+    if missing:
+        raise ImportFileError(_("缺少必需的列:%(cols)s。请使用下载的模板。") % {"cols": "、".join(missing)})
+    table = []
+    for number, values in enumerate(rows, start=2):
+        if number > MAX_SCANNED_ROWS:
+            raise ImportFileError(_("文件行数过多(含空行超过 %(n)s 行),请删除多余的空行。") % {"n": MAX_SCANNED_ROWS})
+        if not any(values):
+            continue
+        if len(table) >= MAX_ROWS:
+            raise ImportFileError(_("行数过多:一次最多导入 %(n)s 行。") % {"n": MAX_ROWS})
+        table.append((number, {k: values[i] if i < len(values) else "" for k, i in positions.items()}))
+    if not table:
+        raise ImportFileError(_("文件中没有数据行。"))
+    return table
+
+
+def template_workbook(columns, notes):
+    """An empty XLSX with the Chinese headers and a sheet explaining the allowed values."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(_("数据"))
+    sheet.append([str(c.header) for c in columns])
+    for i in range(len(columns)):
+        sheet.column_dimensions[chr(ord("A") + i)].width = 18
+    help_sheet = workbook.create_sheet(str(_("填写说明")))
+    for column in columns:
+        help_sheet.append([str(column.header), str(_("必填")) if column.required else "", notes.get(column.key, "")])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def catalogue_notes():
+    def labels(choices):
+        return "、".join(f"{value} {label}" for value, label in choices)
+
+    return {
+        "type_code": labels(PowerType.choices),
+        "source": labels(PowerSource.choices),
+        "mode": "、".join(str(label) for label in DelegatedPower.Mode.labels),
+        "take_over_status": "、".join(str(label) for label in DelegatedPower.TakeOverStatus.labels),
+        "delegated_on": "YYYY-MM-DD",
+        "implementation_code": str(_("有实施编码时按编码更新同一事项,否则按部门 + 事项名称。")),
+    }
+
+
+def case_count_notes():
+    return {
+        "town_code": str(_("12 位统计用区划代码")),
+        "month": "YYYY-MM",
+        "handled_by": str(_("镇 或 县直部门,留空为镇")),
+    }
+
+
+# ---------------------------------------------------------------- catalogue
+
+
+def _choice(value, choices):
+    """A choice given by its code, its Chinese label or its label in the user's language → its code."""
+    for code, label in choices:
+        with translation.override("zh-hans"):
+            chinese = str(label)
+        if value in (code, chinese, str(label)):
+            return code
+    return None
+
+
+def _parse_date(value):
+    try:
+        return dt.date.fromisoformat(value.replace("/", "-")[:10])
+    except ValueError:
+        return None
+
+
+def _clean_catalogue_row(values, catalogue):
+    """(cleaned values, {column key: reason}) for one catalogue row."""
+    errors, cleaned = {}, dict(values)
+    for column in CATALOGUE_COLUMNS:
+        if column.required and not values.get(column.key):
+            errors[column.key] = _("必填项为空。")
+    for key, choices in (
+        ("type_code", PowerType.choices),
+        ("source", PowerSource.choices),
+        ("mode", DelegatedPower.Mode.choices),
+        ("take_over_status", DelegatedPower.TakeOverStatus.choices),
+    ):
+        if values.get(key) and key not in errors:
+            cleaned[key] = _choice(values[key], choices)
+            if cleaned[key] is None:
+                errors[key] = _("“%(v)s”不是有效的选项。") % {"v": values[key]}
+    cleaned["delegated_on"] = catalogue.issued_on
+    if values.get("delegated_on"):
+        cleaned["delegated_on"] = _parse_date(values["delegated_on"])
+        if cleaned["delegated_on"] is None:
+            errors["delegated_on"] = _("日期格式应为 YYYY-MM-DD。")
+    return cleaned, errors
+
+
+class _Rollback(Exception):
+    def __init__(self, result):
+        super().__init__("rolled back")
+        self.result = result
+
+
+def _all_or_nothing(write, dry_run):
+    """Run ``write`` in one transaction; roll it back on any problem, or always for a preview."""
+    try:
+        with transaction.atomic():
+            result = write()
+            if dry_run or not result.ok:
+                raise _Rollback(result)
+    except _Rollback as rollback:
+        return rollback.result
+    return result
+
+
+def catalogue_import(*, user, catalogue, town, rows, dry_run=False):
+    """Import catalogue rows into ``town`` under ``catalogue``: items and delegated powers, created or updated.
+
+    An item is matched by its implementation code, else by department + item name, so importing a
+    corrected file again updates the same powers instead of duplicating them.
+    """
+    if not (can_edit(user, catalogue) and can_edit(user, town)):
+        raise PermissionDenied(_("您无权修改此记录。"))
+    columns = {c.key: str(c.header) for c in CATALOGUE_COLUMNS}
+
+    def write():
+        result = ImportResult()
+        departments = {d.name: d for d in Department.objects.filter(county=catalogue.county)}
+        for number, values in rows:
+            cleaned, errors = _clean_catalogue_row(values, catalogue)
+            if not errors:
+                errors = _write_catalogue_row(user, catalogue, town, cleaned, departments, result)
+            result.problems += [Problem(number, columns.get(k, k), str(reason)) for k, reason in errors.items()]
+        if result.ok:
+            result.warnings = count_mismatches(catalogue, town)
+        return result
+
+    return _all_or_nothing(write, dry_run)
+
+
+def count_mismatches(catalogue, town):
+    """Where the town's powers under ``catalogue`` differ from the catalogue's declared count per type."""
+    held = dict(
+        DelegatedPower.objects.filter(catalogue=catalogue, town=town)
+        .values_list("item__type_code")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        _("%(type)s:目录申报 %(declared)s 项,本镇现有 %(held)s 项。")
+        % {"type": PowerType(code).label, "declared": declared, "held": held.get(code, 0)}
+        for code, declared in catalogue.type_counts().items()
+        if declared != held.get(code, 0)
+    ]
+
+
+ITEM_FIELDS = ("name", "type_code", "implementation_code", "local_code", "source", "legal_basis")
+POWER_FIELDS = ("mode", "delegated_on", "take_over_status")
+
+
+def _write_catalogue_row(user, catalogue, town, cleaned, departments, result):
+    """Write one row in its own savepoint; returns {column key: reason} for what was refused."""
+    try:
+        with transaction.atomic():
+            department = departments.get(cleaned["department"])
+            if department is None:
+                department = services.record_create(
+                    Department, user=user, data={"county": catalogue.county, "name": cleaned["department"]}
+                )
+            item = _upsert(
+                _find_item(department, cleaned),
+                PowerItem,
+                user,
+                {"source_department": department, **{k: cleaned.get(k) or "" for k in ITEM_FIELDS}},
+                result,
+                count=False,
+            )
+            data = {k: cleaned[k] for k in POWER_FIELDS if cleaned.get(k)}
+            existing = DelegatedPower.objects.filter(town=town, item=item).first()
+            _upsert(
+                existing, DelegatedPower, user, {"town": town, "item": item, "catalogue": catalogue, **data}, result
+            )
+    except ValidationError as e:
+        return _field_errors(e)
+    except IntegrityError:
+        return {"name": _("与已有记录冲突。")}
+    # Cached only once the row's savepoint holds, so a rolled-back department is never reused.
+    departments[department.name] = department
+    return {}
+
+
+def _find_item(department, cleaned):
+    code = cleaned.get("implementation_code")
+    if code:
+        found = PowerItem.objects.filter(implementation_code=code).first()
+        if found is not None:
+            if found.source_department.county_id != department.county_id:
+                raise ValidationError({"implementation_code": _("该实施编码已被其他县的事项使用。")})
+            return found
+    return PowerItem.objects.filter(source_department=department, name=cleaned["name"]).first()
+
+
+def _upsert(existing, model, user, data, result, count=True):
+    """Create, or update only the fields that differ (so an unchanged row leaves no history)."""
+    if existing is None:
+        result.created += count
+        return services.record_create(model, user=user, data=data)
+    changed = {k: v for k, v in data.items() if getattr(existing, k) != v}
+    if not changed:
+        result.unchanged += count
+        return existing
+    result.updated += count
+    return services.record_update(existing, user=user, data=changed)
+
+
+def _field_errors(error):
+    """A ValidationError as {column key: reason}; model field names match the column keys."""
+    if hasattr(error, "error_dict"):
+        renamed = {"source_department": "department", "item": "name", "catalogue": "name", "__all__": "name"}
+        return {renamed.get(k, k): " ".join(m for e in v for m in e.messages) for k, v in error.error_dict.items()}
+    return {"name": " ".join(error.messages)}
+
+
+# ---------------------------------------------------------------- case counts
+
+
+def case_count_import(*, user, rows, dry_run=False):
+    """Upsert monthly case counts through ``case_counts_upsert``: the whole file or nothing."""
+    columns = {c.key: str(c.header) for c in CASE_COUNT_COLUMNS}
+    columns["power"] = columns["implementation_code"]
+    payload = []
+    for _number, values in rows:
+        item = dict(values)
+        handled_by = item.get("handled_by", "")
+        item["handled_by"] = _choice(handled_by, MonthlyCaseCount.HandledBy.choices) or handled_by
+        payload.append(item)
+
+    def write():
+        try:
+            counts = case_counts_upsert(user=user, rows=payload)
+        except BatchRejected as rejected:
+            return ImportResult(
+                problems=[
+                    Problem(rows[index][0], columns.get(f, f), " ".join(str(m) for m in messages))
+                    for index, by_field in sorted(rejected.errors.items())
+                    for f, messages in by_field.items()
+                ]
+            )
+        return ImportResult(created=counts.created, updated=counts.updated, unchanged=counts.unchanged)
+
+    return _all_or_nothing(write, dry_run)

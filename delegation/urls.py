@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "delegation"
+
+urlpatterns = [
+    path("import/catalogue/", views.catalogue_import, name="catalogue_import"),
+    path("import/case-counts/", views.case_count_import, name="case_count_import"),
+    path("import/confirm/", views.import_confirm, name="import_confirm"),
+    path("import/template/<str:kind>.xlsx", views.import_template, name="import_template"),
+    *views.departments.urls(),
+    *views.items.urls(),
+    *views.catalogues.urls(),
+    *views.powers.urls(),
+    *views.case_counts.urls(),
+]

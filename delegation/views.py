@@ -1,0 +1,174 @@
+"""Browser pages for departments, power items, catalogues, delegated powers and case counts."""
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.forms import UploadForm
+from core.scoping import visible
+from core.ui import LedgerUI
+from reforms.models import Town
+
+from . import filters, forms, importing, models
+
+NS = "delegation"
+
+departments = LedgerUI(
+    model=models.Department,
+    filterset=filters.DepartmentFilterSet,
+    form=forms.DepartmentForm,
+    slug="departments",
+    columns=["name", "county__name"],
+    select_related=("county",),
+    namespace=NS,
+)
+items = LedgerUI(
+    model=models.PowerItem,
+    filterset=filters.PowerItemFilterSet,
+    form=forms.PowerItemForm,
+    slug="items",
+    columns=["name", "type_code", "implementation_code", "local_code", "source", "source_department__name"],
+    select_related=("source_department",),
+    namespace=NS,
+)
+catalogues = LedgerUI(
+    model=models.DelegationCatalogue,
+    filterset=filters.DelegationCatalogueFilterSet,
+    form=forms.DelegationCatalogueForm,
+    slug="catalogues",
+    columns=["title", "county__name", "town__name", "issued_on", "edition", "declared_total"],
+    select_related=("county", "town"),
+    namespace=NS,
+)
+powers = LedgerUI(
+    model=models.DelegatedPower,
+    filterset=filters.DelegatedPowerFilterSet,
+    form=forms.DelegatedPowerForm,
+    slug="powers",
+    columns=[
+        "town__name",
+        "item__name",
+        "item__type_code",
+        "item__source_department__name",
+        "mode",
+        "delegated_on",
+        "take_over_status",
+        "take_over_on",
+    ],
+    select_related=("town", "item__source_department"),
+    namespace=NS,
+)
+case_counts = LedgerUI(
+    model=models.MonthlyCaseCount,
+    filterset=filters.MonthlyCaseCountFilterSet,
+    form=None,
+    slug="case-counts",
+    columns=["power__town__name", "power__item__name", "month", "handled_by", "accepted", "closed"],
+    select_related=("power__town", "power__item"),
+    namespace=NS,
+)
+
+catalogues.children = [(powers, "catalogue")]
+powers.children = [(case_counts, "power")]
+
+
+# ---------------------------------------------------------------- spreadsheet import
+
+SESSION_KEY = "delegation_import"
+
+
+def _require_editor(request):
+    if not request.user.can_edit:
+        raise PermissionDenied
+
+
+def _preview(request, kind, form, rows, result, context):
+    """Keep the parsed rows in the session (no model for pending imports) and show what would happen."""
+    token = secrets.token_urlsafe(16)
+    request.session[SESSION_KEY] = {"kind": kind, "rows": rows, "token": token, **context}
+    return render(request, "delegation/import_preview.html", {"kind": kind, "result": result, "token": token})
+
+
+@login_required
+def catalogue_import(request):
+    """Upload a catalogue spreadsheet, see each row's problems, then confirm the import."""
+    _require_editor(request)
+    form = forms.CatalogueImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        catalogue, town = form.cleaned_data["catalogue"], form.cleaned_data["town"]
+        try:
+            rows = importing.read_table(form.cleaned_data["file"], importing.CATALOGUE_COLUMNS)
+        except importing.ImportFileError as e:
+            form.add_error("file", str(e))
+        else:
+            result = importing.catalogue_import(
+                user=request.user, catalogue=catalogue, town=town, rows=rows, dry_run=True
+            )
+            return _preview(request, "catalogue", form, rows, result, {"catalogue": catalogue.pk, "town": town.pk})
+    return render(request, "delegation/import_upload.html", {"form": form, "kind": "catalogue"})
+
+
+@login_required
+def case_count_import(request):
+    """Upload monthly case counts, see each row's problems, then confirm the import."""
+    _require_editor(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = importing.read_table(form.cleaned_data["file"], importing.CASE_COUNT_COLUMNS)
+        except importing.ImportFileError as e:
+            form.add_error("file", str(e))
+        else:
+            result = importing.case_count_import(user=request.user, rows=rows, dry_run=True)
+            return _preview(request, "case_counts", form, rows, result, {})
+    return render(request, "delegation/import_upload.html", {"form": form, "kind": "case_counts"})
+
+
+@login_required
+@require_POST
+def import_confirm(request):
+    """Write the previewed rows for real, all or nothing."""
+    _require_editor(request)
+    pending = request.session.get(SESSION_KEY)
+    if not pending or pending["token"] != request.POST.get("token"):
+        # A preview opened in another tab replaces this one; confirming must not import the other file.
+        messages.error(request, _("没有待确认的导入,或预览已被更新的上传取代,请重新上传文件。"))
+        return redirect("reforms:my_towns")
+    if pending["kind"] == "catalogue":
+        catalogue = get_object_or_404(visible(request.user, models.DelegationCatalogue), pk=pending["catalogue"])
+        town = get_object_or_404(visible(request.user, Town), pk=pending["town"])
+        result = importing.catalogue_import(user=request.user, catalogue=catalogue, town=town, rows=pending["rows"])
+        done = f"{reverse('delegation:powers_list')}?town={town.code}"
+    else:
+        result = importing.case_count_import(user=request.user, rows=pending["rows"])
+        done = reverse("delegation:case-counts_list")
+    if not result.ok:
+        return render(request, "delegation/import_preview.html", {"kind": pending["kind"], "result": result})
+    del request.session[SESSION_KEY]
+    messages.success(
+        request,
+        _("导入完成:新增 %(c)s 条,更新 %(u)s 条,未变 %(n)s 条。")
+        % {"c": result.created, "u": result.updated, "n": result.unchanged},
+    )
+    return redirect(done)
+
+
+@login_required
+def import_template(request, kind):
+    """The empty spreadsheet with Chinese headers that the office fills in."""
+    if kind == "catalogue":
+        content = importing.template_workbook(importing.CATALOGUE_COLUMNS, importing.catalogue_notes())
+    elif kind == "case_counts":
+        content = importing.template_workbook(importing.CASE_COUNT_COLUMNS, importing.case_count_notes())
+    else:
+        raise Http404
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
+    return response

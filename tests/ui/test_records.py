@@ -1,0 +1,312 @@
+"""Browser forms: scoped choices, field errors, optimistic-lock conflicts, reviewers and other counties."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from delegation.models import DelegatedPower
+from staffing.models import Secondment
+from tests.factories import (
+    CatalogueFactory,
+    DelegatedPowerFactory,
+    SecondmentFactory,
+    TownFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def power():
+    return DelegatedPowerFactory(take_over_status="pending", take_over_on=None)
+
+
+@pytest.fixture
+def editor(power):
+    return UserFactory(region=power.town.county)
+
+
+def edit_data(power, **changes):
+    data = {
+        "town": power.town.pk,
+        "catalogue": power.catalogue.pk,
+        "item": power.item.pk,
+        "mode": power.mode,
+        "delegated_on": power.delegated_on.isoformat(),
+        "take_over_status": power.take_over_status,
+        "take_over_on": "",
+        "not_taken_over_reason": "",
+        "receiving_organ": "",
+        "version": power.version,
+    }
+    data.update(changes)
+    return data
+
+
+def test_editor_changes_take_over_status(client, editor, power):
+    client.force_login(editor)
+    url = reverse("delegation:powers_update", args=[power.pk])
+    response = client.post(url, edit_data(power, take_over_status="taken_over", take_over_on="2019-06-01"))
+    assert response.status_code == 302
+    power.refresh_from_db()
+    assert power.take_over_status == "taken_over"
+    assert power.history.first().history_user == editor
+
+
+def test_field_error_appears_at_the_field_in_chinese(client, editor, power):
+    client.force_login(editor)
+    url = reverse("delegation:powers_update", args=[power.pk])
+    response = client.post(url, edit_data(power, take_over_status="not_taken_over"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "未承接到位的事项必须说明原因。" in page
+    power.refresh_from_db()
+    assert power.take_over_status == "pending"
+
+
+def test_date_before_catalogue_issue_is_refused_at_that_field(client, editor, power):
+    client.force_login(editor)
+    url = reverse("delegation:powers_update", args=[power.pk])
+    response = client.post(url, edit_data(power, delegated_on="2000-01-01"))
+    assert 'id="id_delegated_on-errors"' in response.content.decode()
+    assert "下放日期不能早于放权目录的发布日期" in response.content.decode()
+
+
+def test_stale_version_shows_both_versions_and_saves_nothing(client, editor, power):
+    client.force_login(editor)
+    stale = power.version
+    DelegatedPower.objects.filter(pk=power.pk).update(not_taken_over_reason="别人写的", version=stale + 1)
+    url = reverse("delegation:powers_update", args=[power.pk])
+    response = client.post(url, edit_data(power, not_taken_over_reason="我写的", version=stale))
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "保存冲突" in page
+    assert "我写的" in page
+    assert "别人写的" in page
+    power.refresh_from_db()
+    assert power.not_taken_over_reason == "别人写的"
+
+
+def test_reapplying_after_conflict_overwrites_knowingly(client, editor, power):
+    client.force_login(editor)
+    DelegatedPower.objects.filter(pk=power.pk).update(version=power.version + 1)
+    url = reverse("delegation:powers_update", args=[power.pk])
+    response = client.post(url, edit_data(power, not_taken_over_reason="我写的", version=power.version + 1))
+    assert response.status_code == 302
+    power.refresh_from_db()
+    assert power.not_taken_over_reason == "我写的"
+
+
+def test_editor_of_another_county_gets_404(client, power):
+    other = UserFactory(region=TownFactory(county__code="371522", county__name="莘县").county)
+    client.force_login(other)
+    assert client.get(reverse("delegation:powers_detail", args=[power.pk])).status_code == 404
+    response = client.post(reverse("delegation:powers_update", args=[power.pk]), edit_data(power))
+    assert response.status_code == 404
+
+
+def test_reviewer_sees_no_edit_button_and_is_refused_on_post(client, power):
+    reviewer = UserFactory(role="reviewer", region=power.town.county.parent)
+    client.force_login(reviewer)
+    page = client.get(reverse("delegation:powers_detail", args=[power.pk])).content.decode()
+    assert power.item.name in page
+    assert reverse("delegation:powers_update", args=[power.pk]) not in page
+    response = client.post(reverse("delegation:powers_update", args=[power.pk]), edit_data(power))
+    assert response.status_code == 403
+    assert client.post(reverse("delegation:powers_delete", args=[power.pk])).status_code == 403
+    assert client.post(reverse("staffing:secondments_create"), {}).status_code == 403
+
+
+def test_choices_offer_only_the_editors_own_towns(client, editor, power):
+    foreign = TownFactory(county__code="371522", county__name="莘县")
+    client.force_login(editor)
+    page = client.get(reverse("staffing:secondments_create")).content.decode()
+    assert power.town.name in page
+    assert foreign.name not in page
+
+
+def test_posting_another_countys_town_is_refused(client, editor):
+    foreign = TownFactory(county__code="371522", county__name="莘县")
+    client.force_login(editor)
+    data = {
+        "town": foreign.pk,
+        "staff_reference": "S-1",
+        "borrowing_unit": "县发改局",
+        "joined_town_on": "2015-01-01",
+        "starts_on": "2025-01-01",
+        "ends_on": "2025-03-01",
+    }
+    response = client.post(reverse("staffing:secondments_create"), data)
+    assert response.status_code == 200
+    assert not Secondment.objects.exists()
+
+
+def test_create_then_delete_records_history(client, editor, power):
+    client.force_login(editor)
+    data = {
+        "town": power.town.pk,
+        "staff_reference": "S-9",
+        "borrowing_unit": "县发改局",
+        "joined_town_on": "2015-01-01",
+        "starts_on": "2025-01-01",
+        "ends_on": "2025-03-01",
+    }
+    response = client.post(reverse("staffing:secondments_create"), data)
+    secondment = Secondment.objects.get()
+    assert response.url == reverse("staffing:secondments_detail", args=[secondment.pk])
+    response = client.post(
+        reverse("staffing:secondments_delete", args=[secondment.pk]), {"version": secondment.version}
+    )
+    assert response.status_code == 302
+    assert not Secondment.objects.exists()
+    assert [h.history_type for h in Secondment.history.all()] == ["-", "+"]
+
+
+def test_secondment_ending_before_start_is_refused_with_message(client, editor, power):
+    client.force_login(editor)
+    data = {
+        "town": power.town.pk,
+        "staff_reference": "S-9",
+        "borrowing_unit": "县发改局",
+        "joined_town_on": "2015-01-01",
+        "starts_on": "2025-03-01",
+        "ends_on": "2025-01-01",
+    }
+    page = client.post(reverse("staffing:secondments_create"), data).content.decode()
+    assert "借调结束日期必须晚于开始日期。" in page
+    assert not Secondment.objects.exists()
+
+
+def test_history_shows_who_changed_what_with_old_and_new_values(client, editor, power):
+    client.force_login(editor)
+    url = reverse("delegation:powers_update", args=[power.pk])
+    client.post(url, edit_data(power, take_over_status="taken_over", take_over_on="2019-06-01"))
+    page = client.get(reverse("delegation:powers_detail", args=[power.pk])).content.decode()
+    assert "修改历史" in page
+    assert str(editor) in page
+    assert "<del>待承接</del>" in page
+    assert "<ins>已承接</ins>" in page
+
+
+def test_list_filters_with_the_api_filterset_and_sorts(client, editor, power):
+    other = DelegatedPowerFactory(
+        town=power.town,
+        catalogue=power.catalogue,
+        item__source_department=power.item.source_department,
+        take_over_status="taken_over",
+    )
+    client.force_login(editor)
+    url = reverse("delegation:powers_list")
+    page = client.get(url, {"take_over_status": "taken_over"}).content.decode()
+    assert other.item.name in page
+    assert power.item.name not in page
+    page = client.get(url, {"sort": "-item__name"}).content.decode()
+    assert page.index(other.item.name) < page.index(power.item.name)
+
+
+def test_list_pages_without_a_query_per_row(client, editor, power, django_assert_max_num_queries):
+    for _ in range(60):
+        DelegatedPowerFactory(town=power.town, catalogue=power.catalogue)
+    client.force_login(editor)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("delegation:powers_list"), {"page": 2})
+    assert response.status_code == 200
+    assert "第 2 / 2 页" in response.content.decode()
+
+
+def test_editor_home_shows_key_figures(client, editor, power):
+    CatalogueFactory(county=power.town.county)
+    client.force_login(editor)
+    response = client.get(reverse("home"))
+    towns = list(response.context["towns"])
+    assert towns[0].powers_delegated == 1
+    assert towns[0].powers_taken_over == 0
+
+
+def test_town_page_shows_every_strand(client, editor, power):
+    SecondmentFactory(town=power.town, starts_on=dt.date(2025, 1, 1))
+    client.force_login(editor)
+    page = client.get(reverse("reforms:town_page", args=[power.town.pk])).content.decode()
+    for heading in ("改革方案与任务", "下放事项", "机构编制", "考核", "财政扶持"):
+        assert heading in page
+    assert power.item.name in page
+    assert "S-" in page
+
+
+def test_reviewer_reads_the_town_page_without_edit_links(client, power):
+    client.force_login(UserFactory(role="reviewer", region=power.town.county.parent))
+    page = client.get(reverse("reforms:town_page", args=[power.town.pk])).content.decode()
+    assert power.item.name in page
+    assert reverse("reforms:plans_create") not in page
+    assert reverse("delegation:catalogue_import") not in page
+
+
+def test_town_of_another_county_is_404(client, power):
+    client.force_login(UserFactory(region=TownFactory(county__code="371522", county__name="莘县").county))
+    assert client.get(reverse("reforms:town_page", args=[power.town.pk])).status_code == 404
+
+
+def test_form_choices_for_catalogue_are_scoped(client, editor, power):
+    foreign = CatalogueFactory(county__code="371522", county__name="莘县")
+    client.force_login(editor)
+    form = client.get(reverse("delegation:powers_update", args=[power.pk])).context["form"]
+    assert power.catalogue in form.fields["catalogue"].queryset
+    assert foreign not in form.fields["catalogue"].queryset
+    assert form.fields["version"].initial == power.version
+
+
+def test_filter_choices_offer_only_rows_in_scope(client, editor, power):
+    foreign = CatalogueFactory(county__code="371522", county__name="莘县", title="莘县目录")
+    client.force_login(editor)
+    page = client.get(reverse("delegation:powers_list")).content.decode()
+    assert power.catalogue.title in page
+    assert foreign.title not in page
+
+
+def test_invalid_filter_shows_nothing_and_says_why(client, editor, power):
+    client.force_login(editor)
+    response = client.get(reverse("delegation:powers_list"), {"delegated_after": "not-a-date"})
+    page = response.content.decode()
+    assert power.item.name not in page
+    assert 'class="errors"' in page
+
+
+def test_detail_links_to_the_rows_that_belong_to_it(client, editor, power):
+    client.force_login(editor)
+    page = client.get(reverse("delegation:catalogues_detail", args=[power.catalogue.pk])).content.decode()
+    assert f"{reverse('delegation:powers_list')}?catalogue={power.catalogue.pk}" in page
+    assert "下放事项(1)" in page
+    listing = client.get(reverse("delegation:case-counts_list"), {"power": power.pk})
+    assert listing.status_code == 200
+    assert '<select name="power"' not in listing.content.decode()
+    assert f'type="number" name="power" value="{power.pk}"' in listing.content.decode()
+
+
+def test_deleting_a_catalogue_still_in_use_is_refused_with_a_reason(client, editor, power):
+    client.force_login(editor)
+    url = reverse("delegation:catalogues_delete", args=[power.catalogue.pk])
+    response = client.post(url, {"version": power.catalogue.version})
+    assert response.status_code == 409
+    assert "不能删除:仍有下放事项引用这条记录" in response.content.decode()
+    assert DelegatedPower.objects.filter(pk=power.pk).exists()
+
+
+def test_home_and_town_page_do_not_query_per_row(client, editor, power, django_assert_max_num_queries):
+    for _ in range(15):
+        DelegatedPowerFactory(town__county=power.town.county)
+        SecondmentFactory(town=power.town)
+    client.force_login(editor)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("home")).status_code == 200
+    with django_assert_max_num_queries(25):
+        assert client.get(reverse("reforms:town_page", args=[power.town.pk])).status_code == 200
+
+
+def test_constraint_message_appears_at_its_field(client, editor, power):
+    client.force_login(editor)
+    url = reverse("delegation:powers_update", args=[power.pk])
+    form = client.post(url, edit_data(power, take_over_status="not_taken_over")).context["form"]
+    assert form.errors["not_taken_over_reason"] == ["未承接到位的事项必须说明原因。"]
+    assert not form.non_field_errors()
