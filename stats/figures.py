@@ -1,0 +1,262 @@
+"""Set-based computation of the summary tables: one INSERT … SELECT per figure, then roll-ups.
+
+Town rows are built from ORM querysets (so the derived state is exactly
+``delegation.selectors.with_derived_state``) turned into SQL and inserted by the database; county,
+city, province and programme rows are sums of the rows one level down. Nothing loops over ledger rows
+in Python, and the same SQL runs on PostgreSQL and SQLite.
+"""
+
+from django.db import connection
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from delegation.models import DelegatedPower, MonthlyCaseCount
+from delegation.selectors import DerivedState, activity_window, with_derived_state
+from finance.models import FiscalArrangement, FiscalYearRecord
+from reforms.models import AssessmentScore, ProgrammeMembership, ReformTask, Region, Town
+from staffing.models import FilledPosts, HeadcountQuota
+
+from .models import Alert, Figure, Metric, PowerFigure, ScopeKind
+
+POWER_MEASURES = [
+    "delegated",
+    "taken_over",
+    "running",
+    "unused",
+    "not_taken_over",
+    "town_cases",
+    "department_cases",
+]
+ZERO = Value(0)
+MONEY = DecimalField(max_digits=20, decimal_places=2)
+
+
+def _execute(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _only(queryset, path, town_ids):
+    return queryset if town_ids is None else queryset.filter(**{f"{path}__in": town_ids})
+
+
+# Town rows ----------------------------------------------------------------------------------------
+
+
+def _power_state_rows(as_of, town_ids):
+    """Per town, type and mode: delegated, taken over and the derived three-way split."""
+    powers = with_derived_state(_only(DelegatedPower.objects.all(), "town_id", town_ids), as_of)
+    taken = Q(take_over_status=DelegatedPower.TakeOverStatus.TAKEN_OVER)
+    return (
+        powers.annotate(t=F("town_id"), r=F("town__county_id"), ty=F("item__type_code"), md=F("mode"))
+        .values("t", "r", "ty", "md")
+        .annotate(
+            delegated=Count("pk"),
+            taken_over=Count("pk", filter=taken),
+            running=Count("pk", filter=Q(derived_state=DerivedState.RUNNING)),
+            unused=Count("pk", filter=Q(derived_state=DerivedState.UNUSED)),
+            not_taken_over=Count("pk", filter=Q(derived_state=DerivedState.NOT_TAKEN_OVER)),
+            town_cases=ZERO,
+            department_cases=ZERO,
+        )
+        .order_by()
+    )
+
+
+def _power_case_rows(as_of, town_ids):
+    """Per town, type and mode: cases accepted in the 12-month window, by the town and by the county."""
+    first, last = activity_window(as_of)
+    cases = _only(MonthlyCaseCount.objects.filter(month__gte=first, month__lte=last), "power__town_id", town_ids)
+    by = MonthlyCaseCount.HandledBy
+    return (
+        cases.annotate(t=F("power__town_id"), r=F("power__town__county_id"), ty=F("power__item__type_code"))
+        .annotate(md=F("power__mode"))
+        .values("t", "r", "ty", "md")
+        .annotate(
+            delegated=ZERO,
+            taken_over=ZERO,
+            running=ZERO,
+            unused=ZERO,
+            not_taken_over=ZERO,
+            town_cases=Coalesce(Sum("accepted", filter=Q(handled_by=by.TOWN)), 0),
+            department_cases=Coalesce(Sum("accepted", filter=Q(handled_by=by.COUNTY_DEPARTMENT)), 0),
+        )
+        .order_by()
+    )
+
+
+def insert_town_power_figures(period, as_of, town_ids=None):
+    union = _power_state_rows(as_of, town_ids).union(_power_case_rows(as_of, town_ids), all=True)
+    sql, params = union.query.sql_with_params()
+    sums = ", ".join(f"SUM(u.{m})" for m in POWER_MEASURES)
+    insert = (
+        f"INSERT INTO {_table(PowerFigure)} (scope_kind, scope_id, period, region_id, town_id, power_type, mode, "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"{', '.join(POWER_MEASURES)}) "
+        f"SELECT %s, u.t, %s, u.r, u.t, u.ty, u.md, {sums} FROM ({sql}) u GROUP BY u.t, u.r, u.ty, u.md"
+    )
+    return _execute(insert, (ScopeKind.TOWN, period, *params))
+
+
+def _latest(model, date_field, as_of):
+    """Rows of ``model`` that are the latest per (town, post type) on or before ``as_of``."""
+    newer = model.objects.filter(
+        town=OuterRef("town"),
+        post_type=OuterRef("post_type"),
+        **{f"{date_field}__lte": as_of, f"{date_field}__gt": OuterRef(date_field)},
+    )
+    return model.objects.filter(**{f"{date_field}__lte": as_of}).exclude(Exists(newer))
+
+
+def _figure_querysets(as_of):
+    """(metric, queryset with t, r, k, v columns, town path) for every non-power figure."""
+    year = as_of.year
+    scores = AssessmentScore.objects.filter(year__lte=year).annotate(k=F("year"))
+    composite = (F("scheme__county_weight") * F("county_score") + F("scheme__town_weight") * F("town_score")) / 100
+    fiscal = FiscalYearRecord.objects.filter(year__lte=year, arrangement__unit=FiscalArrangement.Unit.YUAN).annotate(
+        k=F("arrangement__kind")
+    )
+    arrears = Case(When(promised__gt=F("paid"), then=F("promised") - F("paid")), default=Value(0), output_field=MONEY)
+    tasks = ReformTask.objects.annotate(k=Value(""))
+    overdue = Q(deadline__lt=as_of) & ~Q(status=ReformTask.Status.DONE)
+    return [
+        (
+            Metric.APPROVED,
+            _latest(HeadcountQuota, "effective_on", as_of).annotate(k=F("post_type")),
+            "town",
+            Sum("approved"),
+        ),
+        (Metric.FILLED, _latest(FilledPosts, "as_of", as_of).annotate(k=F("post_type")), "town", Sum("filled")),
+        (Metric.SCORE_COUNT, scores, "town", Count("pk")),
+        (Metric.COMPOSITE_SUM, scores, "town", Sum(composite, output_field=MONEY)),
+        (
+            Metric.WEIGHT_COMPLIANT,
+            scores,
+            "town",
+            Count("pk", filter=Q(scheme__town_weight__gte=F("scheme__min_town_weight"))),
+        ),
+        (Metric.FISCAL_DUE, fiscal, "arrangement__town", Sum(Coalesce("amount_due", Value(0), output_field=MONEY))),
+        (Metric.FISCAL_PROMISED, fiscal, "arrangement__town", Sum("promised")),
+        (Metric.FISCAL_PAID, fiscal, "arrangement__town", Sum("paid")),
+        (Metric.FISCAL_ARREARS, fiscal, "arrangement__town", Sum(arrears)),
+        (Metric.TASKS, tasks, "plan__town", Count("pk")),
+        (Metric.TASKS_DONE, tasks, "plan__town", Count("pk", filter=Q(status=ReformTask.Status.DONE))),
+        (Metric.TASKS_OVERDUE, tasks, "plan__town", Count("pk", filter=overdue)),
+        (
+            Metric.OPEN_ALERTS,
+            Alert.objects.filter(is_open=True, town__isnull=False).annotate(k=F("rule")),
+            "town",
+            Count("pk"),
+        ),
+    ]
+
+
+def insert_town_figures(period, as_of, town_ids=None):
+    rows = 0
+    for metric, queryset, town, aggregate in _figure_querysets(as_of):
+        grouped = (
+            _only(queryset, f"{town}_id", town_ids)
+            .annotate(t=F(f"{town}_id"), r=F(f"{town}__county_id"))
+            .values("t", "r", "k")
+            .annotate(v=aggregate)
+            .order_by()
+        )
+        sql, params = grouped.query.sql_with_params()
+        rows += _execute(
+            f"INSERT INTO {_table(Figure)} (scope_kind, scope_id, period, region_id, town_id, metric, key, value) "  # noqa: S608 (identifiers from model metadata; values are parameters)
+            f"SELECT %s, u.t, %s, u.r, u.t, %s, u.k, u.v FROM ({sql}) u",
+            (ScopeKind.TOWN, period, metric, *params),
+        )
+    return rows
+
+
+# Roll-ups -----------------------------------------------------------------------------------------
+
+# How each level is summed from the level below: (kind, source kind, scope id expression, joins).
+_REGION = _table(Region)
+LEVELS = [
+    (ScopeKind.COUNTY, ScopeKind.TOWN, "f.region_id", ""),
+    (ScopeKind.CITY, ScopeKind.COUNTY, "g.parent_id", f"JOIN {_REGION} g ON g.id = f.scope_id"),
+    (ScopeKind.PROVINCE, ScopeKind.CITY, "g.parent_id", f"JOIN {_REGION} g ON g.id = f.scope_id"),
+]
+
+
+def _roll_up(model, dimensions, measures, kind, source, scope_expr, joins, period, scope_ids):
+    where = "" if scope_ids is None else f" AND {scope_expr} IN ({', '.join(['%s'] * len(scope_ids))})"
+    cols = ", ".join(dimensions)
+    sums = ", ".join(f"SUM(f.{m})" for m in measures)
+    sql = (
+        f"INSERT INTO {_table(model)} (scope_kind, scope_id, period, region_id, town_id, {cols}, "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"{', '.join(measures)}) "
+        f"SELECT %s, {scope_expr}, f.period, {scope_expr}, NULL, {', '.join('f.' + d for d in dimensions)}, {sums} "
+        f"FROM {_table(model)} f {joins} WHERE f.scope_kind = %s AND f.period = %s{where} "
+        f"GROUP BY {scope_expr}, f.period, {', '.join('f.' + d for d in dimensions)}"
+    )
+    return _execute(sql, (kind, source, period, *(scope_ids or ())))
+
+
+def _roll_up_programmes(model, dimensions, measures, period, as_of, programme_ids):
+    """Programme rows: sums over the towns that were members of the programme on ``as_of``."""
+    members = _table(ProgrammeMembership)
+    programmes = connection.ops.quote_name("reforms_pilotprogramme")
+    where = "" if programme_ids is None else f" AND m.programme_id IN ({', '.join(['%s'] * len(programme_ids))})"
+    dims = ", ".join("f." + d for d in dimensions)
+    sums = ", ".join(f"SUM(f.{m})" for m in measures)
+    sql = (
+        f"INSERT INTO {_table(model)} (scope_kind, scope_id, period, region_id, town_id, {', '.join(dimensions)}, "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"{', '.join(measures)}) "
+        f"SELECT %s, m.programme_id, f.period, p.region_id, NULL, {dims}, {sums} FROM {_table(model)} f "
+        f"JOIN {members} m ON m.town_id = f.scope_id JOIN {programmes} p ON p.id = m.programme_id "
+        f"WHERE f.scope_kind = %s AND f.period = %s AND m.joined_on <= %s "
+        f"AND (m.left_on IS NULL OR m.left_on >= %s){where} "
+        f"GROUP BY m.programme_id, p.region_id, f.period, {dims}"
+    )
+    return _execute(sql, (ScopeKind.PROGRAMME, ScopeKind.TOWN, period, as_of, as_of, *(programme_ids or ())))
+
+
+TABLES = [
+    (PowerFigure, ["power_type", "mode"], POWER_MEASURES),
+    (Figure, ["metric", "key"], ["value"]),
+]
+
+
+def roll_up(period, as_of, scopes=None):
+    """Build the rows above town level; ``scopes`` limits each level to {kind: [ids]} (None: all)."""
+    rows = 0
+    for model, dimensions, measures in TABLES:
+        for kind, source, expr, joins in LEVELS:
+            ids = None if scopes is None else scopes[kind]
+            rows += _roll_up(model, dimensions, measures, kind, source, expr, joins, period, ids)
+        ids = None if scopes is None else scopes[ScopeKind.PROGRAMME]
+        if ids is None or ids:
+            rows += _roll_up_programmes(model, dimensions, measures, period, as_of, ids)
+    return rows
+
+
+def scopes_of_town(town_id, as_of):
+    """The county, city, province and programmes above one town."""
+    county = Town.objects.select_related("county__parent").get(pk=town_id).county
+    programmes = ProgrammeMembership.objects.filter(town_id=town_id).values_list("programme_id", flat=True)
+    return {
+        ScopeKind.TOWN: [town_id],
+        ScopeKind.COUNTY: [county.pk],
+        ScopeKind.CITY: [county.parent_id],
+        ScopeKind.PROVINCE: [county.parent.parent_id],
+        ScopeKind.PROGRAMME: list(programmes),
+    }
+
+
+def delete_rows(period, scopes=None):
+    """Remove the rows that a recompute is about to rebuild."""
+    for model, _dims, _measures in TABLES:
+        rows = model.objects.filter(period=period)
+        if scopes is not None:
+            q = Q(pk__in=[])
+            for kind, ids in scopes.items():
+                q |= Q(scope_kind=kind, scope_id__in=ids)
+            rows = rows.filter(q)
+        rows._raw_delete(rows.db)
