@@ -246,7 +246,8 @@ def sync_alerts(as_of, town_ids=None):
         for a in open_alerts.values("pk", "rule", "subject_type_id", "subject_id", "key")
     }
     cleared = [pk for key, pk in existing.items() if key not in found]
-    Alert.objects.filter(pk__in=cleared).update(is_open=False, closed_at=timezone.now())
+    if cleared:
+        Alert.objects.filter(pk__in=cleared).update(is_open=False, closed_at=timezone.now())
     new = [
         Alert(
             rule=rule,
@@ -261,5 +262,6 @@ def sync_alerts(as_of, town_ids=None):
         for (rule, ct_id, subject_id, key), b in found.items()
         if (rule, ct_id, subject_id, key) not in existing
     ]
-    Alert.objects.bulk_create(new, batch_size=2000)
+    if new:
+        Alert.objects.bulk_create(new, batch_size=2000)
     return len(cleared) + len(new)

@@ -112,8 +112,8 @@ def _latest(model, date_field, as_of):
     return model.objects.filter(**{f"{date_field}__lte": as_of}).exclude(Exists(newer))
 
 
-def _figure_querysets(as_of):
-    """(metric, queryset with t, r, k, v columns, town path) for every non-power figure."""
+def _figure_sources(as_of):
+    """(queryset with a ``k`` key, town path, {metric: aggregate}) for every source of non-power figures."""
     year = as_of.year
     scores = AssessmentScore.objects.filter(year__lte=year).annotate(k=F("year"))
     composite = (F("scheme__county_weight") * F("county_score") + F("scheme__town_weight") * F("town_score")) / 100
@@ -123,53 +123,51 @@ def _figure_querysets(as_of):
     arrears = Case(When(promised__gt=F("paid"), then=F("promised") - F("paid")), default=Value(0), output_field=MONEY)
     tasks = ReformTask.objects.annotate(k=Value(""))
     overdue = Q(deadline__lt=as_of) & ~Q(status=ReformTask.Status.DONE)
+    alerts = Alert.objects.filter(is_open=True, town__isnull=False).annotate(k=F("rule"))
     return [
-        (
-            Metric.APPROVED,
-            _latest(HeadcountQuota, "effective_on", as_of).annotate(k=F("post_type")),
-            "town",
-            Sum("approved"),
-        ),
-        (Metric.FILLED, _latest(FilledPosts, "as_of", as_of).annotate(k=F("post_type")), "town", Sum("filled")),
-        (Metric.SCORE_COUNT, scores, "town", Count("pk")),
-        (Metric.COMPOSITE_SUM, scores, "town", Sum(composite, output_field=MONEY)),
-        (
-            Metric.WEIGHT_COMPLIANT,
-            scores,
-            "town",
-            Count("pk", filter=Q(scheme__town_weight__gte=F("scheme__min_town_weight"))),
-        ),
-        (Metric.FISCAL_DUE, fiscal, "arrangement__town", Sum(Coalesce("amount_due", Value(0), output_field=MONEY))),
-        (Metric.FISCAL_PROMISED, fiscal, "arrangement__town", Sum("promised")),
-        (Metric.FISCAL_PAID, fiscal, "arrangement__town", Sum("paid")),
-        (Metric.FISCAL_ARREARS, fiscal, "arrangement__town", Sum(arrears)),
-        (Metric.TASKS, tasks, "plan__town", Count("pk")),
-        (Metric.TASKS_DONE, tasks, "plan__town", Count("pk", filter=Q(status=ReformTask.Status.DONE))),
-        (Metric.TASKS_OVERDUE, tasks, "plan__town", Count("pk", filter=overdue)),
-        (
-            Metric.OPEN_ALERTS,
-            Alert.objects.filter(is_open=True, town__isnull=False).annotate(k=F("rule")),
-            "town",
-            Count("pk"),
-        ),
-    ]
+        (_latest(HeadcountQuota, "effective_on", as_of).annotate(k=F("post_type")), "town", {
+            Metric.APPROVED: Sum("approved"),
+        }),
+        (_latest(FilledPosts, "as_of", as_of).annotate(k=F("post_type")), "town", {Metric.FILLED: Sum("filled")}),
+        (scores, "town", {
+            Metric.SCORE_COUNT: Count("pk"),
+            Metric.COMPOSITE_SUM: Sum(composite, output_field=MONEY),
+            Metric.WEIGHT_COMPLIANT: Count("pk", filter=Q(scheme__town_weight__gte=F("scheme__min_town_weight"))),
+        }),
+        (fiscal, "arrangement__town", {
+            Metric.FISCAL_DUE: Sum(Coalesce("amount_due", Value(0), output_field=MONEY)),
+            Metric.FISCAL_PROMISED: Sum("promised"),
+            Metric.FISCAL_PAID: Sum("paid"),
+            Metric.FISCAL_ARREARS: Sum(arrears),
+        }),
+        (tasks, "plan__town", {
+            Metric.TASKS: Count("pk"),
+            Metric.TASKS_DONE: Count("pk", filter=Q(status=ReformTask.Status.DONE)),
+            Metric.TASKS_OVERDUE: Count("pk", filter=overdue),
+        }),
+        (alerts, "town", {Metric.OPEN_ALERTS: Count("pk")}),
+    ]  # fmt: skip
 
 
 def insert_town_figures(period, as_of, town_ids=None):
+    """One INSERT per source table: its grouped row feeds one figure per metric (a CTE read once)."""
     rows = 0
-    for metric, queryset, town, aggregate in _figure_querysets(as_of):
+    columns = "scope_kind, scope_id, period, region_id, town_id, metric, key, value"
+    for queryset, town, aggregates in _figure_sources(as_of):
+        names = {f"m{i}": (metric, aggregate) for i, (metric, aggregate) in enumerate(aggregates.items())}
         grouped = (
             _only(queryset, f"{town}_id", town_ids)
             .annotate(t=F(f"{town}_id"), r=F(f"{town}__county_id"))
             .values("t", "r", "k")
-            .annotate(v=aggregate)
+            .annotate(**{name: aggregate for name, (_metric, aggregate) in names.items()})
             .order_by()
         )
         sql, params = grouped.query.sql_with_params()
+        branches = " UNION ALL ".join(f"SELECT %s, u.t, %s, u.r, u.t, %s, u.k, u.{name} FROM u" for name in names)  # noqa: S608 (identifiers from model metadata; values are parameters)
+        branch_params = [p for metric, _agg in names.values() for p in (ScopeKind.TOWN, period, metric)]
         rows += _execute(
-            f"INSERT INTO {_table(Figure)} (scope_kind, scope_id, period, region_id, town_id, metric, key, value) "  # noqa: S608 (identifiers from model metadata; values are parameters)
-            f"SELECT %s, u.t, %s, u.r, u.t, %s, u.k, u.v FROM ({sql}) u",
-            (ScopeKind.TOWN, period, metric, *params),
+            f"INSERT INTO {_table(Figure)} ({columns}) WITH u AS ({sql}) {branches}",
+            (*params, *branch_params),
         )
     return rows
 
