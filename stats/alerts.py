@@ -183,9 +183,19 @@ def paper_only_breaches(as_of, town_ids):
         month__gte=first,
         month__lte=last,
     )
-    cases = department.values("power").annotate(n=Sum("accepted")).values("n")
-    powers = with_derived_state(_only(DelegatedPower.objects.all(), "town_id", town_ids), as_of)
-    powers = powers.filter(derived_state=DerivedState.UNUSED).annotate(cases=Subquery(cases)).filter(cases__gt=0)
+    # order_by() drops MonthlyCaseCount's default ordering, which would join and group by far more.
+    cases = department.order_by().values("power_id").annotate(n=Sum("accepted")).values("n")
+    # Narrow to powers the department handled first; the derived state is then worked out for few.
+    handled = (
+        MonthlyCaseCount.objects.filter(
+            handled_by=MonthlyCaseCount.HandledBy.COUNTY_DEPARTMENT, month__gte=first, month__lte=last, accepted__gt=0
+        )
+        .order_by()
+        .values("power_id")
+    )
+    powers = _only(DelegatedPower.objects.filter(pk__in=handled), "town_id", town_ids)
+    powers = with_derived_state(powers, as_of).filter(derived_state=DerivedState.UNUSED)
+    powers = powers.annotate(cases=Subquery(cases)).filter(cases__gt=0)
     for p in powers.values("pk", "town_id", "town__name", "town__county_id", "item__name", "cases").order_by():
         yield _breach(
             AlertRule.PAPER_ONLY,

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from delegation.models import DelegatedPower, MonthlyCaseCount
+from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
 from delegation.selectors import DerivedState, activity_window, with_derived_state
 from finance.models import FiscalArrangement, FiscalYearRecord
 from reforms.models import AssessmentScore, ProgrammeMembership, ReformTask, Region, Town
@@ -49,57 +49,70 @@ def _only(queryset, path, town_ids):
 
 
 def _power_state_rows(as_of, town_ids):
-    """Per town, type and mode: delegated, taken over and the derived three-way split."""
+    """Per town, type, mode and derived state: how many powers (the state is evaluated once per power)."""
     powers = with_derived_state(_only(DelegatedPower.objects.all(), "town_id", town_ids), as_of)
-    taken = Q(take_over_status=DelegatedPower.TakeOverStatus.TAKEN_OVER)
     return (
-        powers.annotate(t=F("town_id"), r=F("town__county_id"), ty=F("item__type_code"), md=F("mode"))
-        .values("t", "r", "ty", "md")
-        .annotate(
-            delegated=Count("pk"),
-            taken_over=Count("pk", filter=taken),
-            running=Count("pk", filter=Q(derived_state=DerivedState.RUNNING)),
-            unused=Count("pk", filter=Q(derived_state=DerivedState.UNUSED)),
-            not_taken_over=Count("pk", filter=Q(derived_state=DerivedState.NOT_TAKEN_OVER)),
-            town_cases=ZERO,
-            department_cases=ZERO,
-        )
+        powers.annotate(t=F("town_id"), ty=F("item__type_code"), md=F("mode"), s=F("derived_state"))
+        .values("t", "ty", "md", "s")
+        .annotate(n=Count("pk"), tc=ZERO, dc=ZERO)
         .order_by()
     )
 
 
-def _power_case_rows(as_of, town_ids):
-    """Per town, type and mode: cases accepted in the 12-month window, by the town and by the county."""
+def _power_case_sql(as_of, town_ids):
+    """Per power: cases accepted in the 12-month window by the town and by the county department.
+
+    Summed per power first (no joins over millions of rows), then labelled with the power's town,
+    type and mode; the caller sums those per town, type and mode.
+    """
     first, last = activity_window(as_of)
     cases = _only(MonthlyCaseCount.objects.filter(month__gte=first, month__lte=last), "power__town_id", town_ids)
     by = MonthlyCaseCount.HandledBy
-    return (
-        cases.annotate(t=F("power__town_id"), r=F("power__town__county_id"), ty=F("power__item__type_code"))
-        .annotate(md=F("power__mode"))
-        .values("t", "r", "ty", "md")
+    per_power = (
+        cases.values("power_id")
         .annotate(
-            delegated=ZERO,
-            taken_over=ZERO,
-            running=ZERO,
-            unused=ZERO,
-            not_taken_over=ZERO,
-            town_cases=Coalesce(Sum("accepted", filter=Q(handled_by=by.TOWN)), 0),
-            department_cases=Coalesce(Sum("accepted", filter=Q(handled_by=by.COUNTY_DEPARTMENT)), 0),
+            tc=Coalesce(Sum("accepted", filter=Q(handled_by=by.TOWN)), 0),
+            dc=Coalesce(Sum("accepted", filter=Q(handled_by=by.COUNTY_DEPARTMENT)), 0),
         )
         .order_by()
     )
+    sql, params = per_power.query.sql_with_params()
+    return (
+        f"SELECT p.town_id AS t, i.type_code AS ty, p.mode AS md, '' AS s, 0 AS n, c.tc, c.dc FROM ({sql}) c "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"JOIN {_table(DelegatedPower)} p ON p.id = c.power_id JOIN {_table(PowerItem)} i ON i.id = p.item_id"
+    ), params
+
+
+def _state_sum(state):
+    return f"SUM(CASE WHEN u.s = '{state}' THEN u.n ELSE 0 END)"
 
 
 def insert_town_power_figures(period, as_of, town_ids=None):
-    union = _power_state_rows(as_of, town_ids).union(_power_case_rows(as_of, town_ids), all=True)
-    sql, params = union.query.sql_with_params()
-    sums = ", ".join(f"SUM(u.{m})" for m in POWER_MEASURES)
+    state_sql, state_params = _power_state_rows(as_of, town_ids).query.sql_with_params()
+    case_sql, case_params = _power_case_sql(as_of, town_ids)
+    sql, params = f"SELECT * FROM ({state_sql}) a UNION ALL {case_sql}", (*state_params, *case_params)  # noqa: S608 (composed from ORM SQL; values are parameters)
+    running, unused = _state_sum(DerivedState.RUNNING), _state_sum(DerivedState.UNUSED)
+    measures = [
+        "SUM(u.n)",
+        f"{running} + {unused}",
+        running,
+        unused,
+        _state_sum(DerivedState.NOT_TAKEN_OVER),
+        "SUM(u.tc)",
+        "SUM(u.dc)",
+    ]
     insert = (
         f"INSERT INTO {_table(PowerFigure)} (scope_kind, scope_id, period, region_id, town_id, power_type, mode, "  # noqa: S608 (identifiers from model metadata; values are parameters)
         f"{', '.join(POWER_MEASURES)}) "
-        f"SELECT %s, u.t, %s, u.r, u.t, u.ty, u.md, {sums} FROM ({sql}) u GROUP BY u.t, u.r, u.ty, u.md"
+        f"SELECT %s, u.t, %s, w.county_id, u.t, u.ty, u.md, {', '.join(measures)} FROM ({sql}) u "
+        f"JOIN {_table(Town)} w ON w.id = u.t{_in('w.id', town_ids)} GROUP BY u.t, w.county_id, u.ty, u.md"
     )
-    return _execute(insert, (ScopeKind.TOWN, period, *params))
+    return _execute(insert, (ScopeKind.TOWN, period, *params, *(town_ids or ())))
+
+
+def _in(column, ids):
+    """`` AND column IN (%s, …)`` for a list of ids, nothing for None (all)."""
+    return "" if ids is None else f" AND {column} IN ({', '.join(['%s'] * len(ids))})"
 
 
 def _latest(model, date_field, as_of):

@@ -72,7 +72,10 @@ class PowerFigure(ScopedFigure):
                 fields=["scope_kind", "scope_id", "period", "power_type", "mode"], name="power_figure_unique"
             ),
         ]
-        indexes = [models.Index(fields=["period", "scope_kind", "scope_id"])]
+        indexes = [
+            models.Index(fields=["period", "scope_kind", "scope_id"]),
+            models.Index(fields=["period", "scope_kind", "region"]),
+        ]
 
     def __str__(self):
         return f"{self.scope_kind}:{self.scope_id} {self.period:%Y-%m} {self.power_type}/{self.mode}"
@@ -115,7 +118,10 @@ class Figure(ScopedFigure):
         constraints = [
             models.UniqueConstraint(fields=["scope_kind", "scope_id", "period", "metric", "key"], name="figure_unique"),
         ]
-        indexes = [models.Index(fields=["period", "scope_kind", "scope_id"])]
+        indexes = [
+            models.Index(fields=["period", "scope_kind", "scope_id"]),
+            models.Index(fields=["period", "scope_kind", "region"]),
+        ]
 
     def __str__(self):
         return f"{self.scope_kind}:{self.scope_id} {self.metric}[{self.key}]={self.value}"
