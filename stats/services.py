@@ -124,6 +124,8 @@ def recompute_towns(town_ids, as_of=None, *, triggered_by="manual"):
 def pending_mark(town_ids):
     """Record in the outbox that these towns need a recompute; safe to call repeatedly."""
     now = timezone.now()
+    # A deleted town has nothing left to recompute; the nightly run drops its old rows.
+    town_ids = set(Town.objects.filter(pk__in=town_ids).values_list("pk", flat=True))
     existing = set(PendingRecompute.objects.filter(town_id__in=town_ids).values_list("town_id", flat=True))
     PendingRecompute.objects.filter(town_id__in=existing).update(touched_at=now)
     PendingRecompute.objects.bulk_create(

@@ -113,3 +113,13 @@ def _test_database_url():
 
     s = connection.settings_dict
     return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def test_deleting_a_town_leaves_nothing_in_the_outbox(admin_user, eager_celery, django_capture_on_commit_callbacks):
+    from core.services import record_delete
+
+    town = TownFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        record_delete(town, user=admin_user)
+    assert not PendingRecompute.objects.exists()
+    assert not Town.objects.filter(pk=town.pk).exists()
