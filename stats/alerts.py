@@ -49,9 +49,10 @@ def _add_months(day, months):
     return dt.date(year, month + 1, 28)
 
 
-def _policies(as_of):
+def _policies(as_of, town_ids):
     """{town id: (max secondment months, min service years)}: each town's policy in force on ``as_of``."""
-    rows = StaffingPolicy.objects.filter(effective_on__lte=as_of).order_by("town_id", "effective_on")
+    rows = _only(StaffingPolicy.objects.filter(effective_on__lte=as_of), "town_id", town_ids)
+    rows = rows.order_by("town_id", "effective_on")
     return {
         r["town_id"]: (r["max_secondment_months"], r["min_service_years_for_secondment"])
         for r in rows.values("town_id", "max_secondment_months", "min_service_years_for_secondment")
@@ -60,7 +61,7 @@ def _policies(as_of):
 
 def secondment_breaches(as_of, town_ids):
     # Month arithmetic differs between databases; secondments are few, so it is done here.
-    policies = _policies(as_of)
+    policies = _policies(as_of, town_ids)
     fields = ("pk", "town_id", "town__name", "town__county_id", "staff_reference", "joined_town_on", "starts_on")
     rows = _only(Secondment.objects.filter(starts_on__lte=as_of), "town_id", town_ids)
     for s in rows.values(*fields, "ends_on", "under_service_agreement"):
