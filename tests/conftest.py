@@ -19,17 +19,17 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    # Benchmarks run only when asked for with -m benchmark (with or without Redis).
+    if "benchmark" not in (config.getoption("-m") or ""):
+        for item in items:
+            if "benchmark" in item.keywords:
+                item.add_marker(pytest.mark.skip(reason="benchmark: run with make bench"))
     if os.environ.get("REDIS_URL"):
         return
     skip = pytest.mark.skip(reason="needs a Redis server: set REDIS_URL (CI does)")
     for item in items:
         if "needs_redis" in item.keywords:
             item.add_marker(skip)
-    # Benchmarks run only when asked for with -m benchmark.
-    if "benchmark" not in (config.getoption("-m") or ""):
-        for item in items:
-            if "benchmark" in item.keywords:
-                item.add_marker(pytest.mark.skip(reason="benchmark: run with make bench"))
 
 
 @pytest.fixture

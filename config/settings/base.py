@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "delegation",
     "staffing",
     "finance",
+    "stats",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +116,19 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Statistics engine: nightly full recompute (local time) and the delay that coalesces a burst of edits.
+STATS_NIGHTLY_HOUR = env.int("STATS_NIGHTLY_HOUR", default=2)
+STATS_NIGHTLY_MINUTE = env.int("STATS_NIGHTLY_MINUTE", default=30)
+STATS_COALESCE_SECONDS = env.int("STATS_COALESCE_SECONDS", default=10)
+CELERY_BEAT_SCHEDULE = {
+    "stats-nightly-recompute": {
+        "task": "stats.recompute_all",
+        "schedule": crontab(hour=STATS_NIGHTLY_HOUR, minute=STATS_NIGHTLY_MINUTE),
+    },
+    # Catches up towns whose drain message was lost (e.g. the broker was down when they changed).
+    "stats-drain-outbox": {"task": "stats.drain_pending", "schedule": 15 * 60},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

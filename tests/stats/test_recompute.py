@@ -1,0 +1,111 @@
+"""Recompute runs: idempotent, recorded, per town after an edit, alerts that open and close."""
+
+from unittest import mock
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from core.services import record_update
+from delegation.models import DelegatedPower
+from reforms.models import AssessmentScheme, Region, Town
+from stats import services
+from stats.models import Alert, AlertRule, Figure, PendingRecompute, PowerFigure, RecomputeRun, ScopeKind
+from stats.selectors import power_totals
+
+pytestmark = pytest.mark.django_db
+
+
+def _tables():
+    """Every summary row and alert, without ids and timestamps."""
+    power = sorted(PowerFigure.objects.values_list(*[f.attname for f in PowerFigure._meta.fields][1:]))
+    figures = sorted(map(repr, Figure.objects.values_list(*[f.attname for f in Figure._meta.fields][1:])))
+    alerts = sorted(map(repr, Alert.objects.values_list("rule", "subject_type", "subject_id", "key", "is_open")))
+    return power, figures, alerts
+
+
+def _dongying():
+    city = Region.objects.get(code="370500")
+    return power_totals(PowerFigure.objects.filter(scope_kind=ScopeKind.CITY, scope_id=city.pk))
+
+
+def test_recomputing_twice_gives_identical_tables(demo):
+    services.recompute_all()
+    before = _tables()
+    services.recompute_all()
+    assert _tables() == before
+    assert before[0]
+
+
+def test_every_run_is_recorded_with_its_rows_and_outcome(demo):
+    run = services.recompute_all(triggered_by="test")
+    run.refresh_from_db()
+    assert run.outcome == RecomputeRun.Outcome.SUCCESS
+    assert run.rows_written > 0
+    assert run.finished_at >= run.started_at
+
+
+def test_a_failed_run_is_recorded_and_leaves_the_tables_as_they_were(demo):
+    before = _tables()
+    with mock.patch("stats.figures.roll_up", side_effect=RuntimeError("disk full")), pytest.raises(RuntimeError):
+        services.recompute_all(triggered_by="test")
+    run = RecomputeRun.objects.order_by("-pk").first()
+    assert run.outcome == RecomputeRun.Outcome.FAILED
+    assert "disk full" in run.error
+    assert _tables() == before
+
+
+def test_editing_a_power_recomputes_its_town_and_roll_ups_after_commit(
+    demo, admin_user, eager_celery, django_capture_on_commit_callbacks
+):
+    power = DelegatedPower.objects.filter(
+        town__county__parent__code="370500", take_over_status=DelegatedPower.TakeOverStatus.NOT_TAKEN_OVER
+    ).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        data = {"take_over_status": "taken_over", "take_over_on": power.delegated_on}
+        record_update(power, user=admin_user, data=data)
+    totals = _dongying()
+    assert (totals["delegated"], totals["not_taken_over"]) == (401, 66)
+    assert totals["running"] + totals["unused"] == 335
+    run = RecomputeRun.objects.order_by("-pk").first()
+    assert run.scope.startswith("towns:")
+    assert run.outcome == RecomputeRun.Outcome.SUCCESS
+    assert not PendingRecompute.objects.exists()
+
+
+def test_a_town_recompute_gives_the_same_rows_as_a_full_one(demo):
+    power = DelegatedPower.objects.filter(town__code="371581102000").first()
+    DelegatedPower.objects.filter(pk=power.pk).update(take_over_status="not_taken_over", not_taken_over_reason="x")
+    services.recompute_town(power.town_id)
+    after_town = _tables()
+    services.recompute_all()
+    assert _tables() == after_town
+
+
+def test_a_scheme_under_its_minimum_town_weight_raises_an_alert_that_closes_when_fixed(demo, admin_user):
+    scheme = AssessmentScheme.objects.get(name="济宁市县直部门考核(镇街评价)")
+    record_update(scheme, user=admin_user, data={"town_weight": 25, "county_weight": 75})
+    services.recompute_all()
+    alert = Alert.objects.get(rule=AlertRule.TOWN_WEIGHT_LOW, subject_id=scheme.pk, is_open=True)
+    expected = "考核方案“济宁市县直部门考核(镇街评价)”的镇级权重 25.00% 低于规定下限 30.00%。"
+    assert alert.message_in("zh-hans") == expected
+
+    record_update(scheme, user=admin_user, data={"town_weight": 30, "county_weight": 70})
+    services.recompute_all()
+    alert.refresh_from_db()
+    assert not alert.is_open
+    assert alert.closed_at is not None
+
+
+def test_open_alerts_cover_every_kind_of_breach_in_the_demo(demo):
+    rules = set(Alert.objects.filter(is_open=True).values_list("rule", flat=True))
+    assert {AlertRule.FISCAL_UNPAID, AlertRule.PAPER_ONLY, AlertRule.TASK_OVERDUE, AlertRule.OVERSTAFFED} <= rules
+    guangtong = Town.objects.get(code="532311102000")
+    unpaid = Alert.objects.filter(rule=AlertRule.FISCAL_UNPAID, town=guangtong, is_open=True)
+    assert unpaid.count() == 5  # the incentive, 2017-2021
+
+
+def test_the_command_recomputes_one_town_by_code_and_refuses_an_unknown_code(demo):
+    call_command("recompute_stats", "--town", "371581102000", stdout=mock.MagicMock())
+    assert RecomputeRun.objects.order_by("-pk").first().scope == "371581102000"
+    with pytest.raises(CommandError, match="999999999000"):
+        call_command("recompute_stats", "--town", "999999999000")

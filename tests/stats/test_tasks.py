@@ -1,0 +1,125 @@
+"""Recompute after edits through Celery: queued after commit, coalesced, never lost without a broker."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.core.cache import cache
+
+from config.celery import app
+from core.services import record_update
+from reforms.models import Town
+from stats.models import PendingRecompute, RecomputeRun
+from stats.tasks import DRAIN_QUEUED_KEY
+from tests.factories import TownFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def unreachable_broker():
+    """A broker address nothing listens on, with a short connection timeout."""
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "broker_connection_timeout")}
+    app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False, broker_connection_timeout=1)
+    _forget_connections()
+    cache.delete(DRAIN_QUEUED_KEY)
+    yield
+    app.conf.update(saved)
+    _forget_connections()
+    cache.delete(DRAIN_QUEUED_KEY)
+
+
+def _forget_connections():
+    """Drop the app's pooled broker connections so the next send uses the current broker_url."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def test_with_the_broker_unreachable_a_save_succeeds_promptly_and_the_recompute_waits_in_the_outbox(
+    admin_user, unreachable_broker, django_capture_on_commit_callbacks, caplog
+):
+    town = TownFactory()
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        record_update(town, user=admin_user, data={"name": "新名镇"})
+    assert time.monotonic() - started < 5
+    assert Town.objects.get(pk=town.pk).name == "新名镇"
+    assert list(PendingRecompute.objects.values_list("town_id", flat=True)) == [town.pk]
+    assert "broker unreachable" in caplog.text
+
+    # Once a worker (or the nightly run) drains the outbox, the town is recomputed.
+    from stats.services import pending_drain
+
+    run = pending_drain()
+    assert run.outcome == RecomputeRun.Outcome.SUCCESS
+    assert not PendingRecompute.objects.exists()
+
+
+def test_a_burst_of_edits_to_one_town_leaves_one_outbox_row(admin_user, unreachable_broker):
+    from stats.tasks import on_town_touched
+
+    town = TownFactory()
+    for _ in range(3):
+        on_town_touched(sender=None, town_ids={town.pk})
+    assert PendingRecompute.objects.filter(town=town).count() == 1
+
+
+def test_the_nightly_full_recompute_empties_the_outbox(admin_user, unreachable_broker):
+    from stats.services import pending_mark, recompute_all
+
+    town = TownFactory()
+    pending_mark([town.pk])
+    recompute_all()
+    assert not PendingRecompute.objects.exists()
+
+
+@pytest.mark.needs_redis
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_drains_a_queued_recompute(admin_user, tmp_path):
+    """Starts `celery -A config worker` against REDIS_URL and waits for the queued run to finish."""
+    from django.db import connection
+
+    from stats.tasks import drain_pending_task
+
+    if connection.vendor == "sqlite":
+        pytest.skip("the worker process cannot open the in-memory SQLite test database; CI runs PostgreSQL")
+    town = TownFactory()
+    PendingRecompute.objects.create(town=town, touched_at=town.updated_at)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    env["DATABASE_URL"] = _test_database_url()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", "celery", "-l", "warning"],
+        env=env,
+        stdout=(tmp_path / "worker.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        drain_pending_task.apply_async()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and PendingRecompute.objects.exists():
+            time.sleep(0.5)
+        assert not PendingRecompute.objects.exists(), (tmp_path / "worker.log").read_text()
+        assert RecomputeRun.objects.filter(outcome=RecomputeRun.Outcome.SUCCESS, triggered_by="outbox").exists()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def _test_database_url():
+    """The URL of the database this test runs in (the test database, not the configured one)."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def test_deleting_a_town_leaves_nothing_in_the_outbox(admin_user, eager_celery, django_capture_on_commit_callbacks):
+    from core.services import record_delete
+
+    town = TownFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        record_delete(town, user=admin_user)
+    assert not PendingRecompute.objects.exists()
+    assert not Town.objects.filter(pk=town.pk).exists()
