@@ -27,11 +27,11 @@ KIND_OF_LEVEL = {
     Region.Level.CITY: ScopeKind.CITY,
     Region.Level.COUNTY: ScopeKind.COUNTY,
 }
-# The towns under a region, as a lookup from a town row of the summary tables.
+# The towns under a region, as a lookup from a town row of the summary tables (whose region is the county).
 TOWNS_UNDER = {
-    ScopeKind.PROVINCE: "town__county__parent__parent",
-    ScopeKind.CITY: "town__county__parent",
-    ScopeKind.COUNTY: "town__county",
+    ScopeKind.PROVINCE: "region__parent__parent",
+    ScopeKind.CITY: "region__parent",
+    ScopeKind.COUNTY: "region",
 }
 ECHARTS_FILE = "vendor/echarts/echarts.min.js"
 
@@ -198,12 +198,24 @@ def tidy(value):
     return value
 
 
+def display(value, rate=False):
+    """The figure as printed: thousands separated, rates with one decimal and a percent sign."""
+    if value is None:
+        return None
+    if rate:
+        return f"{value:.1f}%"
+    value = tidy(value)
+    return f"{value:,.2f}" if isinstance(value, Decimal) else f"{value:,}"
+
+
+def cell(figures, key, scope, period):
+    row = ROW_BY_KEY[key]
+    value = figures.get(key)
+    return {"key": key, "label": row.label, "value": display(value, row.rate), "url": link(row, scope, period)}
+
+
 def cells(figures, keys, scope, period):
-    return [
-        {"key": k, "label": ROW_BY_KEY[k].label, "value": tidy(figures.get(k)), "rate": ROW_BY_KEY[k].rate}
-        | {"url": link(ROW_BY_KEY[k], scope, period)}
-        for k in keys
-    ]
+    return [cell(figures, k, scope, period) for k in keys]
 
 
 def plain(value):
@@ -236,8 +248,7 @@ def overview(user, scope, period):
         }
         for child in _child_scopes(user, scope, child_kind, list(child_figures))
     ]
-    best, worst = selectors.town_ranking(user, Q(**{TOWNS_UNDER[scope.kind]: scope.pk}), period)
-    town_count = selectors.town_count(user, Q(**{TOWNS_UNDER[scope.kind]: scope.pk}), period)
+    best, worst, town_count = selectors.town_ranking(user, Q(**{TOWNS_UNDER[scope.kind]: scope.pk}), period)
     return {
         "figures": figures,
         "town_count": town_count,
@@ -251,8 +262,15 @@ def overview(user, scope, period):
         ),
         "best": best,
         "worst": worst,
-        "ranking_blocks": [(_("运行率最高"), best), (_("运行率最低"), worst)],
+        "ranking_blocks": ranking_blocks(best, worst),
     }
+
+
+def ranking_blocks(best, worst):
+    """Best and worst towns; one list when there are too few towns for the two to differ."""
+    if len(best) < selectors.RANKING_LIMIT:
+        return [(_("全部镇(按运行率)"), best)]
+    return [(_("运行率最高"), best), (_("运行率最低"), worst)]
 
 
 def split_chart(children):
@@ -283,7 +301,7 @@ def compare_rows(scopes, figures, period):
             "label": row.label,
             "strand": row.strand,
             "rate": row.rate,
-            "values": [{"value": tidy(figures[s.pk].get(row.key)), "url": link(row, s, period)} for s in scopes],
+            "values": [cell(figures[s.pk], row.key, s, period) for s in scopes],
         }
         for row in ROWS
     ]

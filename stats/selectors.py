@@ -3,8 +3,7 @@
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, FloatField, Max, Q, Sum
-from django.db.models.functions import Cast
+from django.db.models import Count, Max, Q, Sum
 
 from core.scoping import visible
 from reforms.models import Region, Town
@@ -173,22 +172,36 @@ def trend(user, kind, scope_id, periods):
     return [{"period": p, **add_rates(v)} for p, v in sorted(by_period.items())]
 
 
-def town_ranking(user, region_filter, period, *, limit=10):
-    """Towns under a region ranked by running rate (running ÷ taken over), best and worst ``limit``: two queries."""
-    rows = (
+RANKING_LIMIT = 10
+
+
+def town_ranking(user, region_filter, period, *, limit=RANKING_LIMIT):
+    """(best, worst, town count): towns under a region by running rate (running ÷ taken over).
+
+    One grouped query over the town rows (a few thousand small rows at province scale), ranked here,
+    then one query for the names of the ranked towns: cheaper than sorting twice in the database.
+    """
+    rows = list(
         power_figure_list(user=user)
         .filter(region_filter, scope_kind=ScopeKind.TOWN, period=period)
-        .values("town_id", "town__name", "town__code", "town__county__name")
-        .annotate(**POWER_SUMS)
-        .filter(taken_over__gt=0)
-        .annotate(rate=Cast(F("running"), FloatField()) / Cast(F("taken_over"), FloatField()))
+        .values("scope_id")
+        .annotate(delegated=Sum("delegated"), taken_over=Sum("taken_over"), running=Sum("running"))
+        .order_by()
     )
-    best = list(rows.order_by("-rate", "town__code")[:limit])
-    worst = list(rows.order_by("rate", "town__code")[:limit])
+    ranked = sorted(
+        (r for r in rows if r["taken_over"]), key=lambda r: (-r["running"] / r["taken_over"], r["scope_id"])
+    )
+    best, worst = ranked[:limit], ranked[::-1][:limit]
+    towns = Town.objects.filter(pk__in={r["scope_id"] for r in best + worst}).values(
+        "pk", "name", "code", "county__name"
+    )
+    names = {t["pk"]: t for t in towns}
     for row in best + worst:
+        town = names[row["scope_id"]]
+        row.update(town__name=town["name"], town__code=town["code"], town__county__name=town["county__name"])
         row["running_rate"] = _share(row["running"], row["taken_over"])
         row["take_over_rate"] = _share(row["taken_over"], row["delegated"])
-    return best, worst
+    return best, worst, len(rows)
 
 
 def open_alert_list(user):
@@ -209,12 +222,6 @@ def alert_counts(queryset, today):
         d=Count("pk", filter=Q(since__lte=bounds[2])),
     )
     return by_rule, by_region, ages
-
-
-def town_count(user, region_filter, period):
-    """How many towns under a region have figures for ``period``."""
-    rows = power_figure_list(user=user).filter(region_filter, scope_kind=ScopeKind.TOWN, period=period)
-    return rows.values("scope_id").distinct().count()
 
 
 def compare_periods(user, kind, scope_ids):
