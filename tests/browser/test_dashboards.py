@@ -1,6 +1,8 @@
 """A provincial reviewer's dashboards in headless Chromium: overview, drill down, compare, export, print."""
 
 import datetime as dt
+import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -72,7 +74,8 @@ def test_reviewer_overview_drill_down_compare_and_export(new_page, demo_stats):
 
     with page.expect_download() as download:
         page.get_by_role("link", name="导出 Excel").click()
-    workbook = load_workbook(download.value.path())
+    assert download.value.suggested_filename.endswith(".xlsx")
+    workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert next(iter(workbook.active.values))[2:] == tuple(label.split("(")[0] for label in labels)
     assert errors == []
 
