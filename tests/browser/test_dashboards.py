@@ -33,10 +33,21 @@ def log_in(page, username):
     page.wait_for_url("**/")
 
 
+STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
+
+
+def with_strict_csp(route):
+    """Serve the dashboards under a Content-Security-Policy without unsafe-inline, as production will."""
+    response = route.fetch(max_redirects=0)
+    route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_CSP})
+
+
 def test_reviewer_overview_drill_down_compare_and_export(new_page, demo_stats):
     page = new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
+    page.route("**/dashboard/**", with_strict_csp)
     log_in(page, "shandong_reviewer")
     page.get_by_role("link", name="统计看板").click()
     page.wait_for_url("**/dashboard/region/370000/")
