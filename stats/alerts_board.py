@@ -1,6 +1,7 @@
 """The alerts board's filters and the link from an alert to the record that breaches the rule."""
 
 import datetime as dt
+import functools
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,7 @@ class AlertBoardFilterSet(LedgerFilterSet):
         return queryset
 
 
+@functools.cache
 def _ledger_uis():
     """{model: LedgerUI} of every ledger page, so that an alert links to its subject's detail page."""
     from core.ui import LedgerUI
