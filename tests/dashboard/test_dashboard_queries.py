@@ -10,7 +10,8 @@ from reforms.models import Region, Town
 from stats.generate import Generator, Scale
 from stats.services import recompute_all
 
-pytestmark = pytest.mark.django_db
+# Transactional: on PostgreSQL the generator and the recompute manage their own transactions.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 FEW = Scale(1, 1, 1, 2, 6)  # one province, 2 towns
 MANY = Scale(1, 3, 3, 4, 6)  # one province, 36 towns
