@@ -9,6 +9,7 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -155,7 +156,7 @@ def compare(request):
 def compare_export(request):
     context = _compare_context(request)
     if context.get("period") is None:
-        return redirect(f"{request.path.rsplit('/', 1)[0]}/?{request.GET.urlencode()}")
+        return redirect(f"{reverse('stats:compare')}?{request.GET.urlencode()}")  # the page says what is missing
     sheet = d.figure_sheet(_("对比"), context["scopes"], context["figures"])
     return workbook_response(f"compare-{context['period']}", [sheet])
 

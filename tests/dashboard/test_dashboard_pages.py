@@ -162,3 +162,11 @@ def test_derived_state_filter_on_the_power_list_matches_the_selector(demo):
     html = client.get("/delegation/powers/?derived_state=flying").content.decode()
     assert "共 0 条" in html
     assert "flying" in html
+
+
+def test_compare_export_without_a_valid_choice_returns_to_the_picker(demo):
+    client = client_for("dongying_reviewer")
+    one = Town.objects.filter(county__parent__code=DONGYING).first()
+    response = client.get(f"/dashboard/compare/export.xlsx?pick={one.code}")
+    assert response.status_code == 302
+    assert response["Location"] == f"/dashboard/compare/?pick={one.code}"
