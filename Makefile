@@ -28,7 +28,8 @@ var:
 
 # Front-end libraries pinned in package-lock.json (ECharts); pages fall back to tables without npm.
 npm:
-	@if [ -f package.json ] && command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	@if [ -f package.json ] && command -v npm >/dev/null 2>&1; then \
+	  [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: dashboards show tables without charts"; fi
 
 demo:
