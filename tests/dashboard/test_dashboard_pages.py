@@ -170,3 +170,11 @@ def test_compare_export_without_a_valid_choice_returns_to_the_picker(demo):
     response = client.get(f"/dashboard/compare/export.xlsx?pick={one.code}")
     assert response.status_code == 302
     assert response["Location"] == f"/dashboard/compare/?pick={one.code}"
+
+
+def test_without_echarts_the_page_keeps_its_tables_and_says_why(demo, monkeypatch):
+    monkeypatch.setattr("stats.dashboards.echarts_available", lambda: False)
+    html = client_for("dongying_reviewer").get(f"/dashboard/region/{DONGYING}/").content.decode()
+    assert "图表库(ECharts)未安装:以下仅以表格显示" in html
+    assert "vendor/echarts" not in html
+    assert '<a href="/dashboard/region/370523/' in html  # the split per county is still there, as a table
