@@ -5,12 +5,12 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup venv migrate demo test lint bench clean
+.PHONY: run setup venv migrate demo test lint bench clean npm
 
 run: setup demo
 	$(PY) manage.py runserver $(HOST)
 
-setup: venv var
+setup: venv var npm
 	$(PY) manage.py compile_translations
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v 0
@@ -26,10 +26,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 var:
 	mkdir -p var
 
+# Front-end libraries pinned in package-lock.json (ECharts); pages fall back to tables without npm.
+npm:
+	@if [ -f package.json ] && command -v npm >/dev/null 2>&1; then \
+	  [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: dashboards show tables without charts"; fi
+
 demo:
 	$(PY) manage.py load_demo
 
-test: venv var
+test: venv var npm
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv

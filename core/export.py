@@ -49,3 +49,20 @@ def export_response(ui, queryset, fmt):
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def workbook_response(filename, sheets):
+    """An XLSX of several sheets, each ``(title, header, rows)``; text cells neutralised like every export."""
+    workbook = Workbook(write_only=True)
+    for title, header, rows in sheets or [("-", [], [])]:
+        sheet = workbook.create_sheet(str(title)[:31])
+        sheet.append([neutralise(str(h)) for h in header])
+        for row in rows:
+            sheet.append([neutralise(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response

@@ -1,8 +1,10 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from core.filters import LedgerFilterSet
 
 from . import models
+from .selectors import DerivedState, with_derived_state
 
 
 class DepartmentFilterSet(LedgerFilterSet):
@@ -29,10 +31,24 @@ class DelegatedPowerFilterSet(LedgerFilterSet):
     department = django_filters.NumberFilter(field_name="item__source_department")
     delegated_after = django_filters.DateFilter(field_name="delegated_on", lookup_expr="gte")
     delegated_before = django_filters.DateFilter(field_name="delegated_on", lookup_expr="lte")
+    derived_state = django_filters.ChoiceFilter(
+        method="filter_derived_state", choices=list(DerivedState.LABELS.items()), label=_("运行状态")
+    )
+    state_as_of = django_filters.DateFilter(
+        method="keep", label=_("运行状态截至"), help_text=_("按该日所在月份之前 12 个月的办件量判断;默认今天")
+    )
 
     class Meta:
         model = models.DelegatedPower
         fields = ["catalogue", "mode", "take_over_status", "is_generated"]
+
+    def filter_derived_state(self, queryset, name, value):
+        # The state depends on a 12-month window; dashboards pass the month their figures are for.
+        as_of = self.form.cleaned_data.get("state_as_of")
+        return with_derived_state(queryset, as_of).filter(derived_state=value)
+
+    def keep(self, queryset, name, value):
+        return queryset
 
 
 class MonthlyCaseCountFilterSet(LedgerFilterSet):

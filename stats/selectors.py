@@ -1,13 +1,15 @@
 """Read paths of the statistics: scoped querysets and the rates derived from the stored sums."""
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Q, Sum
 
 from core.scoping import visible
+from reforms.models import Region, Town
 
 from .figures import POWER_MEASURES
-from .models import Alert, Figure, PowerFigure, RecomputeRun
+from .models import Alert, Figure, Metric, PowerFigure, RecomputeRun, ScopeKind
 
 
 def power_figure_list(*, user):
@@ -65,3 +67,164 @@ def figure_values(queryset):
     for metric, key, value in queryset.values_list("metric", "key").annotate(v=Sum("value")).order_by():
         result.setdefault(metric, {})[key] = value
     return result
+
+
+# Dashboards -----------------------------------------------------------------------------------------
+# Each read below is one query over the summary tables, whatever the number of towns, so that a
+# dashboard page issues a bounded number of queries at province scale.
+
+CHILD_KIND = {ScopeKind.PROVINCE: ScopeKind.CITY, ScopeKind.CITY: ScopeKind.COUNTY, ScopeKind.COUNTY: ScopeKind.TOWN}
+STRAND_METRICS = [
+    Metric.APPROVED,
+    Metric.FILLED,
+    Metric.SCORE_COUNT,
+    Metric.COMPOSITE_SUM,
+    Metric.FISCAL_DUE,
+    Metric.FISCAL_PROMISED,
+    Metric.FISCAL_PAID,
+    Metric.FISCAL_ARREARS,
+    Metric.TASKS,
+    Metric.TASKS_DONE,
+    Metric.TASKS_OVERDUE,
+    Metric.OPEN_ALERTS,
+]
+POWER_SUMS = {m: Sum(m) for m in POWER_MEASURES}
+
+
+def regions_under(user):
+    """Regions whose dashboards ``user`` may open: their own region and those under it (all for admins)."""
+    if user.is_system_admin:
+        return Region.objects.all()
+    if not user.is_authenticated or user.region_id is None:
+        return Region.objects.none()
+    rid = user.region_id
+    return Region.objects.filter(Q(pk=rid) | Q(parent=rid) | Q(parent__parent=rid))
+
+
+def towns_under(user):
+    return visible(user, Town)
+
+
+def dashboard_periods(user, kind, scope_id):
+    """Computed months of one scope, newest first."""
+    rows = power_figure_list(user=user).filter(scope_kind=kind, scope_id=scope_id)
+    return list(rows.values_list("period", flat=True).distinct().order_by("-period"))
+
+
+def _empty_scope():
+    return {**dict.fromkeys(POWER_MEASURES, 0), **{m: Decimal(0) for m in STRAND_METRICS}}
+
+
+def scope_figures(user, kind, scope_ids, period):
+    """{scope_id: {power measures, strand metrics, derived rates}} for many scopes of one kind: two queries."""
+    ids = list(scope_ids)
+    result = {sid: _empty_scope() for sid in ids}
+    powers = power_figure_list(user=user).filter(scope_kind=kind, scope_id__in=ids, period=period)
+    for row in powers.values("scope_id").annotate(**POWER_SUMS).order_by():
+        result[row.pop("scope_id")].update({k: v or 0 for k, v in row.items()})
+    figures = figure_list(user=user).filter(scope_kind=kind, scope_id__in=ids, period=period, metric__in=STRAND_METRICS)
+    for sid, metric, value in figures.values_list("scope_id", "metric").annotate(v=Sum("value")).order_by():
+        result[sid][metric] = value or Decimal(0)
+    for values in result.values():
+        add_rates(values)
+    return result
+
+
+def add_rates(values):
+    """The rates a reviewer compares, derived from the stored sums (None when nothing to divide by)."""
+    values.update(
+        take_over_rate=_share(values["taken_over"], values["delegated"]),
+        running_rate=_share(values["running"], values["taken_over"]),
+        running_share=_share(values["running"], values["delegated"]),
+        unused_share=_share(values["unused"], values["delegated"]),
+        not_taken_over_share=_share(values["not_taken_over"], values["delegated"]),
+        fill_rate=_share(values[Metric.FILLED], values[Metric.APPROVED]),
+        payment_rate=_share(values[Metric.FISCAL_PAID], values[Metric.FISCAL_PROMISED]),
+        task_done_rate=_share(values[Metric.TASKS_DONE], values[Metric.TASKS]),
+        composite=(values[Metric.COMPOSITE_SUM] / values[Metric.SCORE_COUNT]).quantize(Decimal("0.1"))
+        if values[Metric.SCORE_COUNT]
+        else None,
+    )
+    return values
+
+
+def child_scope_figures(user, kind, scope_id, period):
+    """The figures of every child scope (cities of a province, counties of a city, towns of a county)."""
+    child = CHILD_KIND[kind]
+    if child == ScopeKind.TOWN:
+        ids = towns_under(user).filter(county_id=scope_id).values_list("pk", flat=True)
+    else:
+        ids = regions_under(user).filter(parent_id=scope_id).values_list("pk", flat=True)
+    return child, scope_figures(user, child, ids, period)
+
+
+def trend(user, kind, scope_id, periods):
+    """[{period, power measures, strand metrics, rates}] for one scope over ``periods``: two queries."""
+    by_period = {p: _empty_scope() for p in periods}
+    powers = power_figure_list(user=user).filter(scope_kind=kind, scope_id=scope_id, period__in=periods)
+    for row in powers.values("period").annotate(**POWER_SUMS).order_by():
+        by_period[row.pop("period")].update({k: v or 0 for k, v in row.items()})
+    figures = figure_list(user=user).filter(
+        scope_kind=kind, scope_id=scope_id, period__in=periods, metric__in=STRAND_METRICS
+    )
+    for period, metric, value in figures.values_list("period", "metric").annotate(v=Sum("value")).order_by():
+        by_period[period][metric] = value or Decimal(0)
+    return [{"period": p, **add_rates(v)} for p, v in sorted(by_period.items())]
+
+
+RANKING_LIMIT = 10
+
+
+def town_ranking(user, region_filter, period, *, limit=RANKING_LIMIT):
+    """(best, worst, town count): towns under a region by running rate (running ÷ taken over).
+
+    One grouped query over the town rows (a few thousand small rows at province scale), ranked here,
+    then one query for the names of the ranked towns: cheaper than sorting twice in the database.
+    """
+    rows = list(
+        power_figure_list(user=user)
+        .filter(region_filter, scope_kind=ScopeKind.TOWN, period=period)
+        .values("scope_id")
+        .annotate(delegated=Sum("delegated"), taken_over=Sum("taken_over"), running=Sum("running"))
+        .order_by()
+    )
+    ranked = sorted(
+        (r for r in rows if r["taken_over"]), key=lambda r: (-r["running"] / r["taken_over"], r["scope_id"])
+    )
+    best, worst = ranked[:limit], ranked[::-1][:limit]
+    towns = Town.objects.filter(pk__in={r["scope_id"] for r in best + worst}).values(
+        "pk", "name", "code", "county__name"
+    )
+    names = {t["pk"]: t for t in towns}
+    for row in best + worst:
+        town = names[row["scope_id"]]
+        row.update(town__name=town["name"], town__code=town["code"], town__county__name=town["county__name"])
+        row["running_rate"] = _share(row["running"], row["taken_over"])
+        row["take_over_rate"] = _share(row["taken_over"], row["delegated"])
+    return best, worst, len(rows)
+
+
+def open_alert_list(user):
+    return alert_list(user=user).filter(is_open=True)
+
+
+def alert_counts(queryset, today):
+    """Open alerts by rule, by county and by age (under 30 days, 30–90, 90–365, over a year): three queries."""
+    by_rule = dict(queryset.values_list("rule").annotate(n=Count("pk")).order_by())
+    by_region = list(
+        queryset.values("region__code", "region__name").annotate(n=Count("pk")).order_by("-n", "region__code")
+    )
+    bounds = [today - dt.timedelta(days=d) for d in (30, 90, 365)]
+    ages = queryset.aggregate(
+        a=Count("pk", filter=Q(since__gt=bounds[0])),
+        b=Count("pk", filter=Q(since__lte=bounds[0], since__gt=bounds[1])),
+        c=Count("pk", filter=Q(since__lte=bounds[1], since__gt=bounds[2])),
+        d=Count("pk", filter=Q(since__lte=bounds[2])),
+    )
+    return by_rule, by_region, ages
+
+
+def compare_periods(user, kind, scope_ids):
+    """Months computed for all of the compared scopes, newest first."""
+    rows = power_figure_list(user=user).filter(scope_kind=kind, scope_id__in=scope_ids)
+    return list(rows.values_list("period", flat=True).distinct().order_by("-period"))

@@ -101,6 +101,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Apache ECharts, installed by `npm ci` (package-lock.json) and served as our own static file.
+if (BASE_DIR / "node_modules" / "echarts" / "dist").is_dir():
+    STATICFILES_DIRS.append(("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"))
 MEDIA_ROOT = VAR_DIR / "media"
 
 # Celery: with no broker configured, tasks run in-process so the embedded default needs no Redis.

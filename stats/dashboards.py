@@ -1,0 +1,405 @@
+"""What the dashboards show: the figures of a scope as labelled rows, each linked to the ledger rows behind it.
+
+Reads go through ``stats.selectors`` (summary tables only); this module turns them into rows, links,
+chart data and spreadsheet sheets, so that the views stay thin and page and export show the same figures.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib.staticfiles import finders
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from delegation.selectors import DerivedState, activity_window
+from reforms.models import Region
+
+from . import selectors
+from .models import Metric, ScopeKind
+
+KIND_OF_LEVEL = {
+    Region.Level.PROVINCE: ScopeKind.PROVINCE,
+    Region.Level.CITY: ScopeKind.CITY,
+    Region.Level.COUNTY: ScopeKind.COUNTY,
+}
+# The towns under a region, as a lookup from a town row of the summary tables (whose region is the county).
+TOWNS_UNDER = {
+    ScopeKind.PROVINCE: "region__parent__parent",
+    ScopeKind.CITY: "region__parent",
+    ScopeKind.COUNTY: "region",
+}
+ECHARTS_FILE = "vendor/echarts/echarts.min.js"
+
+
+class Row:
+    """One figure of the dashboards: its key in the figures dict, label, strand, unit and drill-down link."""
+
+    def __init__(self, key, label, strand, link=None, rate=False):
+        self.key, self.label, self.strand, self.link, self.rate = key, label, strand, link, rate
+
+
+DELEGATION = gettext_lazy("放权赋能")
+STAFFING = gettext_lazy("机构编制")
+ASSESSMENT = gettext_lazy("方案与考核")
+FINANCE = gettext_lazy("财政扶持")
+
+# (list URL name, extra query) for each figure; None: no single list produces it (it is a ratio).
+ROWS = [
+    Row("delegated", gettext_lazy("下放事项"), DELEGATION, ("delegation:powers_list", {})),
+    Row(
+        "taken_over", gettext_lazy("已承接"), DELEGATION, ("delegation:powers_list", {"take_over_status": "taken_over"})
+    ),
+    Row("take_over_rate", gettext_lazy("承接率"), DELEGATION, rate=True),
+    Row("running", gettext_lazy("正常运行"), DELEGATION, ("delegation:powers_list", {"derived_state": "running"})),
+    Row("unused", gettext_lazy("暂未使用"), DELEGATION, ("delegation:powers_list", {"derived_state": "unused"})),
+    Row(
+        "not_taken_over",
+        gettext_lazy("未承接到位"),
+        DELEGATION,
+        ("delegation:powers_list", {"derived_state": "not_taken_over"}),
+    ),
+    Row("running_rate", gettext_lazy("运行率"), DELEGATION, rate=True),
+    Row(
+        "town_cases",
+        gettext_lazy("镇办件量(近12个月)"),
+        DELEGATION,
+        ("delegation:case-counts_list", {"handled_by": "town"}),
+    ),
+    Row(
+        "department_cases",
+        gettext_lazy("县直部门办件量(近12个月)"),
+        DELEGATION,
+        ("delegation:case-counts_list", {"handled_by": "county_department"}),
+    ),
+    Row(Metric.APPROVED, gettext_lazy("核定编制"), STAFFING, ("staffing:quotas_list", {})),
+    Row(Metric.FILLED, gettext_lazy("实有人数"), STAFFING, ("staffing:filled_list", {})),
+    Row("fill_rate", gettext_lazy("编制使用率"), STAFFING, rate=True),
+    Row(Metric.SCORE_COUNT, gettext_lazy("考核评分数"), ASSESSMENT, ("reforms:scores_list", {})),
+    Row("composite", gettext_lazy("平均综合得分"), ASSESSMENT),
+    Row(Metric.TASKS, gettext_lazy("改革任务"), ASSESSMENT, ("reforms:tasks_list", {})),
+    Row(Metric.TASKS_DONE, gettext_lazy("已完成任务"), ASSESSMENT, ("reforms:tasks_list", {"status": "done"})),
+    Row(Metric.TASKS_OVERDUE, gettext_lazy("逾期任务"), ASSESSMENT, ("stats:alerts", {"rule": "task_overdue"})),
+    Row(Metric.FISCAL_PROMISED, gettext_lazy("承诺资金(元)"), FINANCE, ("finance:years_list", {})),
+    Row(Metric.FISCAL_PAID, gettext_lazy("实际兑现(元)"), FINANCE, ("finance:years_list", {})),
+    Row("payment_rate", gettext_lazy("兑现率"), FINANCE, rate=True),
+    Row(Metric.FISCAL_ARREARS, gettext_lazy("欠付额(元)"), FINANCE, ("stats:alerts", {"rule": "fiscal_unpaid"})),
+    Row(Metric.OPEN_ALERTS, gettext_lazy("未关闭预警"), gettext_lazy("预警"), ("stats:alerts", {})),
+]
+ROW_BY_KEY = {row.key: row for row in ROWS}
+HEADLINE = [
+    "delegated",
+    "take_over_rate",
+    "running_rate",
+    "fill_rate",
+    "payment_rate",
+    Metric.OPEN_ALERTS,
+]
+CHILD_COLUMNS = [
+    "delegated",
+    "take_over_rate",
+    "running",
+    "unused",
+    "not_taken_over",
+    "running_rate",
+    "fill_rate",
+    "payment_rate",
+    Metric.OPEN_ALERTS,
+]
+TREND_KEYS = ["take_over_rate", "running_rate", "fill_rate", "payment_rate"]
+STATE_KEYS = [DerivedState.RUNNING, DerivedState.UNUSED, DerivedState.NOT_TAKEN_OVER]
+
+
+def echarts_available():
+    return finders.find(ECHARTS_FILE) is not None
+
+
+# Scope and period ---------------------------------------------------------------------------------
+
+
+class Scope:
+    """A region or a town whose dashboard is shown, with the query parameter its ledger lists filter by."""
+
+    def __init__(self, kind, obj):
+        self.kind, self.obj = kind, obj
+        self.pk, self.code, self.name = obj.pk, obj.code, obj.name
+        self.param = "town" if kind == ScopeKind.TOWN else "region"
+
+    @property
+    def url(self):
+        if self.kind == ScopeKind.TOWN:
+            return reverse("stats:town", args=[self.code])
+        return reverse("stats:region", args=[self.code])
+
+    @property
+    def kind_label(self):
+        return ScopeKind(self.kind).label
+
+
+def region_scope(user, code):
+    """The region ``code`` if ``user`` may open its dashboard; 404 otherwise (out of scope looks absent)."""
+    region = get_object_or_404(selectors.regions_under(user), code=code)
+    return Scope(KIND_OF_LEVEL[region.level], region)
+
+
+def town_scope(user, code):
+    return Scope(ScopeKind.TOWN, get_object_or_404(selectors.towns_under(user).select_related("county"), code=code))
+
+
+def home_region(user):
+    """The region a user's dashboard opens on: their own, or for administrators the first province."""
+    if user.region_id:
+        return user.region
+    region = selectors.regions_under(user).filter(level=Region.Level.PROVINCE).order_by("code").first()
+    if region is None:
+        raise Http404
+    return region
+
+
+def choose_period(periods, raw):
+    """(period, error): the month asked for as ``YYYY-MM``, or the latest computed month."""
+    if not raw:
+        return (periods[0] if periods else None), None
+    try:
+        wanted = dt.date.fromisoformat(f"{raw[:7]}-01")
+    except ValueError:
+        wanted = None
+    if wanted in periods:
+        return wanted, None
+    error = _("统计月份“%(value)s”无效或尚未统计,已显示最近月份。") % {"value": raw[:20]}
+    return (periods[0] if periods else None), error
+
+
+# Links --------------------------------------------------------------------------------------------
+
+
+def link(row, scope, period):
+    """The ledger list (with its FilterSet parameters) behind one figure of one scope; None for ratios."""
+    if row.link is None:
+        return None
+    name, extra = row.link
+    query = {scope.param: scope.code, **extra}
+    if "derived_state" in extra:
+        query["state_as_of"] = period.isoformat()
+    if "handled_by" in extra:  # the 12-month window the case figures cover
+        first, last = activity_window(period)
+        query.update(month_from=first.isoformat(), month_to=last.isoformat())
+    return f"{reverse(name)}?{urlencode(query)}"
+
+
+def tidy(value):
+    """Counts stored as decimals show without ".00"; money keeps its cents."""
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    return value
+
+
+def display(value, rate=False):
+    """The figure as printed: thousands separated, rates with one decimal and a percent sign."""
+    if value is None:
+        return None
+    if rate:
+        return f"{value:.1f}%"
+    value = tidy(value)
+    return f"{value:,.2f}" if isinstance(value, Decimal) else f"{value:,}"
+
+
+def cell(figures, key, scope, period):
+    row = ROW_BY_KEY[key]
+    value = figures.get(key)
+    return {"key": key, "label": row.label, "value": display(value, row.rate), "url": link(row, scope, period)}
+
+
+def cells(figures, keys, scope, period):
+    return [cell(figures, k, scope, period) for k in keys]
+
+
+def plain(value):
+    """JSON- and spreadsheet-friendly number."""
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+# Pages --------------------------------------------------------------------------------------------
+
+
+def _child_scopes(user, scope, child_kind, ids):
+    if child_kind == ScopeKind.TOWN:
+        objs = selectors.towns_under(user).filter(pk__in=ids).order_by("code")
+    else:
+        objs = selectors.regions_under(user).filter(pk__in=ids).order_by("code")
+    return [Scope(child_kind, o) for o in objs]
+
+
+def overview(user, scope, period):
+    """Headline figures, the split per child scope, rankings and trends of one region and month."""
+    figures = selectors.scope_figures(user, scope.kind, [scope.pk], period)[scope.pk]
+    child_kind, child_figures = selectors.child_scope_figures(user, scope.kind, scope.pk, period)
+    children = [
+        {
+            "scope": child,
+            "cells": cells(child_figures[child.pk], CHILD_COLUMNS, child, period),
+            **child_figures[child.pk],
+        }
+        for child in _child_scopes(user, scope, child_kind, list(child_figures))
+    ]
+    best, worst, town_count = selectors.town_ranking(user, Q(**{TOWNS_UNDER[scope.kind]: scope.pk}), period)
+    return {
+        "figures": figures,
+        "town_count": town_count,
+        "headline": cells(figures, HEADLINE, scope, period),
+        "details": cells(figures, [r.key for r in ROWS], scope, period),
+        "child_kind_label": ScopeKind(child_kind).label,
+        "children": children,
+        "child_headers": [ROW_BY_KEY[k].label for k in CHILD_COLUMNS],
+        "ranked_by_take_over": sorted(
+            (c for c in children if c["take_over_rate"] is not None), key=lambda c: -c["take_over_rate"]
+        ),
+        "best": best,
+        "worst": worst,
+        "ranking_blocks": ranking_blocks(best, worst),
+    }
+
+
+def ranking_blocks(best, worst):
+    """Best and worst towns; one list when there are too few towns for the two to differ."""
+    if len(best) < selectors.RANKING_LIMIT:
+        return [(_("全部镇(按运行率)"), best)]
+    return [(_("运行率最高"), best), (_("运行率最低"), worst)]
+
+
+def split_chart(children):
+    return {
+        "categories": [c["scope"].name for c in children],
+        "series": [
+            {"name": str(DerivedState.LABELS[k]), "data": [c[k] for c in children], "state": k} for k in STATE_KEYS
+        ],
+    }
+
+
+def trend_rows(user, scope, periods, limit=12):
+    recent = sorted(periods[:limit])
+    return selectors.trend(user, scope.kind, scope.pk, recent)
+
+
+def trend_chart(trend):
+    return {
+        "categories": [f"{t['period']:%Y-%m}" for t in trend],
+        "series": [{"name": str(ROW_BY_KEY[k].label), "data": [plain(t[k]) for t in trend]} for k in TREND_KEYS],
+    }
+
+
+def compare_rows(scopes, figures, period):
+    """One row per figure, one column per scope, every number linked to its ledger rows."""
+    return [
+        {
+            "label": row.label,
+            "strand": row.strand,
+            "rate": row.rate,
+            "values": [cell(figures[s.pk], row.key, s, period) for s in scopes],
+        }
+        for row in ROWS
+    ]
+
+
+def compare_chart(scopes, figures):
+    return {
+        "categories": [s.name for s in scopes],
+        "series": [
+            {"name": str(ROW_BY_KEY[k].label), "data": [plain(figures[s.pk][k]) for s in scopes]} for k in TREND_KEYS
+        ],
+    }
+
+
+# Spreadsheets -------------------------------------------------------------------------------------
+
+
+def figure_sheet(title, scopes, figures):
+    """Rows of figures × columns of scopes, as on the compare page."""
+    header = [str(_("指标")), str(_("条线"))] + [s.name for s in scopes]
+    rows = [[str(r.label), str(r.strand)] + [plain(figures[s.pk].get(r.key)) for s in scopes] for r in ROWS]
+    return title, header, rows
+
+
+def scope_table_sheet(title, first_column, entries):
+    """One row per scope (children, ranked towns): name, code, then every figure."""
+    header = [str(first_column), str(_("代码"))] + [str(r.label) for r in ROWS]
+    rows = [[name, code] + [plain(values.get(r.key)) for r in ROWS] for name, code, values in entries]
+    return title, header, rows
+
+
+def trend_sheet(trend):
+    header = [str(_("统计月份"))] + [str(r.label) for r in ROWS]
+    rows = [[f"{t['period']:%Y-%m}"] + [plain(t.get(r.key)) for r in ROWS] for t in trend]
+    return str(_("月度趋势")), header, rows
+
+
+def ranking_sheet(best, worst):
+    header = [
+        str(_("排名")),
+        str(_("镇")),
+        str(_("代码")),
+        str(_("所属县")),
+        str(_("下放事项")),
+        str(_("承接率")),
+        str(_("运行率")),
+    ]
+    rows = []
+    for label, ranked in ((_("运行率最高"), best), (_("运行率最低"), worst)):
+        for i, r in enumerate(ranked, 1):
+            rows.append(
+                [
+                    f"{label} {i}",
+                    r["town__name"],
+                    r["town__code"],
+                    r["town__county__name"],
+                    r["delegated"],
+                    plain(r["take_over_rate"]),
+                    plain(r["running_rate"]),
+                ]
+            )
+    return str(_("镇排名")), header, rows
+
+
+# Compare ------------------------------------------------------------------------------------------
+
+PICKER_LIMIT = 500
+
+
+def compare_picker(user, kind, within):
+    """The scoped choices of the compare form: counties, or towns (of one county when the region is large)."""
+    counties = list(
+        selectors.regions_under(user).filter(level=Region.Level.COUNTY).select_related("parent").order_by("code")
+    )
+    if kind == ScopeKind.COUNTY:
+        return {
+            "counties": counties,
+            "options": [(c.code, f"{c.name}({c.parent.name if c.parent else ''})") for c in counties],
+        }
+    towns = selectors.towns_under(user).select_related("county").order_by("county__code", "code")
+    if within:
+        towns = towns.filter(county__code=within)
+    towns = list(towns[: PICKER_LIMIT + 1])
+    return {
+        "counties": counties,
+        "within": within,
+        "truncated": len(towns) > PICKER_LIMIT,
+        "options": [(t.code, f"{t.name}({t.county.name})") for t in towns[:PICKER_LIMIT]],
+    }
+
+
+def compare_scopes(user, kind, codes):
+    """The scopes to compare, in the order picked; 404 if any is unknown or outside the user's region."""
+    if kind == ScopeKind.COUNTY:
+        found = selectors.regions_under(user).filter(level=Region.Level.COUNTY, code__in=codes)
+    else:
+        found = selectors.towns_under(user).filter(code__in=codes)
+    by_code = {o.code: o for o in found}
+    if len(by_code) != len(codes):
+        raise Http404
+    return [Scope(kind, by_code[c]) for c in codes]
