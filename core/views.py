@@ -3,12 +3,23 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from reforms.selectors import town_key_figures
+from stats.alerts_board import record_url
+from stats.selectors import alert_list
+
+HOME_ALERTS = 20
 
 
 def home(request):
-    """Landing page: what the product is, and for a signed-in user their towns with key figures."""
-    towns = town_key_figures(user=request.user)[:200] if request.user.is_authenticated else []
-    return render(request, "core/home.html", {"towns": towns})
+    """Landing page: for a signed-in user, their towns with key figures and the open alerts that concern them."""
+    if not request.user.is_authenticated:
+        return render(request, "core/home.html")
+    alerts = alert_list(user=request.user).filter(is_open=True).order_by("since", "pk")
+    context = {
+        "towns": town_key_figures(user=request.user)[:200],
+        "alerts": [{"alert": a, "url": record_url(a)} for a in alerts[:HOME_ALERTS]],
+        "alert_total": alerts.count(),
+    }
+    return render(request, "core/home.html", context)
 
 
 def healthz(request):

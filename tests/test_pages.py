@@ -45,3 +45,19 @@ def test_admin_list_with_search_opens(client, admin_user, model):
 def test_non_staff_cannot_open_admin(client):
     client.force_login(UserFactory())
     assert client.get("/admin/").status_code == 302
+
+
+def test_editor_home_lists_open_alerts_of_own_county_only(client):
+    from stats.services import recompute_all
+    from tests.factories import SecondmentFactory
+
+    mine = SecondmentFactory(borrowing_unit="县发改局", starts_on="2025-01-01", ends_on="2025-12-31")
+    SecondmentFactory(
+        town=TownFactory(county__code="371522", county__name="莘县"), starts_on="2025-01-01", ends_on="2025-12-31"
+    )
+    recompute_all()
+    client.force_login(UserFactory(region=mine.town.county))
+    page = client.get("/").content.decode()
+    assert '需要关注的预警 <span class="muted">(1)</span>' in page
+    assert mine.town.name in page
+    assert "莘县" not in page
