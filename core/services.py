@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.scoping import can_edit, town_of
-from core.signals import town_touched
+from core.signals import record_changed, town_touched
 
 
 class VersionConflict(Exception):
@@ -31,6 +31,10 @@ def _touch(*instances):
     town_ids = {town.pk for town in map(town_of, instances) if town is not None}
     if town_ids:
         transaction.on_commit(lambda: town_touched.send(sender=None, town_ids=town_ids))
+
+
+def _announce(instance, user, action):
+    record_changed.send(sender=type(instance), instance=instance, user=user, action=action)
 
 
 def _history_user(instance, user):
@@ -55,6 +59,7 @@ def record_create(model, *, user, data):
     instance.full_clean()
     _history_user(instance, user)
     instance.save()
+    _announce(instance, user, "create")
     _touch(instance)
     return instance
 
@@ -74,6 +79,7 @@ def record_update(instance, *, user, data, expected_version=None):
     current.full_clean()
     _history_user(current, user)
     current.save()
+    _announce(current, user, "update")
     _touch(current, *([before] if before else []))
     return current
 
@@ -83,6 +89,7 @@ def record_delete(instance, *, user, expected_version=None):
     current = _lock_current(instance, user, expected_version)
     town = town_of(current)
     _history_user(current, user)
+    _announce(current, user, "delete")
     current.delete()
     if town is not None:
         _touch(town)

@@ -5,3 +5,16 @@ from django.dispatch import Signal
 # Sent after the transaction that changed a town's records commits; ``town_ids`` is a set.
 # The statistics engine listens and queues a recompute of those towns.
 town_touched = Signal()
+
+# Sent inside the writing transaction, so that the audit entry commits or rolls back with the change.
+# ``action`` is "create", "update" or "delete"; ``user`` made the change.
+record_changed = Signal()
+
+# Sent when a user takes data out (``what`` names the list, ``fmt`` the format, ``count`` the rows).
+data_exported = Signal()
+
+# Sent when an import writes (``what`` names the import, ``created``/``updated`` the row counts).
+data_imported = Signal()
+
+# Sent when an API token is created, revoked or used (``action``: "create", "revoke", "use", "reject").
+token_event = Signal()
