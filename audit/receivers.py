@@ -1,10 +1,12 @@
 """Signal receivers that turn logins, changes, exports, imports and token events into audit entries."""
 
 from axes.signals import user_locked_out
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from core.signals import data_exported, data_imported, record_changed, token_event
+from core.signals import data_exported, data_imported, record_changed, second_factor_failed, token_event
 
 from .models import AuditEntry
 from .services import audit
@@ -54,3 +56,21 @@ TOKEN_ACTIONS = {"create": A.TOKEN_CREATE, "revoke": A.TOKEN_REVOKE, "use": A.TO
 @receiver(token_event, dispatch_uid="audit_token")
 def on_token_event(sender, token, user, action, prefix="", **kwargs):
     audit(TOKEN_ACTIONS[action], user=user, obj=token, detail=prefix)
+
+
+@receiver(second_factor_failed, dispatch_uid="audit_second_factor_failed")
+def on_second_factor_failed(sender, user, **kwargs):
+    audit(A.LOGIN_FAILED, user=user, detail="otp")
+
+
+@receiver(post_save, sender=LogEntry, dispatch_uid="audit_admin_action")
+def on_admin_action(sender, instance, created, **kwargs):
+    """Every change made in the admin (accounts, roles, reference data), as Django's admin log records it."""
+    if created:
+        flag = {1: "add", 2: "change", 3: "delete"}.get(instance.action_flag, str(instance.action_flag))
+        audit(
+            A.ADMIN,
+            user=instance.user,
+            detail=f"{flag} {instance.content_type.app_label}.{instance.content_type.model} "
+            f"#{instance.object_id} {instance.object_repr}: {instance.get_change_message()}",
+        )

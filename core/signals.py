@@ -18,3 +18,6 @@ data_imported = Signal()
 
 # Sent when an API token is created, revoked or used (``action``: "create", "revoke", "use", "reject").
 token_event = Signal()
+
+# Sent when a signed-in user enters a wrong second-factor code.
+second_factor_failed = Signal()

@@ -206,3 +206,33 @@ def test_audit_admin_exports_the_log(client, audit_admin, editor):
     assert rows[1][2] == "clerk"
     assert rows[1][10] == "'=HYPERLINK(1)"
     assert AuditEntry.objects.filter(action=A.EXPORT, username="audit_admin").exists()
+
+
+def test_role_change_in_the_admin_is_recorded(client, security_admin, editor):
+    client.force_login(security_admin)
+    url = reverse("admin:core_user_change", args=[editor.pk])
+    response = client.post(url, {"role": "reviewer", "is_staff": ""})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    editor.refresh_from_db()
+    assert editor.role == "reviewer"
+    entry = AuditEntry.objects.filter(action=A.ADMIN).latest("id")
+    assert entry.username == security_admin.username
+    assert "core.user" in entry.detail
+    assert "clerk" in entry.detail
+
+
+def test_system_admin_cannot_change_roles_and_security_admin_not_their_own(client, admin_user, security_admin, editor):
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:core_user_change", args=[editor.pk])).content.decode()
+    assert 'name="role"' not in page
+    assert 'name="username"' in page
+    client.force_login(security_admin)
+    own = reverse("admin:core_user_change", args=[security_admin.pk])
+    assert 'name="role"' not in client.get(own).content.decode()
+    assert client.post(own, {"role": "system_admin", "is_staff": "on"}).status_code == 403
+    security_admin.refresh_from_db()
+    assert security_admin.role == "security_admin"
+    page = client.get(reverse("admin:core_user_change", args=[editor.pk])).content.decode()
+    assert 'name="role"' in page
+    assert 'name="username"' not in page
+    assert client.get(f"/admin/core/user/{editor.pk}/password/").status_code == 403
