@@ -6,10 +6,10 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from core.signals import data_exported, data_imported, record_changed, second_factor_failed, token_event
+from core.signals import data_exported, data_imported, record_changed, second_factor_failed, token_event, write_begins
 
 from .models import AuditEntry
-from .services import audit
+from .services import audit, chain_lock
 
 A = AuditEntry.Action
 
@@ -33,6 +33,12 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 @receiver(user_locked_out, dispatch_uid="audit_locked_out")
 def on_locked_out(sender, request, username=None, ip_address=None, **kwargs):
     audit(A.LOCKED_OUT, request=request, username=username or "", detail=ip_address or "")
+
+
+@receiver(write_begins, dispatch_uid="audit_write_begins")
+def on_write_begins(sender, **kwargs):
+    # The entry is written after the row locks; taking the chain lock before them keeps one lock order.
+    chain_lock()
 
 
 @receiver(record_changed, dispatch_uid="audit_record_changed")

@@ -49,15 +49,20 @@ def _object_fields(obj):
     return {"object_type": obj._meta.label, "object_id": str(obj.pk or "")[:64], "object_repr": str(obj)[:200]}
 
 
+def chain_lock():
+    """Hold the chain until this transaction ends; taking it again in the same transaction is free."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+
+
 @transaction.atomic
 def audit(action, *, user=None, request=None, obj=None, detail="", status=None, username=""):
     """Append one entry. ``request`` defaults to the request being served, for the address and path."""
     request = request if request is not None else current_request.get()
     if user is None and request is not None:
         user = getattr(request, "user", None)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+    chain_lock()
     last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
     entry = AuditEntry(
         at=timezone.now(),

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.scoping import can_edit, town_of
-from core.signals import record_changed, town_touched
+from core.signals import record_changed, town_touched, write_begins
 
 
 class VersionConflict(Exception):
@@ -44,6 +44,7 @@ def _history_user(instance, user):
 
 def _lock_current(instance, user, expected_version):
     """The row as saved now, locked for this transaction, after the scope and version checks."""
+    write_begins.send(sender=type(instance))
     current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
     _require_edit(user, current)
     if expected_version is not None and current.version != int(expected_version):
@@ -54,6 +55,7 @@ def _lock_current(instance, user, expected_version):
 @transaction.atomic
 def record_create(model, *, user, data):
     """Create a row after the scope check and full validation."""
+    write_begins.send(sender=model)
     instance = model(**data)
     _require_edit(user, instance)
     instance.full_clean()

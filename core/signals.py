@@ -6,6 +6,10 @@ from django.dispatch import Signal
 # The statistics engine listens and queues a recompute of those towns.
 town_touched = Signal()
 
+# Sent first thing inside a write's transaction, before any row is locked: the audit log takes its
+# chain lock here, so that every writer takes the locks in the same order and none deadlocks.
+write_begins = Signal()
+
 # Sent inside the writing transaction, so that the audit entry commits or rolls back with the change.
 # ``action`` is "create", "update" or "delete"; ``user`` made the change.
 record_changed = Signal()

@@ -122,7 +122,7 @@ def _check_inflated_size(data):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             inflated = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
+    except Exception as e:  # a damaged directory raises BadZipFile, NotImplementedError, struct.error, …
         raise ImportFileError(_("无法读取该 Excel 文件,请确认是 .xlsx 格式且未损坏。")) from e
     if inflated > MAX_UNCOMPRESSED_BYTES:
         raise ImportFileError(

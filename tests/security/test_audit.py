@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -236,3 +237,46 @@ def test_system_admin_cannot_change_roles_and_security_admin_not_their_own(clien
     assert 'name="role"' in page
     assert 'name="username"' not in page
     assert client.get(f"/admin/core/user/{editor.pk}/password/").status_code == 403
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_long_write_and_a_short_one_do_not_deadlock_on_the_chain():
+    """A (an import) changes one row then another; B changes the second row in between. Both commit."""
+    import threading
+
+    county = CountyFactory()
+    editor = UserFactory(username="clerk", region=county)
+    first, second = TownFactory(county=county), TownFactory(county=county)
+    a_has_first, errors = threading.Event(), []
+
+    def in_thread(work):
+        def run():
+            try:
+                work()
+            except Exception as e:
+                errors.append(e)
+            finally:
+                connection.close()
+
+        return threading.Thread(target=run)
+
+    def long_write():
+        with transaction.atomic():
+            services.record_update(Town.objects.get(pk=first.pk), user=editor, data={"name": "甲镇"})
+            a_has_first.set()
+            time.sleep(0.5)  # B starts its write meanwhile
+            services.record_update(Town.objects.get(pk=second.pk), user=editor, data={"name": "乙镇"})
+
+    def short_write():
+        a_has_first.wait(5)
+        services.record_update(Town.objects.get(pk=second.pk), user=editor, data={"area_km2": 12})
+
+    threads = [in_thread(long_write), in_thread(short_write)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    assert Town.objects.get(pk=second.pk).name == "乙镇"
+    assert verify_chain()[1] is None

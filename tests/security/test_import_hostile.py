@@ -160,3 +160,12 @@ def test_csv_cells_come_back_as_written(rows):
     table = read("x.csv", buffer.getvalue().encode("utf-8-sig"))
     keys = ["department", "name", "type_code", "implementation_code", "mode", "delegated_on", "take_over_status"]
     assert [[values[k] for k in keys] for _n, values in table] == [[c.strip() for c in row] for row in rows]
+
+
+def test_an_unsupported_zip_version_is_a_clear_error():
+    """Found by the property-based test: zipfile raises NotImplementedError on a strange header."""
+    data = bytearray(xlsx(GOOD).read())
+    directory = data.rfind(b"PK\x01\x02")
+    data[directory + 6 : directory + 8] = (64).to_bytes(2, "little")  # "version needed to extract": 6.4
+    with pytest.raises(importing.ImportFileError, match="无法读取该 Excel 文件"):
+        read("x.xlsx", bytes(data))
