@@ -280,3 +280,17 @@ def test_a_long_write_and_a_short_one_do_not_deadlock_on_the_chain():
     assert errors == []
     assert Town.objects.get(pk=second.pk).name == "乙镇"
     assert verify_chain()[1] is None
+
+
+def test_audit_admin_exports_the_log_as_xlsx(client, audit_admin, editor):
+    from openpyxl import load_workbook
+
+    entry = audit(A.LOGIN, user=editor, detail="+SUM(A1)")
+    client.force_login(audit_admin)
+    response = client.post(
+        reverse("admin:audit_auditentry_changelist"), {"action": "export_xlsx", "_selected_action": [entry.pk]}
+    )
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[1][1] == "登录"
+    assert rows[1][10] == "'+SUM(A1)"
+    assert rows[1][11] == entry.hash
