@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup venv migrate demo test lint bench clean npm
+.PHONY: run setup venv migrate demo test lint bench clean npm backup restore
 
 run: setup demo
 	$(PY) manage.py runserver $(HOST)
@@ -46,3 +46,14 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# Backup and restore of the PostgreSQL database named by DATABASE_URL (custom format, no owners, so a
+# dump restores into any fresh database). `make restore BACKUP=var/backup-….dump` into an empty database.
+BACKUP ?= var/backup-$(shell date +%Y%m%d-%H%M%S).dump
+
+backup: var
+	pg_dump --format=custom --no-owner --no-privileges --file="$(BACKUP)" "$$DATABASE_URL"
+	@echo "backup written to $(BACKUP)"
+
+restore:
+	pg_restore --no-owner --no-privileges --exit-on-error --single-transaction --dbname="$$DATABASE_URL" "$(BACKUP)"

@@ -1,7 +1,8 @@
 """API v1: one router for every app, plus the schema and its two readers (Swagger UI, ReDoc)."""
 
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from delegation.api import views as delegation
@@ -42,8 +43,13 @@ for prefix, viewset in [
 app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger-ui"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="swagger-ui"),
+    # Redoc injects <style> elements as it renders; this one page allows inline styles, never scripts.
+    path(
+        "redoc/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularRedocView.as_view(url_name="api:schema")),
+        name="redoc",
+    ),
     path("stats/", include("stats.api.urls")),
     *router.urls,
 ]

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from core import otp
 from core import views as core_views
 
 urlpatterns = [
@@ -10,6 +11,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/otp/", otp.otp_verify, name="otp_verify"),
+    path("accounts/otp/setup/", otp.otp_setup, name="otp_setup"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("towns/", include("reforms.urls")),

@@ -1,9 +1,28 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, User
 from .tokens import token_create, token_revoke
+
+
+def _is_system_admin(request):
+    return request.user.is_active and request.user.is_system_admin and not request.user.is_security_admin
+
+
+def _is_security_admin(request):
+    return request.user.is_active and request.user.is_security_admin
+
+
+# 三员分立: the system administrator keeps accounts (names, regions, passwords, activation); the
+# security administrator alone gives roles and admin access, never on their own account; the audit
+# administrator sees neither. Superuser and per-user permissions are not editable here: roles carry rights.
+ROLE_FIELDS = ("role", "is_staff")
+NEVER_EDITABLE = ("is_superuser", "groups", "user_permissions", "last_login", "date_joined")
 
 
 @admin.register(User)
@@ -15,19 +34,63 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, (_("范围与角色"), {"fields": ("role", "region", "is_service_account")}))
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
-        (_("范围与角色"), {"fields": ("role", "region", "is_service_account")}),
+        (_("范围与角色"), {"fields": ("region", "is_service_account")}),
     )
+
+    def has_module_permission(self, request):
+        return _is_system_admin(request) or _is_security_admin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return _is_system_admin(request)
+
+    def has_change_permission(self, request, obj=None):
+        if _is_security_admin(request):
+            return obj is None or obj.pk != request.user.pk
+        return _is_system_admin(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return _is_system_admin(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return NEVER_EDITABLE
+        if _is_security_admin(request):
+            return [f for f in flatten_fieldsets(self.get_fieldsets(request, obj)) if f not in ROLE_FIELDS]
+        return (*NEVER_EDITABLE, *ROLE_FIELDS)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not _is_system_admin(request):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Administrators issue tokens here; the secret is shown once, in the confirmation message."""
+    """The security administrator issues tokens here; the secret is shown once, in the confirmation message."""
 
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "user__username", "prefix"]
     readonly_fields = ["prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
     actions = ["revoke"]
+
+    def has_module_permission(self, request):
+        return _is_security_admin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _is_security_admin(request)
+
+    def has_add_permission(self, request):
+        return _is_security_admin(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _is_security_admin(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked, never deleted, so that the audit trail keeps naming it
 
     def get_fields(self, request, obj=None):
         return ["user", "name"] if obj is None else ["user", "name", *self.readonly_fields]
@@ -50,5 +113,34 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description=_("吊销所选令牌"))
     def revoke(self, request, queryset):
         for token in queryset:
-            token_revoke(token=token)
+            token_revoke(token=token, user=request.user)
         messages.success(request, _("已吊销 %(n)s 个令牌。") % {"n": queryset.count()})
+
+
+class SecurityAdminOnly:
+    """Lockouts belong to the security administrator: they read them and unlock by deleting the attempt."""
+
+    def has_module_permission(self, request):
+        return _is_security_admin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _is_security_admin(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return _is_security_admin(request) and self.model is AccessAttempt
+
+
+for _model, _admin in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, type(_admin.__name__, (SecurityAdminOnly, _admin), {}))

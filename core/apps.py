@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("账户与公共")
+
+    def ready(self):
+        from . import otp  # noqa: F401  (connects the second-factor login receiver)

@@ -39,6 +39,9 @@ class User(AbstractUser):
         COUNTY_EDITOR = "county_editor", _("县级编办录入员")
         REVIEWER = "reviewer", _("审阅人(只读)")
         SYSTEM_ADMIN = "system_admin", _("系统管理员")
+        # 三员分立: the security and audit administrators hold no ledger scope and change no records.
+        SECURITY_ADMIN = "security_admin", _("安全管理员")
+        AUDIT_ADMIN = "audit_admin", _("安全审计员")
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.REVIEWER)
     region = models.ForeignKey(
@@ -58,9 +61,10 @@ class User(AbstractUser):
         verbose_name_plural = _("用户")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(role="system_admin") | models.Q(region__isnull=False),
+                condition=models.Q(role__in=["system_admin", "security_admin", "audit_admin"])
+                | models.Q(region__isnull=False),
                 name="user_region_required_unless_admin",
-                violation_error_message=_("除系统管理员外,每个用户都必须属于一个区域。"),
+                violation_error_message=_("除管理员外,每个用户都必须属于一个区域。"),
             ),
         ]
 
@@ -70,6 +74,16 @@ class User(AbstractUser):
     @property
     def is_system_admin(self):
         return self.is_superuser or self.role == self.Role.SYSTEM_ADMIN
+
+    @property
+    def is_security_admin(self):
+        """Manages roles, lockouts and API tokens; never users' other details nor the audit log."""
+        return self.role == self.Role.SECURITY_ADMIN
+
+    @property
+    def is_audit_admin(self):
+        """Reads and exports the audit log; changes nothing."""
+        return self.role == self.Role.AUDIT_ADMIN
 
     @property
     def can_edit(self):

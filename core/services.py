@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.scoping import can_edit, town_of
-from core.signals import town_touched
+from core.signals import record_changed, town_touched, write_begins
 
 
 class VersionConflict(Exception):
@@ -33,6 +33,10 @@ def _touch(*instances):
         transaction.on_commit(lambda: town_touched.send(sender=None, town_ids=town_ids))
 
 
+def _announce(instance, user, action):
+    record_changed.send(sender=type(instance), instance=instance, user=user, action=action)
+
+
 def _history_user(instance, user):
     # django-simple-history records who made the change; outside a request it cannot know.
     instance._history_user = user
@@ -40,6 +44,7 @@ def _history_user(instance, user):
 
 def _lock_current(instance, user, expected_version):
     """The row as saved now, locked for this transaction, after the scope and version checks."""
+    write_begins.send(sender=type(instance))
     current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
     _require_edit(user, current)
     if expected_version is not None and current.version != int(expected_version):
@@ -50,11 +55,13 @@ def _lock_current(instance, user, expected_version):
 @transaction.atomic
 def record_create(model, *, user, data):
     """Create a row after the scope check and full validation."""
+    write_begins.send(sender=model)
     instance = model(**data)
     _require_edit(user, instance)
     instance.full_clean()
     _history_user(instance, user)
     instance.save()
+    _announce(instance, user, "create")
     _touch(instance)
     return instance
 
@@ -74,6 +81,7 @@ def record_update(instance, *, user, data, expected_version=None):
     current.full_clean()
     _history_user(current, user)
     current.save()
+    _announce(current, user, "update")
     _touch(current, *([before] if before else []))
     return current
 
@@ -83,6 +91,7 @@ def record_delete(instance, *, user, expected_version=None):
     current = _lock_current(instance, user, expected_version)
     town = town_of(current)
     _history_user(current, user)
+    _announce(current, user, "delete")
     current.delete()
     if town is not None:
         _touch(town)

@@ -5,3 +5,23 @@ from django.dispatch import Signal
 # Sent after the transaction that changed a town's records commits; ``town_ids`` is a set.
 # The statistics engine listens and queues a recompute of those towns.
 town_touched = Signal()
+
+# Sent first thing inside a write's transaction, before any row is locked: the audit log takes its
+# chain lock here, so that every writer takes the locks in the same order and none deadlocks.
+write_begins = Signal()
+
+# Sent inside the writing transaction, so that the audit entry commits or rolls back with the change.
+# ``action`` is "create", "update" or "delete"; ``user`` made the change.
+record_changed = Signal()
+
+# Sent when a user takes data out (``what`` names the list, ``fmt`` the format, ``count`` the rows).
+data_exported = Signal()
+
+# Sent when an import writes (``what`` names the import, ``created``/``updated`` the row counts).
+data_imported = Signal()
+
+# Sent when an API token is created, revoked or used (``action``: "create", "revoke", "use", "reject").
+token_event = Signal()
+
+# Sent when a signed-in user enters a wrong second-factor code.
+second_factor_failed = Signal()

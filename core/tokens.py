@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import ApiToken
+from .signals import token_event
 
 PREFIX = "trk_"
 # Writing last_used_at on every request would turn each read into a write; once a minute is enough.
@@ -35,13 +36,15 @@ def token_create(*, user, name, created_by=None):
     token = ApiToken(user=user, name=name, prefix=secret[:12], digest=_digest(secret), created_by=created_by)
     token.full_clean()
     token.save()
+    token_event.send(sender=ApiToken, token=token, user=created_by, action="create")
     return token, secret
 
 
-def token_revoke(*, token):
+def token_revoke(*, token, user=None):
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        token_event.send(sender=ApiToken, token=token, user=user, action="revoke")
     return token
 
 
@@ -55,5 +58,7 @@ def token_authenticate(secret):
     if token is not None:
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            # The audit log records a token's use at the same resolution, not every request.
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token_event.send(sender=ApiToken, token=token, user=token.user, action="use")
     return token

@@ -18,11 +18,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from core import services
 from core.export import export_response
 from core.history import history_rows
 from core.scoping import can_edit, visible
+from core.signals import data_exported
 from core.ui_values import cell, column_label, resolve_field
 
 PAGE_SIZE = 50
@@ -125,7 +127,10 @@ class LedgerViews:
     def __init__(self, ui):
         self.ui = ui
         for name in ("list", "export", "detail", "create", "update", "delete"):
-            setattr(self, name, login_required(getattr(self, f"_{name}")))
+            view = getattr(self, f"_{name}")
+            if name in ("list", "export", "detail"):
+                view = require_safe(view)  # pages that only read answer a POST with 405
+            setattr(self, name, login_required(view))
 
     def _list(self, request):
         ui = self.ui
@@ -162,6 +167,7 @@ class LedgerViews:
         if fmt not in ("csv", "xlsx"):
             raise Http404
         _fs, qs = filtered(self.ui, request)
+        data_exported.send(sender=self.ui.model, user=request.user, what=self.ui.slug, fmt=fmt, query=request.GET)
         return export_response(self.ui, qs, fmt)
 
     def _object(self, request, pk):

@@ -30,6 +30,8 @@ MAX_ROWS = 5000
 # A sheet may declare far more (blank) rows and columns than it holds; never scan past these.
 MAX_SCANNED_ROWS = 20_000
 MAX_COLUMNS = 50
+# An .xlsx is a zip: refuse one that would inflate past this (a "zip bomb") before parsing any of it.
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -116,14 +118,37 @@ def _raw_rows(upload):
     raise ImportFileError(_("只支持 .xlsx 或 .csv 文件。"))
 
 
+def _check_inflated_size(data):
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            inflated = sum(member.file_size for member in archive.infolist())
+    except Exception as e:  # a damaged directory raises BadZipFile, NotImplementedError, struct.error, …
+        raise ImportFileError(_("无法读取该 Excel 文件,请确认是 .xlsx 格式且未损坏。")) from e
+    if inflated > MAX_UNCOMPRESSED_BYTES:
+        raise ImportFileError(
+            _("Excel 文件解压后过大(超过 %(mb)s MB),可能已损坏或含有大量无用内容。")
+            % {"mb": MAX_UNCOMPRESSED_BYTES // (1024 * 1024)}
+        )
+
+
 def _xlsx_rows(data):
+    _check_inflated_size(data)
+    unreadable = _("无法读取该 Excel 文件,请确认是 .xlsx 格式且未损坏。")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
-        raise ImportFileError(_("无法读取该 Excel 文件,请确认是 .xlsx 格式且未损坏。")) from e
+    except Exception as e:  # openpyxl raises many kinds on a damaged file; each means the same to the clerk
+        raise ImportFileError(unreadable) from e
     try:
-        sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+        if not workbook.worksheets:
+            raise ImportFileError(_("文件是空的。"))
+        rows = workbook.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        while True:
+            try:
+                values = next(rows)
+            except StopIteration:
+                return
+            except Exception as e:  # damaged sheet XML surfaces only while rows are read
+                raise ImportFileError(unreadable) from e
             yield [_text(v) for v in values]
     finally:
         workbook.close()

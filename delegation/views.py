@@ -9,10 +9,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core.forms import UploadForm
 from core.scoping import visible
+from core.signals import data_imported
 from core.ui import LedgerUI
 from reforms.models import Town
 
@@ -152,6 +153,9 @@ def import_confirm(request):
     if not result.ok:
         return render(request, "delegation/import_preview.html", {"kind": pending["kind"], "result": result})
     del request.session[SESSION_KEY]
+    data_imported.send(
+        sender=None, user=request.user, what=pending["kind"], created=result.created, updated=result.updated
+    )
     messages.success(
         request,
         _("导入完成:新增 %(c)s 条,更新 %(u)s 条,未变 %(n)s 条。")
@@ -161,6 +165,7 @@ def import_confirm(request):
 
 
 @login_required
+@require_safe
 def import_template(request, kind):
     """The empty spreadsheet with Chinese headers that the office fills in."""
     if kind == "catalogue":

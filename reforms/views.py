@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from core.ui import LedgerUI
 
@@ -86,6 +87,7 @@ plans.children = [(tasks, "plan")]
 
 
 @login_required
+@require_safe
 def town_page(request, pk):
     """One town's reform case: every strand in sections, each linking to its full filtered list."""
     town = get_object_or_404(selectors.town_list(user=request.user), pk=pk)
@@ -94,6 +96,7 @@ def town_page(request, pk):
 
 
 @login_required
+@require_safe
 def editor_home(request):
     """The towns in the user's scope with their key figures."""
     return render(request, "reforms/my_towns.html", {"towns": selectors.town_key_figures(user=request.user)})

@@ -37,3 +37,17 @@ def admin_user(db):
     from tests.factories import UserFactory
 
     return UserFactory(role="system_admin", region=None, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def security_admin(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="sec_admin", role="security_admin", region=None, is_staff=True)
+
+
+@pytest.fixture
+def audit_admin(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="audit_admin", role="audit_admin", region=None, is_staff=True)

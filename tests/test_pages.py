@@ -36,10 +36,22 @@ def test_login_with_demo_style_credentials(client):
 
 
 @pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: m.__name__)
-def test_admin_list_with_search_opens(client, admin_user, model):
-    client.force_login(admin_user)
+def test_admin_list_with_search_opens_for_exactly_one_administrator(
+    client, admin_user, security_admin, audit_admin, model
+):
+    """三员分立: each admin page belongs to one of the system, security and audit administrators."""
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-    assert client.get(url, {"q": "镇"}).status_code == 200
+    opens = []
+    for user in (admin_user, security_admin, audit_admin):
+        client.force_login(user)
+        status = client.get(url, {"q": "镇"}).status_code
+        assert status in (200, 403)
+        if status == 200:
+            opens.append(user.role)
+    # Users are shared: the system administrator keeps accounts, the security administrator gives roles.
+    expected = 2 if model._meta.label == "core.User" else 1
+    assert len(opens) == expected, opens
+    assert "audit_admin" not in opens or model._meta.label == "audit.AuditEntry"
 
 
 def test_non_staff_cannot_open_admin(client):

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from core.signals import token_event
 from core.tokens import token_authenticate
 
 KEYWORDS = (b"token", b"bearer")
@@ -24,6 +25,7 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("令牌无效。")) from None
         token = token_authenticate(secret)
         if token is None:
+            token_event.send(sender=None, token=None, user=None, action="reject", prefix=secret[:12])
             raise exceptions.AuthenticationFailed(_("令牌无效或已吊销。"))
         return token.user, token
 

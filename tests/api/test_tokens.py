@@ -66,9 +66,9 @@ def test_create_token_command_refuses_unknown_users(db):
         call_command("create_token", "nobody")
 
 
-def test_admin_sees_the_secret_once_on_creation(client, admin_user, county_a):
+def test_admin_sees_the_secret_once_on_creation(client, security_admin, county_a):
     account = UserFactory(region=county_a, is_service_account=True)
-    client.force_login(admin_user)
+    client.force_login(security_admin)
     response = client.post("/admin/core/apitoken/add/", {"user": account.pk, "name": "数据平台"}, follow=True)
     token = ApiToken.objects.get()
     shown = [str(message) for message in response.context["messages"]]
@@ -93,9 +93,9 @@ def test_each_token_has_its_own_rate_limit(service_token, county_a):
     assert get("/api/v1/towns/", other_secret).status_code == 200
 
 
-def test_admin_revokes_tokens_from_the_list(client, admin_user, service_token):
+def test_admin_revokes_tokens_from_the_list(client, security_admin, service_token):
     token, secret = service_token
-    client.force_login(admin_user)
+    client.force_login(security_admin)
     client.post("/admin/core/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
     token.refresh_from_db()
     assert token.revoked_at is not None
