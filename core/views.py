@@ -1,6 +1,7 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from reforms.selectors import town_key_figures
 from stats.alerts_board import record_url
@@ -9,6 +10,7 @@ from stats.selectors import alert_list
 HOME_ALERTS = 20
 
 
+@require_safe
 def home(request):
     """Landing page: for a signed-in user, their towns with key figures and the open alerts that concern them."""
     if not request.user.is_authenticated:

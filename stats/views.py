@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from core.export import workbook_response
 from core.ui import query_without
@@ -46,6 +47,7 @@ def trail(user, scope):
     return chain
 
 
+@require_safe  # dashboards only read: a POST is refused with 405
 @login_required
 def home(request):
     return redirect("stats:region", d.home_region(request.user).code)
@@ -62,6 +64,7 @@ def _region_context(request, code):
     return context
 
 
+@require_safe
 @login_required
 def region(request, code):
     """A region's overview for one month: headline figures, split per child region, rankings, trends."""
@@ -72,6 +75,7 @@ def region(request, code):
     return render(request, "stats/overview.html", context)
 
 
+@require_safe
 @login_required
 def region_export(request, code):
     context = _region_context(request, code)
@@ -109,12 +113,14 @@ def _town_context(request, code):
     return context
 
 
+@require_safe
 @login_required
 def town(request, code):
     """One town's figures across the four strands, each linked to its ledger rows, and its open alerts."""
     return render(request, "stats/town.html", _town_context(request, code))
 
 
+@require_safe
 @login_required
 def town_export(request, code):
     context = _town_context(request, code)
@@ -146,12 +152,14 @@ def _compare_context(request):
     return context
 
 
+@require_safe
 @login_required
 def compare(request):
     """Two to ten towns or counties side by side across the four strands."""
     return render(request, "stats/compare.html", _compare_context(request))
 
 
+@require_safe
 @login_required
 def compare_export(request):
     context = _compare_context(request)
@@ -179,6 +187,7 @@ def _alerts_context(request):
     }
 
 
+@require_safe
 @login_required
 def alerts(request):
     """Open alerts by rule, region and age, filterable, each linked to the record that breaches the rule."""
@@ -196,6 +205,7 @@ def alerts(request):
     return render(request, "stats/alerts.html", context)
 
 
+@require_safe
 @login_required
 def alerts_export(request):
     context = _alerts_context(request)
