@@ -27,15 +27,16 @@ ADVISORY_LOCK_KEY = 58_201_905
 def _recompute_lock(narrow=False):
     """Serialise recomputes and tune the planner for them; must be entered inside a transaction."""
     if connection.vendor == "postgresql":
+        # One round trip: the lock, then settings local to the transaction. JIT compilation costs more
+        # than it saves on these few short aggregate statements; work_mem gives room to hash-aggregate
+        # per town, type and mode in memory; a town's few hundred rows are best reached by index
+        # lookups, not table scans (random_page_cost).
+        settings = [("jit", "off"), ("work_mem", "128MB")] + ([("random_page_cost", "1.1")] if narrow else [])
+        calls = ", ".join(["set_config(%s, %s, true)"] * len(settings))
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
-            # JIT compilation costs more than it saves on these few short aggregate statements.
-            cursor.execute("SET LOCAL jit = off")
-            # Room to hash-aggregate per town, type and mode in memory instead of sorting on disk.
-            cursor.execute("SET LOCAL work_mem = '128MB'")
-            if narrow:
-                # A town's few hundred rows are best reached by index lookups, not table scans.
-                cursor.execute("SET LOCAL random_page_cost = 1.1")
+            cursor.execute(
+                f"SELECT pg_advisory_xact_lock(%s), {calls}", [ADVISORY_LOCK_KEY, *(v for kv in settings for v in kv)]
+            )
     else:
         RecomputeLock.objects.get_or_create(name="stats")
         RecomputeLock.objects.select_for_update().get(name="stats")
