@@ -7,6 +7,9 @@ city, province and programme rows are sums of the rows one level down. Nothing l
 in Python, and the same SQL runs on PostgreSQL and SQLite.
 """
 
+import csv
+import io
+
 from django.db import connection
 from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -93,12 +96,25 @@ def power_figures_select(as_of, town_ids=None):
 
 def insert_town_power_figures(period, as_of, town_ids=None):
     sql, params = power_figures_select(as_of, town_ids)
-    insert = (
-        f"INSERT INTO {_table(PowerFigure)} (scope_kind, scope_id, period, region_id, town_id, power_type, mode, "  # noqa: S608 (identifiers from model metadata; values are parameters)
-        f"{', '.join(POWER_MEASURES)}) "
-        f"SELECT %s, u.t, %s, u.r, u.t, u.ty, u.md, u.n1, u.n2, u.n3, u.n4, u.n5, u.n6, u.n7 FROM ({sql}) u"
-    )
-    return _execute(insert, (ScopeKind.TOWN, period, *params))
+    columns = ["scope_kind", "scope_id", "period", "region_id", "town_id", "power_type", "mode", *POWER_MEASURES]
+    select = f"SELECT %s, u.t, %s, u.r, u.t, u.ty, u.md, u.n1, u.n2, u.n3, u.n4, u.n5, u.n6, u.n7 FROM ({sql}) u"  # noqa: S608 (identifiers from model metadata; values are parameters)
+    params = (ScopeKind.TOWN, period, *params)
+    if town_ids is None and connection.vendor == "postgresql":
+        return _copy_selected(PowerFigure, columns, select, params)
+    insert = f"INSERT INTO {_table(PowerFigure)} ({', '.join(columns)}) {select}"
+    return _execute(insert, params)
+
+
+def _copy_selected(model, columns, select, params):
+    """SELECT then COPY the rows in: PostgreSQL plans INSERT … SELECT without parallel workers, a plain
+    SELECT with them, and on the full run the case scan is most of the time."""
+    with connection.cursor() as cursor:
+        cursor.execute(select, params)
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(cursor.fetchall())
+        buffer.seek(0)
+        cursor.copy_expert(f"COPY {_table(model)} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)", buffer)
+        return max(cursor.rowcount, 0)
 
 
 def _in(column, ids):
@@ -153,11 +169,16 @@ def _figure_sources(as_of):
     ]  # fmt: skip
 
 
+def _text(column):
+    # The sources' keys are years (integers) or codes; UNION ALL needs one type.
+    return f"CAST({column} AS VARCHAR(40))"
+
+
 def insert_town_figures(period, as_of, town_ids=None):
-    """One INSERT per source table: its grouped row feeds one figure per metric (a CTE read once)."""
-    rows = 0
+    """One INSERT for every source table: each grouped source (a CTE read once) feeds one figure per metric."""
     columns = "scope_kind, scope_id, period, region_id, town_id, metric, key, value"
-    for queryset, town, aggregates in _figure_sources(as_of):
+    ctes, branches, cte_params, branch_params = [], [], [], []
+    for n, (queryset, town, aggregates) in enumerate(_figure_sources(as_of)):
         names = {f"m{i}": (metric, aggregate) for i, (metric, aggregate) in enumerate(aggregates.items())}
         grouped = (
             _only(queryset, f"{town}_id", town_ids)
@@ -167,13 +188,14 @@ def insert_town_figures(period, as_of, town_ids=None):
             .order_by()
         )
         sql, params = grouped.query.sql_with_params()
-        branches = " UNION ALL ".join(f"SELECT %s, u.t, %s, u.r, u.t, %s, u.k, u.{name} FROM u" for name in names)  # noqa: S608 (identifiers from model metadata; values are parameters)
-        branch_params = [p for metric, _agg in names.values() for p in (ScopeKind.TOWN, period, metric)]
-        rows += _execute(
-            f"INSERT INTO {_table(Figure)} ({columns}) WITH u AS ({sql}) {branches}",
-            (*params, *branch_params),
-        )
-    return rows
+        ctes.append(f"u{n} AS ({sql})")
+        cte_params += params
+        branches += [f"SELECT %s, u.t, %s, u.r, u.t, %s, {_text('u.k')}, u.{name} FROM u{n} u" for name in names]  # noqa: S608 (identifiers from model metadata; values are parameters)
+        branch_params += [p for metric, _agg in names.values() for p in (ScopeKind.TOWN, period, metric)]
+    return _execute(
+        f"INSERT INTO {_table(Figure)} ({columns}) WITH {', '.join(ctes)} {' UNION ALL '.join(branches)}",
+        (*cte_params, *branch_params),
+    )
 
 
 # Roll-ups -----------------------------------------------------------------------------------------

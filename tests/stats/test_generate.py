@@ -9,7 +9,6 @@ from stats.generate import SCALES
 from stats.services import recompute_all
 
 
-
 @pytest.mark.django_db(transaction=True)
 def test_nation_scale_sample_generates_the_requested_towns_with_all_strands_and_recomputes():
     call_command("generate_data", "--scale", "nation", "--towns", "2", stdout=open("/dev/null", "w"))  # noqa: SIM115

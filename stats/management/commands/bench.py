@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from reforms.models import Town
-from stats.bench import run_benchmark
+from stats.bench import format_result, run_benchmark
 from stats.bench_pages import run_page_benchmark
 from stats.generate import SCALES, generate
 
@@ -51,12 +51,4 @@ class Command(BaseCommand):
         self.stdout.write(f"API list ÷ floor (median): {api[0] / floor[0]:.1f}x (target ≤ 10x)")
 
     def _recompute(self):
-        r = run_benchmark()
-        self.stdout.write(
-            f"{r['towns']} towns, {r['powers']} delegated powers, {r['case_rows']} case-count rows\n"
-            f"bare SQL aggregate (floor): {r['floor_s']:.2f} s\n"
-            f"full recompute: {r['full_s']:.2f} s (runs: {', '.join(f'{s:.2f}' for s in r['full_runs_s'])}), "
-            f"{r['rows_written']} rows, {r['ratio']:.2f}x the floor (target ≤ 2x)\n"
-            f"one town's recompute: median {r['town_median_ms']:.1f} ms, max {r['town_max_ms']:.1f} ms "
-            f"(target < 50 ms)"
-        )
+        self.stdout.write(format_result(run_benchmark()))
