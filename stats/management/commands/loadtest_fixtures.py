@@ -1,6 +1,9 @@
 import json
 import os
 
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -17,13 +20,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--out", default="var/loadtest.json")
         parser.add_argument("--counties", type=int, default=20, help="counties whose editors and platforms push")
+        parser.add_argument("--reviewers", type=int, default=20, help="signed-in reviewer sessions")
 
     @transaction.atomic
-    def handle(self, *args, out, counties, **options):
+    def handle(self, *args, out, counties, reviewers, **options):
         password = os.environ.get("LOADTEST_PASSWORD", "demo-pass-2026")
         province = Region.objects.filter(level="province").order_by("pk").first()
         reviewer = self._user("lt_reviewer", User.Role.REVIEWER, province, password)
-        data = {"reviewer": {"username": reviewer.username, "password": password}, "editors": [], "platforms": []}
+        data = {"reviewers": [self._session(reviewer) for _ in range(reviewers)], "editors": [], "platforms": []}
         data["towns"] = list(Town.objects.filter(county__parent__parent=province).values_list("pk", flat=True)[:500])
         data["dashboard"] = dashboard_url()
         for county in Region.objects.filter(level="county", parent__parent=province).order_by("pk")[:counties]:
@@ -49,6 +53,15 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save(update_fields=["password"])
         return user
+
+    def _session(self, user):
+        """A signed-in session, as the login form would create (the load is pages, not password hashing)."""
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        return {"cookie": settings.SESSION_COOKIE_NAME, "session": session.session_key}
 
     def _token(self, user):
         ApiToken.objects.filter(user=user, name="loadtest").delete()
