@@ -174,8 +174,8 @@ def _text(column):
     return f"CAST({column} AS VARCHAR(40))"
 
 
-def insert_town_figures(period, as_of, town_ids=None):
-    """One INSERT for every source table: each grouped source (a CTE read once) feeds one figure per metric."""
+def _town_figures_insert(period, as_of, town_ids):
+    """The INSERT for every source table: each grouped source (a CTE read once) feeds one figure per metric."""
     columns = "scope_kind, scope_id, period, region_id, town_id, metric, key, value"
     ctes, branches, cte_params, branch_params = [], [], [], []
     for n, (queryset, town, aggregates) in enumerate(_figure_sources(as_of)):
@@ -192,10 +192,30 @@ def insert_town_figures(period, as_of, town_ids=None):
         cte_params += params
         branches += [f"SELECT %s, u.t, %s, u.r, u.t, %s, {_text('u.k')}, u.{name} FROM u{n} u" for name in names]  # noqa: S608 (identifiers from model metadata; values are parameters)
         branch_params += [p for metric, _agg in names.values() for p in (ScopeKind.TOWN, period, metric)]
-    return _execute(
-        f"INSERT INTO {_table(Figure)} ({columns}) WITH {', '.join(ctes)} {' UNION ALL '.join(branches)}",
-        (*cte_params, *branch_params),
-    )
+    sql = f"INSERT INTO {_table(Figure)} ({columns}) WITH {', '.join(ctes)} {' UNION ALL '.join(branches)}"
+    return sql, [*cte_params, *branch_params]
+
+
+# Compiled town-figure INSERTs by (period, as_of, number of towns): compiling six ORM querysets costs
+# more than running them for one town. Town ids are compiled as placeholders standing for negative
+# sentinels (never a real id) and substituted on each use.
+_COMPILED = {}
+_SENTINEL = -(10**15)
+
+
+def insert_town_figures(period, as_of, town_ids=None):
+    if town_ids is None:
+        return _execute(*_town_figures_insert(period, as_of, None))
+    key = (period, as_of, len(town_ids))
+    if key not in _COMPILED:
+        if len(_COMPILED) > 64:
+            _COMPILED.clear()
+        sentinels = [_SENTINEL - i for i in range(len(town_ids))]
+        _COMPILED[key] = (*_town_figures_insert(period, as_of, sentinels), sentinels)
+    sql, params, sentinels = _COMPILED[key]
+    ids = dict(zip(sentinels, town_ids, strict=True))
+    # type() is int: a bool is never a sentinel, and a sentinel is always an int.
+    return _execute(sql, [ids.get(p, p) if type(p) is int else p for p in params])
 
 
 # Roll-ups -----------------------------------------------------------------------------------------
