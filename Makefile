@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup venv migrate demo test lint bench clean npm backup restore
+.PHONY: run setup venv migrate demo test lint bench bench-tests loadtest clean npm backup restore
 
 run: setup demo
 	$(PY) manage.py runserver $(HOST)
@@ -41,8 +41,18 @@ test: venv var npm
 lint: venv
 	$(VENV)/bin/ruff check .
 
+# Against DATABASE_URL (PostgreSQL): generates BENCH_SCALE first if the database has no towns.
+BENCH_SCALE ?= province
 bench: venv
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py bench --scale $(BENCH_SCALE)
+
+bench-tests: venv
 	$(VENV)/bin/pytest -m benchmark -p no:randomly $(PYTEST_ARGS)
+
+# 50 users for 60 s against gunicorn on 127.0.0.1 (see loadtest/run.sh); needs DATABASE_URL and REDIS_URL.
+loadtest: venv
+	bash loadtest/run.sh
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -8,16 +8,17 @@ the data is corrected and their history stays.
 import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from delegation.models import DelegatedPower, MonthlyCaseCount
-from delegation.selectors import DerivedState, activity_window, with_derived_state
+from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
+from delegation.selectors import activity_window
 from finance.models import FiscalYearRecord
-from reforms.models import AssessmentScheme, ReformTask, TownAnnualAssessment
+from reforms.models import AssessmentScheme, ReformTask, Town, TownAnnualAssessment
 from staffing.models import FilledPosts, PostType, Secondment, StaffingPolicy
 
-from .figures import _latest
+from .figures import _in, _latest, _table
 from .models import Alert, AlertRule
 
 
@@ -176,38 +177,38 @@ def assessment_breaches(as_of, town_ids):
 
 
 def paper_only_breaches(as_of, town_ids):
-    """Powers taken over yet unused by the town while the county department still handles cases."""
+    """Powers taken over yet unused by the town while the county department still handles cases.
+
+    One statement: the department's window sums per power (a hash aggregate over its rows only), kept
+    where positive, then the power's state (taken over, no town case accepted in the window: unused,
+    as ``with_derived_state`` says).
+    """
     first, last = activity_window(as_of)
-    department = MonthlyCaseCount.objects.filter(
-        power=OuterRef("pk"),
-        handled_by=MonthlyCaseCount.HandledBy.COUNTY_DEPARTMENT,
-        month__gte=first,
-        month__lte=last,
+    cases, powers, by = _table(MonthlyCaseCount), _table(DelegatedPower), MonthlyCaseCount.HandledBy
+    own = "" if town_ids is None else f" AND power_id IN (SELECT id FROM {powers} WHERE TRUE{_in('town_id', town_ids)})"  # noqa: S608 (identifiers from model metadata; values are parameters)
+    sql = (
+        f"SELECT p.id, p.town_id, t.name, t.county_id, i.name, d.dc FROM (SELECT power_id, SUM(accepted) AS dc "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"FROM {cases} WHERE handled_by = %s AND month BETWEEN %s AND %s{own} GROUP BY power_id "
+        f"HAVING SUM(accepted) > 0) d JOIN {powers} p ON p.id = d.power_id "
+        f"JOIN {_table(Town)} t ON t.id = p.town_id JOIN {_table(PowerItem)} i ON i.id = p.item_id "
+        f"WHERE p.take_over_status = %s AND NOT EXISTS (SELECT 1 FROM {cases} c WHERE c.power_id = p.id "
+        f"AND c.handled_by = %s AND c.month BETWEEN %s AND %s AND c.accepted > 0)"
     )
-    # order_by() drops MonthlyCaseCount's default ordering, which would join and group by far more.
-    cases = department.order_by().values("power_id").annotate(n=Sum("accepted")).values("n")
-    # Narrow to powers the department handled first; the derived state is then worked out for few.
-    handled = (
-        MonthlyCaseCount.objects.filter(
-            handled_by=MonthlyCaseCount.HandledBy.COUNTY_DEPARTMENT, month__gte=first, month__lte=last, accepted__gt=0
-        )
-        .order_by()
-        .values("power_id")
-    )
-    powers = _only(DelegatedPower.objects.filter(pk__in=handled), "town_id", town_ids)
-    powers = with_derived_state(powers, as_of).filter(derived_state=DerivedState.UNUSED)
-    powers = powers.annotate(cases=Subquery(cases)).filter(cases__gt=0)
-    for p in powers.values("pk", "town_id", "town__name", "town__county_id", "item__name", "cases").order_by():
+    params = [by.COUNTY_DEPARTMENT, first, last, *(town_ids or ()), DelegatedPower.TakeOverStatus.TAKEN_OVER]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, by.TOWN, first, last])
+        rows = cursor.fetchall()
+    for pk, town_id, town, county_id, item, cases_n in rows:
         yield _breach(
             AlertRule.PAPER_ONLY,
             DelegatedPower,
-            p["pk"],
-            region_id=p["town__county_id"],
-            town_id=p["town_id"],
+            pk,
+            region_id=county_id,
+            town_id=town_id,
             since=first,
-            town=p["town__name"],
-            item=p["item__name"],
-            cases=p["cases"],
+            town=town,
+            item=item,
+            cases=cases_n,
         )
 
 

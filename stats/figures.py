@@ -1,17 +1,21 @@
 """Set-based computation of the summary tables: one INSERT … SELECT per figure, then roll-ups.
 
-Town rows are built from ORM querysets (so the derived state is exactly
-``delegation.selectors.with_derived_state``) turned into SQL and inserted by the database; county,
+Town power rows come from one SQL pass over powers and their case sums (the derived state of
+``delegation.selectors.with_derived_state``, see ``power_figures_select``); the other town rows from
+ORM querysets turned into SQL; the database inserts them all; county,
 city, province and programme rows are sums of the rows one level down. Nothing loops over ledger rows
 in Python, and the same SQL runs on PostgreSQL and SQLite.
 """
+
+import csv
+import io
 
 from django.db import connection
 from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
-from delegation.selectors import DerivedState, activity_window, with_derived_state
+from delegation.selectors import activity_window
 from finance.models import FiscalArrangement, FiscalYearRecord
 from reforms.models import AssessmentScore, ProgrammeMembership, ReformTask, Region, Town
 from staffing.models import FilledPosts, HeadcountQuota
@@ -48,66 +52,69 @@ def _only(queryset, path, town_ids):
 # Town rows ----------------------------------------------------------------------------------------
 
 
-def _power_state_rows(as_of, town_ids):
-    """Per town, type, mode and derived state: how many powers (the state is evaluated once per power)."""
-    powers = with_derived_state(_only(DelegatedPower.objects.all(), "town_id", town_ids), as_of)
-    return (
-        powers.annotate(t=F("town_id"), ty=F("item__type_code"), md=F("mode"), s=F("derived_state"))
-        .values("t", "ty", "md", "s")
-        .annotate(n=Count("pk"), tc=ZERO, dc=ZERO)
-        .order_by()
+def power_case_sums_sql(first, last, town_ids):
+    """Per power: cases accepted in the window by the town (``tc``) and by the county department (``dc``).
+
+    Summed per power first (one hash aggregate, no join over millions of rows); for a few towns only
+    their powers' rows are read, through the (power, month, handled_by) index.
+    """
+    cases, by = _table(MonthlyCaseCount), MonthlyCaseCount.HandledBy
+    powers = f"SELECT id FROM {_table(DelegatedPower)} WHERE TRUE{_in('town_id', town_ids)}"  # noqa: S608 (identifiers from model metadata; values are parameters)
+    only = "" if town_ids is None else f" AND c.power_id IN ({powers})"
+    sql = (
+        f"LEFT JOIN (SELECT c.power_id, "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"COALESCE(SUM(c.accepted) FILTER (WHERE c.handled_by = '{by.TOWN}'), 0) AS tc, "
+        f"COALESCE(SUM(c.accepted) FILTER (WHERE c.handled_by = '{by.COUNTY_DEPARTMENT}'), 0) AS dc "
+        f"FROM {cases} c WHERE c.month BETWEEN %s AND %s{only} GROUP BY c.power_id) c ON c.power_id = p.id"
     )
+    return sql, [first, last, *(town_ids or ())]
 
 
-def _power_case_sql(as_of, town_ids):
-    """Per power: cases accepted in the 12-month window by the town and by the county department.
+def power_figures_select(as_of, town_ids=None):
+    """Per town, type and mode: the seven power measures, in one pass over powers and case sums.
 
-    Summed per power first (no joins over millions of rows), then labelled with the power's town,
-    type and mode; the caller sums those per town, type and mode.
+    The derived state is ``delegation.selectors.with_derived_state``'s: running when taken over with a
+    town case accepted in the window. Counts are never negative, so "some month with accepted > 0" is
+    "the window's town sum > 0", which lets one aggregate give both the state and the case sums.
     """
     first, last = activity_window(as_of)
-    cases = _only(MonthlyCaseCount.objects.filter(month__gte=first, month__lte=last), "power__town_id", town_ids)
-    by = MonthlyCaseCount.HandledBy
-    per_power = (
-        cases.values("power_id")
-        .annotate(
-            tc=Coalesce(Sum("accepted", filter=Q(handled_by=by.TOWN)), 0),
-            dc=Coalesce(Sum("accepted", filter=Q(handled_by=by.COUNTY_DEPARTMENT)), 0),
-        )
-        .order_by()
+    join, params = power_case_sums_sql(first, last, town_ids)
+    taken = f"p.take_over_status = '{DelegatedPower.TakeOverStatus.TAKEN_OVER}'"
+    tc, dc = "COALESCE(c.tc, 0)", "COALESCE(c.dc, 0)"
+    sql = (
+        f"SELECT p.town_id AS t, t.county_id AS r, i.type_code AS ty, p.mode AS md, COUNT(*) AS n1, "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"COUNT(*) FILTER (WHERE {taken}) AS n2, "
+        f"COUNT(*) FILTER (WHERE {taken} AND {tc} > 0) AS n3, COUNT(*) FILTER (WHERE {taken} AND {tc} = 0) AS n4, "
+        f"COUNT(*) FILTER (WHERE NOT {taken}) AS n5, COALESCE(SUM({tc}), 0) AS n6, COALESCE(SUM({dc}), 0) AS n7 "
+        f"FROM {_table(DelegatedPower)} p JOIN {_table(PowerItem)} i ON i.id = p.item_id "
+        f"JOIN {_table(Town)} t ON t.id = p.town_id {join}"
+        f" WHERE TRUE{_in('p.town_id', town_ids)} "
+        f"GROUP BY p.town_id, t.county_id, i.type_code, p.mode"
     )
-    sql, params = per_power.query.sql_with_params()
-    return (
-        f"SELECT p.town_id AS t, i.type_code AS ty, p.mode AS md, '' AS s, 0 AS n, c.tc, c.dc FROM ({sql}) c "  # noqa: S608 (identifiers from model metadata; values are parameters)
-        f"JOIN {_table(DelegatedPower)} p ON p.id = c.power_id JOIN {_table(PowerItem)} i ON i.id = p.item_id"
-    ), params
-
-
-def _state_sum(state):
-    return f"SUM(CASE WHEN u.s = '{state}' THEN u.n ELSE 0 END)"
+    return sql, [*params, *(town_ids or ())]
 
 
 def insert_town_power_figures(period, as_of, town_ids=None):
-    state_sql, state_params = _power_state_rows(as_of, town_ids).query.sql_with_params()
-    case_sql, case_params = _power_case_sql(as_of, town_ids)
-    sql, params = f"SELECT * FROM ({state_sql}) a UNION ALL {case_sql}", (*state_params, *case_params)  # noqa: S608 (composed from ORM SQL; values are parameters)
-    running, unused = _state_sum(DerivedState.RUNNING), _state_sum(DerivedState.UNUSED)
-    measures = [
-        "SUM(u.n)",
-        f"{running} + {unused}",
-        running,
-        unused,
-        _state_sum(DerivedState.NOT_TAKEN_OVER),
-        "SUM(u.tc)",
-        "SUM(u.dc)",
-    ]
-    insert = (
-        f"INSERT INTO {_table(PowerFigure)} (scope_kind, scope_id, period, region_id, town_id, power_type, mode, "  # noqa: S608 (identifiers from model metadata; values are parameters)
-        f"{', '.join(POWER_MEASURES)}) "
-        f"SELECT %s, u.t, %s, w.county_id, u.t, u.ty, u.md, {', '.join(measures)} FROM ({sql}) u "
-        f"JOIN {_table(Town)} w ON w.id = u.t{_in('w.id', town_ids)} GROUP BY u.t, w.county_id, u.ty, u.md"
-    )
-    return _execute(insert, (ScopeKind.TOWN, period, *params, *(town_ids or ())))
+    sql, params = power_figures_select(as_of, town_ids)
+    columns = ["scope_kind", "scope_id", "period", "region_id", "town_id", "power_type", "mode", *POWER_MEASURES]
+    select = f"SELECT %s, u.t, %s, u.r, u.t, u.ty, u.md, u.n1, u.n2, u.n3, u.n4, u.n5, u.n6, u.n7 FROM ({sql}) u"  # noqa: S608 (identifiers from model metadata; values are parameters)
+    params = (ScopeKind.TOWN, period, *params)
+    if town_ids is None and connection.vendor == "postgresql":
+        return _copy_selected(PowerFigure, columns, select, params)
+    insert = f"INSERT INTO {_table(PowerFigure)} ({', '.join(columns)}) {select}"
+    return _execute(insert, params)
+
+
+def _copy_selected(model, columns, select, params):
+    """SELECT then COPY the rows in: PostgreSQL plans INSERT … SELECT without parallel workers, a plain
+    SELECT with them, and on the full run the case scan is most of the time."""
+    with connection.cursor() as cursor:
+        cursor.execute(select, params)
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(cursor.fetchall())
+        buffer.seek(0)
+        cursor.copy_expert(f"COPY {_table(model)} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)", buffer)
+        return max(cursor.rowcount, 0)
 
 
 def _in(column, ids):
@@ -162,11 +169,16 @@ def _figure_sources(as_of):
     ]  # fmt: skip
 
 
-def insert_town_figures(period, as_of, town_ids=None):
-    """One INSERT per source table: its grouped row feeds one figure per metric (a CTE read once)."""
-    rows = 0
+def _text(column):
+    # The sources' keys are years (integers) or codes; UNION ALL needs one type.
+    return f"CAST({column} AS VARCHAR(40))"
+
+
+def _town_figures_insert(period, as_of, town_ids):
+    """The INSERT for every source table: each grouped source (a CTE read once) feeds one figure per metric."""
     columns = "scope_kind, scope_id, period, region_id, town_id, metric, key, value"
-    for queryset, town, aggregates in _figure_sources(as_of):
+    ctes, branches, cte_params, branch_params = [], [], [], []
+    for n, (queryset, town, aggregates) in enumerate(_figure_sources(as_of)):
         names = {f"m{i}": (metric, aggregate) for i, (metric, aggregate) in enumerate(aggregates.items())}
         grouped = (
             _only(queryset, f"{town}_id", town_ids)
@@ -176,13 +188,34 @@ def insert_town_figures(period, as_of, town_ids=None):
             .order_by()
         )
         sql, params = grouped.query.sql_with_params()
-        branches = " UNION ALL ".join(f"SELECT %s, u.t, %s, u.r, u.t, %s, u.k, u.{name} FROM u" for name in names)  # noqa: S608 (identifiers from model metadata; values are parameters)
-        branch_params = [p for metric, _agg in names.values() for p in (ScopeKind.TOWN, period, metric)]
-        rows += _execute(
-            f"INSERT INTO {_table(Figure)} ({columns}) WITH u AS ({sql}) {branches}",
-            (*params, *branch_params),
-        )
-    return rows
+        ctes.append(f"u{n} AS ({sql})")
+        cte_params += params
+        branches += [f"SELECT %s, u.t, %s, u.r, u.t, %s, {_text('u.k')}, u.{name} FROM u{n} u" for name in names]  # noqa: S608 (identifiers from model metadata; values are parameters)
+        branch_params += [p for metric, _agg in names.values() for p in (ScopeKind.TOWN, period, metric)]
+    sql = f"INSERT INTO {_table(Figure)} ({columns}) WITH {', '.join(ctes)} {' UNION ALL '.join(branches)}"
+    return sql, [*cte_params, *branch_params]
+
+
+# Compiled town-figure INSERTs by (period, as_of, number of towns): compiling six ORM querysets costs
+# more than running them for one town. Town ids are compiled as placeholders standing for negative
+# sentinels (never a real id) and substituted on each use.
+_COMPILED = {}
+_SENTINEL = -(10**15)
+
+
+def insert_town_figures(period, as_of, town_ids=None):
+    if town_ids is None:
+        return _execute(*_town_figures_insert(period, as_of, None))
+    key = (period, as_of, len(town_ids))
+    if key not in _COMPILED:
+        if len(_COMPILED) > 64:
+            _COMPILED.clear()
+        sentinels = [_SENTINEL - i for i in range(len(town_ids))]
+        _COMPILED[key] = (*_town_figures_insert(period, as_of, sentinels), sentinels)
+    sql, params, sentinels = _COMPILED[key]
+    ids = dict(zip(sentinels, town_ids, strict=True))
+    # type() is int: a bool is never a sentinel, and a sentinel is always an int.
+    return _execute(sql, [ids.get(p, p) if type(p) is int else p for p in params])
 
 
 # Roll-ups -----------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ SCALES = {
     "tiny": Scale(1, 1, 2, 3, 40),
     "county": Scale(1, 1, 1, 20),
     "province": Scale(1, 17, 10, 12),  # 2,040 towns
-    "nation": Scale(31, 13, 10, 10),  # ≈ 40,000 towns
+    "nation": Scale(31, 12, 10, 10),  # 37,200 towns × 300 = 11.2 M delegated powers
 }
 # Share of each power type in a generated catalogue (licences and penalties dominate, as in the documents).
 TYPE_MIX = [("01", 0.28), ("02", 0.55), ("06", 0.06), ("07", 0.04), ("05", 0.03), ("10", 0.04)]
@@ -104,8 +104,10 @@ def _month(today, back):
 
 
 class Generator:
-    def __init__(self, scale, seed=2026, today=None):
+    def __init__(self, scale, seed=2026, today=None, towns=None):
         self.scale = scale
+        # An optional cap on the number of towns: a scale's code path exercised on a small sample.
+        self.towns_left = towns
         self.rng = random.Random(seed)  # noqa: S311 (synthetic data, not secrets)
         self.today = today or timezone.localdate()
         self.w = {}
@@ -119,6 +121,8 @@ class Generator:
         with transaction.atomic():
             base = Region.objects.filter(level="province").count()
             for p in range(self.scale.provinces):
+                if self.towns_left is not None and self.towns_left <= 0:
+                    break
                 self.province(base + p)
             for writer in self.w.values():
                 writer.flush()
@@ -164,6 +168,8 @@ class Generator:
                 **LEDGER,
             )
             for k in range(self.scale.counties_per_city):
+                if self.towns_left is not None and self.towns_left <= 0:
+                    return
                 self.county(f"{city_code[:4]}{k + 1:02d}", city, scheme, programme)
 
     def county(self, code, city, scheme, programme):
@@ -205,6 +211,10 @@ class Generator:
             **LEDGER,
         )
         for t in range(self.scale.towns_per_county):
+            if self.towns_left is not None:
+                if self.towns_left <= 0:
+                    return
+                self.towns_left -= 1
             self.town(f"{code}{101 + t:03d}000", county, items, catalogue, scheme, programme)
 
     def town(self, code, county, items, catalogue, scheme, programme):
@@ -304,6 +314,6 @@ class Generator:
             )
 
 
-def generate(scale_name, *, seed=2026, today=None):
-    """Generate one scale's data; returns {model name: rows written}."""
-    return Generator(SCALES[scale_name], seed=seed, today=today).run()
+def generate(scale_name, *, seed=2026, today=None, towns=None):
+    """Generate one scale's data (at most ``towns`` towns if given); returns {model name: rows written}."""
+    return Generator(SCALES[scale_name], seed=seed, today=today, towns=towns).run()

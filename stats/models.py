@@ -73,7 +73,6 @@ class PowerFigure(ScopedFigure):
             ),
         ]
         indexes = [
-            models.Index(fields=["period", "scope_kind", "scope_id"]),
             models.Index(fields=["period", "scope_kind", "region"]),
         ]
 
@@ -119,7 +118,6 @@ class Figure(ScopedFigure):
             models.UniqueConstraint(fields=["scope_kind", "scope_id", "period", "metric", "key"], name="figure_unique"),
         ]
         indexes = [
-            models.Index(fields=["period", "scope_kind", "scope_id"]),
             models.Index(fields=["period", "scope_kind", "region"]),
         ]
 

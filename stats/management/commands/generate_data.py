@@ -11,10 +11,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), default="county")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--towns", type=int, default=None, help="stop after this many towns (sample of a scale)")
 
-    def handle(self, *args, scale, seed, **options):
+    def handle(self, *args, scale, seed, towns, **options):
         started = time.perf_counter()
-        written = generate(scale, seed=seed)
+        written = generate(scale, seed=seed, towns=towns)
         for model, rows in sorted(written.items()):
             self.stdout.write(f"{model}: {rows}")
         self.stdout.write(f"{scale}: {sum(written.values())} rows in {time.perf_counter() - started:.1f} s")

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Load test: gunicorn (and a Celery worker for the recomputes that edits queue) on 127.0.0.1 only,
+# 50 locust users for 60 s. Needs DATABASE_URL (PostgreSQL holding generated data, e.g.
+# `manage.py generate_data --scale province`) and REDIS_URL. Results: var/loadtest_stats.csv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${DATABASE_URL:?set DATABASE_URL to the benchmark database}"
+: "${REDIS_URL:?set REDIS_URL (broker for the recomputes edits trigger)}"
+PORT="${LOADTEST_PORT:-8765}" USERS="${LOADTEST_USERS:-50}" DURATION="${LOADTEST_DURATION:-60s}"
+WORKERS="${LOADTEST_WORKERS:-4}"
+# Local settings with debug off: plain HTTP on loopback (production settings insist on HTTPS cookies).
+export DJANGO_SETTINGS_MODULE=config.settings.local DEBUG=false LOG_LEVEL=WARNING
+mkdir -p var
+.venv/bin/python manage.py migrate --noinput -v 0
+.venv/bin/python manage.py loadtest_fixtures --out var/loadtest.json
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+.venv/bin/gunicorn config.wsgi --bind "127.0.0.1:${PORT}" --workers "$WORKERS" --log-level warning \
+    --env DJANGO_SETTINGS_MODULE=config.settings.local &
+pids+=($!)
+.venv/bin/celery -A config worker --concurrency 1 --loglevel WARNING &
+pids+=($!)
+for _ in $(seq 60); do curl -sf "http://127.0.0.1:${PORT}/healthz" >/dev/null && break; sleep 1; done
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+.venv/bin/locust -f loadtest/locustfile.py --headless --users "$USERS" --spawn-rate 10 --run-time "$DURATION" \
+    --host "http://127.0.0.1:${PORT}" --csv var/loadtest --only-summary
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,138 @@
+"""Timings of pages and API endpoints against their floor, in-process (Django test client, no network).
+
+Each figure is the median and 95th percentile of ``samples`` requests after one warm-up request, with
+the number of SQL queries the request ran. The API floor is one raw SQL statement returning the same
+page (same rows, same fields, same scope and filters) as JSON built by PostgreSQL's ``json_agg``.
+"""
+
+import os
+import statistics
+import time
+
+from django.db import connection
+from django.test import Client
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+
+from core.models import User
+from delegation.models import DelegatedPower, PowerItem
+from reforms.models import Region, Town
+
+# The API list measured: 100 delegated powers, two filters.
+API_FILTERS = {"take_over_status": "taken_over", "type_code": "02"}
+# The reviewer overview page, if this build has it (guarded: it may not exist yet).
+DASHBOARD_URL = "/dashboard/"
+# A host the settings allow (the test client's default "testserver" is not).
+HOST = "127.0.0.1"
+
+
+def bench_users():
+    """A provincial reviewer and a county editor over the first generated province (created once)."""
+    town = Town.objects.select_related("county__parent").order_by("pk").first()
+    province = town.county.parent.parent
+    reviewer, _created = User.objects.get_or_create(
+        username="bench_reviewer", defaults={"role": User.Role.REVIEWER, "region": province}
+    )
+    editor, _created = User.objects.get_or_create(
+        username="bench_editor", defaults={"role": User.Role.COUNTY_EDITOR, "region": town.county}
+    )
+    for user in (reviewer, editor):
+        user.set_password(os.environ.get("BENCH_PASSWORD", "demo-pass-2026"))
+        user.save(update_fields=["password"])
+    return reviewer, editor, town
+
+
+def percentiles(durations):
+    ordered = sorted(durations)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def time_request(client, url, samples, **headers):
+    """(median ms, p95 ms, queries, status) of GET ``url``."""
+    response = client.get(url, **headers)  # warm-up
+    queries = []
+    # Counted by a wrapper: the query log is reset when each request starts.
+    with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
+        response = client.get(url, **headers)
+    durations = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        client.get(url, **headers)
+        durations.append(time.perf_counter() - started)
+    return (*percentiles(durations), len(queries), response.status_code)
+
+
+def time_sql(sql, params, samples):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)  # warm-up
+        durations = []
+        for _ in range(samples):
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            cursor.fetchall()
+            durations.append(time.perf_counter() - started)
+    return percentiles(durations)
+
+
+def api_floor_sql(region_id):
+    """The API page as one raw SQL statement: same scope, filters, order, fields; JSON from the database."""
+    q = connection.ops.quote_name
+    powers, items, towns, regions = (q(m._meta.db_table) for m in (DelegatedPower, PowerItem, Town, Region))
+    columns = [f"p.{f.column}" for f in DelegatedPower._meta.concrete_fields]
+    sql = (
+        f"SELECT json_agg(r) FROM (SELECT {', '.join(columns)}, t.code AS town_code, "  # noqa: S608 (identifiers from model metadata)
+        f"i.implementation_code, i.name AS item_name, i.type_code FROM {powers} p "
+        f"JOIN {towns} t ON t.id = p.town_id JOIN {items} i ON i.id = p.item_id "
+        f"JOIN {regions} c ON c.id = t.county_id LEFT JOIN {regions} ci ON ci.id = c.parent_id "
+        f"WHERE p.take_over_status = %s AND i.type_code = %s AND (c.id = %s OR c.parent_id = %s OR ci.parent_id = %s) "
+        f"ORDER BY p.id LIMIT 101) r"
+    )
+    return sql, [API_FILTERS["take_over_status"], API_FILTERS["type_code"], region_id, region_id, region_id]
+
+
+def dashboard_url():
+    """The reviewer overview page's URL, or None when this build has none."""
+    try:
+        return reverse("dashboard")
+    except NoReverseMatch:
+        pass
+    try:
+        resolve(DASHBOARD_URL)
+    except Resolver404:
+        return None
+    return DASHBOARD_URL
+
+
+def run_page_benchmark(samples=50):
+    """{figure name: (median ms, p95 ms, queries, status)} for the API list, its floor and the pages."""
+    reviewer, editor, town = bench_users()
+    api, browser = Client(HTTP_HOST=HOST), Client(HTTP_HOST=HOST)
+    api.force_login(reviewer)
+    browser.force_login(reviewer)
+    query = "&".join(f"{k}={v}" for k, v in API_FILTERS.items())
+    results = {
+        "API list, 100 delegated powers, 2 filters (reviewer, province)": time_request(
+            api, f"/api/v1/delegated-powers/?page_size=100&{query}", samples, HTTP_ACCEPT="application/json"
+        ),
+        "floor: one SQL statement, same page as json_agg": (
+            *time_sql(*api_floor_sql(reviewer.region_id), samples),
+            1,
+            200,
+        ),
+        "town page (reviewer)": time_request(browser, reverse("reforms:town_page", args=[town.pk]), samples),
+    }
+    results["my towns page (reviewer: every town of the province)"] = time_request(
+        browser, reverse("reforms:my_towns"), max(5, samples // 5)
+    )
+    editor_client = Client(HTTP_HOST=HOST)
+    editor_client.force_login(editor)
+    results["town page (county editor)"] = time_request(
+        editor_client, reverse("reforms:town_page", args=[town.pk]), samples
+    )
+    url = dashboard_url()
+    if url is None:
+        # Hook: the reviewer overview page is measured here once the build has it (/dashboard/).
+        results["reviewer overview page: not in this build"] = None
+    else:
+        results[f"reviewer overview page {url} (reviewer)"] = time_request(browser, url, samples)
+    return results

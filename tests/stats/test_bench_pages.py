@@ -1,0 +1,48 @@
+"""The benchmark's API floor is honest: its one SQL statement returns the page the API returns."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from delegation.models import DelegatedPower
+from stats.bench_pages import API_FILTERS, HOST, api_floor_sql, bench_users, time_request
+from stats.generate import generate
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def tiny_scale():
+    generate("tiny")
+
+
+def test_api_floor_returns_the_same_rows_and_fields_as_the_api_page(tiny_scale):
+    if connection.vendor != "postgresql":
+        pytest.skip("json_agg is PostgreSQL's")
+    reviewer, _editor, _town = bench_users()
+    client = Client(HTTP_HOST=HOST)
+    client.force_login(reviewer)
+    query = "&".join(f"{k}={v}" for k, v in API_FILTERS.items())
+    api = client.get(f"/api/v1/delegated-powers/?page_size=100&{query}").json()["results"]
+    with connection.cursor() as cursor:
+        cursor.execute(*api_floor_sql(reviewer.region_id))
+        (floor,) = cursor.fetchone()
+    floor = floor if isinstance(floor, list) else json.loads(floor)
+
+    matching = DelegatedPower.objects.filter(take_over_status="taken_over", item__type_code="02").count()
+    assert len(api) == min(100, matching) > 0
+    keys = ["id", "town_code", "implementation_code", "item_name", "type_code", "mode", "take_over_status"]
+    assert [{k: r[k] for k in keys} for r in api] == [{k: r[k] for k in keys} for r in floor[: len(api)]]
+    assert all(r["take_over_status"] == "taken_over" and r["type_code"] == "02" for r in api)
+
+
+def test_page_timing_counts_the_queries_of_the_request(tiny_scale):
+    reviewer, _editor, town = bench_users()
+    client = Client(HTTP_HOST=HOST)
+    client.force_login(reviewer)
+    median, p95, queries, status = time_request(client, f"/towns/town/{town.pk}/", samples=3)
+    assert status == 200
+    assert queries > 5
+    assert 0 < median <= p95
