@@ -15,11 +15,12 @@ def home(request):
     """Landing page: for a signed-in user, their towns with key figures and the open alerts that concern them."""
     if not request.user.is_authenticated:
         return render(request, "core/home.html")
-    alerts = alert_list(user=request.user).filter(is_open=True).order_by("since", "pk")
+    # One query: the oldest open alerts, one more than shown to know whether to link to the rest.
+    alerts = list(alert_list(user=request.user).filter(is_open=True).order_by("since", "pk")[: HOME_ALERTS + 1])
     context = {
         "towns": town_key_figures(user=request.user)[:200],
         "alerts": [{"alert": a, "url": record_url(a)} for a in alerts[:HOME_ALERTS]],
-        "alert_total": alerts.count(),
+        "more_alerts": len(alerts) > HOME_ALERTS,
     }
     return render(request, "core/home.html", context)
 

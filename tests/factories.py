@@ -171,3 +171,119 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class ReportedFigureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = reforms.ReportedFigure
+
+    document = factory.SubFactory(DocumentFactory)
+    region = factory.SubFactory(CountyFactory)
+    label = factory.Sequence(lambda n: f"指标{n}")
+    value = Decimal(21)
+    unit = "名"
+
+
+class PilotProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = reforms.PilotProgramme
+
+    name = factory.Sequence(lambda n: f"试点批次{n}")
+    region = factory.SubFactory(CountyFactory)
+    started_on = dt.date(2019, 1, 1)
+
+
+class ProgrammeMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = reforms.ProgrammeMembership
+
+    town = factory.SubFactory(TownFactory)
+    programme = factory.SubFactory(PilotProgrammeFactory, region=factory.SelfAttribute("..town.county"))
+    joined_on = dt.date(2019, 1, 1)
+
+
+class ReformPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = reforms.ReformPlan
+
+    town = factory.SubFactory(TownFactory)
+    title = factory.Sequence(lambda n: f"改革方案{n}")
+    adopted_on = dt.date(2019, 4, 9)
+
+
+class ReformTaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = reforms.ReformTask
+
+    plan = factory.SubFactory(ReformPlanFactory)
+    title = factory.Sequence(lambda n: f"任务{n}")
+    lead_unit = "县委编办"
+    deadline = dt.date(2030, 6, 30)
+
+
+class AssessmentScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = reforms.AssessmentScore
+
+    town = factory.SubFactory(TownFactory)
+    scheme = factory.SubFactory(SchemeFactory, region=factory.SelfAttribute("..town.county"))
+    assessed_unit = factory.Sequence(lambda n: f"派驻单位{n}")
+    year = 2024
+    county_score = Decimal(80)
+    town_score = Decimal(90)
+
+
+class TownAnnualAssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = reforms.TownAnnualAssessment
+
+    town = factory.SubFactory(TownFactory)
+    year = factory.Sequence(lambda n: 2000 + n % 100)
+    grade = "pass"
+
+
+class NameplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = staffing.Nameplate
+
+    organ = factory.SubFactory(OrganFactory)
+    name = factory.Sequence(lambda n: f"牌子{n}")
+
+
+class HeadcountQuotaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = staffing.HeadcountQuota
+
+    town = factory.SubFactory(TownFactory)
+    post_type = "administrative"
+    approved = 50
+    effective_on = factory.Sequence(lambda n: dt.date(2019, 1, 1) + dt.timedelta(days=n))
+
+
+class FilledPostsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = staffing.FilledPosts
+
+    town = factory.SubFactory(TownFactory)
+    post_type = "administrative"
+    filled = 40
+    as_of = factory.Sequence(lambda n: dt.date(2025, 1, 1) + dt.timedelta(days=n))
+
+
+class StaffingPolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = staffing.StaffingPolicy
+
+    town = factory.SubFactory(TownFactory)
+    effective_on = factory.Sequence(lambda n: dt.date(2019, 4, 9) + dt.timedelta(days=n))
+    excellent_share_percent = Decimal(20)
+
+
+class FiscalYearRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = finance.FiscalYearRecord
+
+    arrangement = factory.SubFactory(ArrangementFactory)
+    year = factory.Sequence(lambda n: 2000 + n % 100)
+    promised = Decimal("1000000.00")
+    paid = Decimal("500000.00")
