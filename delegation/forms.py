@@ -35,6 +35,21 @@ class DelegatedPowerForm(LedgerForm):
         widgets = date_widgets(models.DelegatedPower)
 
 
+class MonthlyCaseCountForm(LedgerForm):
+    """One month's counts for one delegated power, typed in where no spreadsheet or feed supplies them."""
+
+    class Meta:
+        model = models.MonthlyCaseCount
+        exclude = LEDGER_EXCLUDE
+        # A county holds hundreds of powers: the clerk types the power's number shown on its page.
+        widgets = {"power": forms.NumberInput, **date_widgets(models.MonthlyCaseCount)}
+        help_texts = {"power": _("下放事项编号(见下放事项页面)"), "month": _("可填该月任意一天,按当月记录")}
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        return month.replace(day=1) if month else month
+
+
 class CatalogueImportForm(forms.Form):
     """Which catalogue and town an uploaded catalogue spreadsheet goes into."""
 
