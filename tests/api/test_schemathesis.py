@@ -4,6 +4,7 @@ Bounded so that it finishes in a couple of minutes on two cores: a few generated
 operation, authenticated as an administrator's token so that scoping lets every path through.
 """
 
+import inspect
 import os
 
 import hypothesis
@@ -11,7 +12,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.test import override_settings
 from hypothesis import HealthCheck, Phase
 from schemathesis import checks
@@ -71,3 +72,40 @@ def test_operation_conforms_to_schema(operation, token_header):
         case.call_and_validate(headers=token_header, checks=CHECKS)
 
     run()
+
+
+@override_settings(API_TOKEN_RATE="100000/minute")
+def test_sequences_of_calls_conform_to_schema(token_header):
+    """Stateful: calls chained on links inferred from the schema (create, then read, change, delete it)."""
+    state_machine = schema.as_state_machine()
+    # Without inferred links there would be nothing to chain and the run would pass vacuously.
+    transitions = [
+        name for name, rule in inspect.getmembers(state_machine) if hasattr(rule, "hypothesis_stateful_rule")
+    ]
+    assert len(transitions) > 100
+
+    class APIWorkflow(state_machine):
+        # Every sequence starts from the same rows: what one sequence wrote is rolled back after it, so
+        # Hypothesis sees the same preconditions when it replays a sequence.
+        def setup(self):
+            self.savepoint = transaction.savepoint()
+
+        def teardown(self):
+            transaction.savepoint_rollback(self.savepoint)
+
+        def get_call_kwargs(self, case):
+            return {"headers": token_header}
+
+        def validate_response(self, response, case, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    APIWorkflow.run(
+        settings=hypothesis.settings(
+            max_examples=int(os.environ.get("SCHEMATHESIS_SEQUENCES", "25")),
+            stateful_step_count=6,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
