@@ -27,3 +27,6 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+
+# Unmatched paths under /api/ answer with the API's JSON error body; pages keep the HTML one.
+handler404 = "core.api.exceptions.api_not_found"

@@ -7,8 +7,9 @@ person, ``fields`` maps a field name (or ``items`` → item index → field, for
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
@@ -67,3 +68,11 @@ def api_exception_handler(exc, context):
     if response is not None:
         response.data = _body(exc, response.status_code)
     return response
+
+
+def api_not_found(request, exception):
+    """A path under /api/ that matches no route (a malformed id, say) answers in the API's error format."""
+    if not request.path.startswith("/api/"):
+        return page_not_found(request, exception)
+    not_found = exceptions.NotFound()
+    return JsonResponse(_body(not_found, status.HTTP_404_NOT_FOUND), status=status.HTTP_404_NOT_FOUND)

@@ -81,3 +81,16 @@ def test_a_body_that_is_not_json_is_415(editor):
     response = editor.post("/api/v1/organs/", "name=x", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_a_path_no_route_matches_answers_in_the_api_error_format(client):
+    response = client.get("/api/v1/filled-posts/-3.5e-165/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"status": 404, "code": "not_found", "detail": "Not found.", "fields": {}}
+
+
+def test_an_unknown_page_outside_the_api_stays_html(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
