@@ -83,11 +83,12 @@
       if (el.classList.contains("chart-tall") && d.categories.length > 8) {
         el.classList.add("chart-rows-" + Math.min(Math.ceil(d.categories.length / 8), 6));
       }
+      // Shown before init: ECharts sizes itself from the element, and a hidden one measures zero wide.
+      el.classList.add("drawn");
       var chart = window.echarts.init(el, null, { renderer: "svg" });
       var option = build(d);
       delete option.categories;
       chart.setOption(option);
-      el.classList.add("drawn");
       charts.push(chart);
     });
     window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });

@@ -53,6 +53,9 @@ def test_reviewer_overview_drill_down_compare_and_export(new_page, demo_stats):
     page.wait_for_url("**/dashboard/region/370000/")
     assert page.get_by_role("heading", level=1).inner_text() == "山东省经济发达镇改革统计看板"
     page.wait_for_selector(".chart.drawn svg")  # ECharts drew the stacked bars from the page's JSON
+    chart, drawing = page.locator(".chart.drawn").first, page.locator(".chart.drawn svg").first
+    # The drawing fills its box: a chart sized while hidden shrinks to a sliver with overlapping labels.
+    assert drawing.bounding_box()["width"] > 0.9 * chart.bounding_box()["width"] > 500
     shot(page, "dashboard-overview")
 
     # Drill down: province → city → county → town → the powers behind a figure.
