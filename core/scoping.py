@@ -100,7 +100,3 @@ def town_of(instance):
         if target is None:
             return None
     return target
-
-
-def can_edit_town(user, town):
-    return can_edit(user, town)

@@ -6,8 +6,6 @@ from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Value,
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.scoping import visible
-
 from .models import DelegatedPower, MonthlyCaseCount
 
 
@@ -51,11 +49,6 @@ def with_derived_state(queryset, as_of=None):
             output_field=CharField(),
         )
     )
-
-
-def delegated_power_list(*, user, filters=None):
-    qs = visible(user, DelegatedPower).select_related("town", "item", "catalogue", "receiving_organ")
-    return qs.filter(**(filters or {}))
 
 
 def derived_state_counts(queryset, as_of=None):

@@ -177,7 +177,3 @@ class FiscalYearRecord(LedgerModel):
                 base = arrangement.base_for(self.year)
                 if base is not None:
                     self.amount_due = arrangement.amount_due(self.actual_revenue, base_amount=base)
-
-    @property
-    def arrears(self):
-        return max(self.promised - self.paid, Decimal(0))

@@ -114,14 +114,6 @@ class Town(LedgerModel):
                 }
             )
 
-    @property
-    def kind_label(self):
-        """Town digits 100–199 are towns, 200–399 townships, 001–099 streets."""
-        digits = int(self.code[6:9])
-        if digits < 100:
-            return _("街道")
-        return _("镇") if digits < 200 else _("乡")
-
 
 class SourceDocument(LedgerModel):
     """A policy document (政策文件) that sets a figure: its number, issuer, date and title."""
@@ -361,11 +353,6 @@ class AssessmentScheme(LedgerModel):
 
     def __str__(self):
         return self.name
-
-    @property
-    def below_minimum(self):
-        """A town weight under the scheme's minimum is allowed but raises an alert."""
-        return self.town_weight < self.min_town_weight
 
 
 class AssessmentScore(LedgerModel):
