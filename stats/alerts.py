@@ -184,6 +184,21 @@ def paper_only_breaches(as_of, town_ids):
     as ``with_derived_state`` says).
     """
     first, last = activity_window(as_of)
+    for pk, town_id, town, county_id, item, cases_n in _paper_only_rows(first, last, town_ids):
+        yield _breach(
+            AlertRule.PAPER_ONLY,
+            DelegatedPower,
+            pk,
+            region_id=county_id,
+            town_id=town_id,
+            since=first,
+            town=town,
+            item=item,
+            cases=cases_n,
+        )
+
+
+def _paper_only_rows(first, last, town_ids):
     cases, powers, by = _table(MonthlyCaseCount), _table(DelegatedPower), MonthlyCaseCount.HandledBy
     own = "" if town_ids is None else f" AND power_id IN (SELECT id FROM {powers} WHERE TRUE{_in('town_id', town_ids)})"  # noqa: S608 (identifiers from model metadata; values are parameters)
     sql = (
@@ -197,19 +212,7 @@ def paper_only_breaches(as_of, town_ids):
     params = [by.COUNTY_DEPARTMENT, first, last, *(town_ids or ()), DelegatedPower.TakeOverStatus.TAKEN_OVER]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, by.TOWN, first, last])
-        rows = cursor.fetchall()
-    for pk, town_id, town, county_id, item, cases_n in rows:
-        yield _breach(
-            AlertRule.PAPER_ONLY,
-            DelegatedPower,
-            pk,
-            region_id=county_id,
-            town_id=town_id,
-            since=first,
-            town=town,
-            item=item,
-            cases=cases_n,
-        )
+        return cursor.fetchall()
 
 
 def task_breaches(as_of, town_ids):
@@ -248,7 +251,9 @@ def sync_alerts(as_of, town_ids=None):
     found = {}
     for rule in RULES:
         for b in rule(as_of, town_ids):
-            ct = types.setdefault(b["model"], ContentType.objects.get_for_model(b["model"]))
+            if b["model"] not in types:
+                types[b["model"]] = ContentType.objects.get_for_model(b["model"])
+            ct = types[b["model"]]
             found[(b["rule"], ct.pk, b["subject_id"], b["key"])] = b
     open_alerts = Alert.objects.filter(is_open=True)
     if town_ids is not None:

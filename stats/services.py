@@ -2,7 +2,9 @@
 
 A recompute rebuilds the period's summary rows inside one transaction holding a lock (a PostgreSQL
 advisory lock; a locked row elsewhere), so two runs never interleave and readers never see a
-half-built table. Rebuilding is delete + INSERT … SELECT, which makes every run idempotent.
+half-built table. Every run computes the figures afresh from the ledger, which makes it idempotent: the
+full run stages them and writes only the rows that differ, a town's run replaces its rows and re-sums
+the scopes above it.
 """
 
 import logging
@@ -31,7 +33,10 @@ def _recompute_lock(narrow=False):
         # than it saves on these few short aggregate statements; work_mem gives room to hash-aggregate
         # per town, type and mode in memory; a town's few hundred rows are best reached by index
         # lookups, not table scans (random_page_cost).
-        settings = [("jit", "off"), ("work_mem", "128MB")] + ([("random_page_cost", "1.1")] if narrow else [])
+        # synchronous_commit off: a run is one transaction that also clears its outbox entries, so a
+        # crash losing its commit loses nothing that the next run will not redo.
+        settings = [("jit", "off"), ("work_mem", "128MB"), ("synchronous_commit", "off")]
+        settings += [("random_page_cost", "1.1")] if narrow else []
         calls = ", ".join(["set_config(%s, %s, true)"] * len(settings))
         with connection.cursor() as cursor:
             cursor.execute(
@@ -49,38 +54,29 @@ def _period(as_of):
 
 def _rebuild(as_of, town_ids):
     period = _period(as_of)
-    scopes = None if town_ids is None else _scopes(town_ids, as_of)
+    # Alerts before figures: the open-alert figures count them.
     rows = sync_alerts(as_of, town_ids)
-    figures.delete_rows(period, scopes)
-    rows += figures.insert_town_power_figures(period, as_of, town_ids)
-    rows += figures.insert_town_figures(period, as_of, town_ids)
-    rows += figures.roll_up(period, as_of, scopes)
-    return rows
-
-
-def _scopes(town_ids, as_of):
-    merged = {}
-    for town_id in town_ids:
-        for kind, ids in figures.scopes_of_town(town_id, as_of).items():
-            merged.setdefault(kind, set()).update(ids)
-    return {kind: sorted(ids) for kind, ids in merged.items()}
+    if town_ids is None:
+        return rows + figures.rebuild_all(period, as_of)
+    return rows + figures.rebuild_scopes(period, as_of, figures.scopes_of_towns(town_ids))
 
 
 def _run(scope, as_of, town_ids, triggered_by):
     as_of = as_of or timezone.localdate()
     run = RecomputeRun.objects.create(scope=scope, as_of=as_of, triggered_by=triggered_by)
     started = timezone.now()
+    fields = ["rows_written", "outcome", "error", "finished_at"]
     try:
         with transaction.atomic(), _recompute_lock(narrow=town_ids is not None):
             run.rows_written = _rebuild(as_of, town_ids)
             _clear_outbox(town_ids, started)
-        run.outcome = RecomputeRun.Outcome.SUCCESS
+            # Recorded in the run's own transaction: one commit fewer, and never a success that did not commit.
+            run.outcome, run.finished_at = RecomputeRun.Outcome.SUCCESS, timezone.now()
+            run.save(update_fields=fields)
     except Exception as exc:
-        run.outcome, run.error = RecomputeRun.Outcome.FAILED, repr(exc)
+        run.outcome, run.error, run.finished_at = RecomputeRun.Outcome.FAILED, repr(exc), timezone.now()
+        run.save(update_fields=fields)
         raise
-    finally:
-        run.finished_at = timezone.now()
-        run.save(update_fields=["rows_written", "outcome", "error", "finished_at"])
     return run
 
 

@@ -37,11 +37,29 @@ def test_recomputing_twice_gives_identical_tables(demo):
 
 
 def test_every_run_is_recorded_with_its_rows_and_outcome(demo):
+    services.recompute_all()
     run = services.recompute_all(triggered_by="test")
     run.refresh_from_db()
     assert run.outcome == RecomputeRun.Outcome.SUCCESS
-    assert run.rows_written > 0
+    assert run.rows_written == 0  # nothing changed since the last run, so nothing was written
     assert run.finished_at >= run.started_at
+
+
+def test_a_full_run_writes_only_what_changed_and_ends_as_a_fresh_build_would(demo):
+    services.recompute_all()
+    power = DelegatedPower.objects.filter(town__code="371581102000").select_related("item").first()
+    # Every power of one type and mode in the town goes: its key vanishes from the town's rows.
+    DelegatedPower.objects.filter(town=power.town, item__type_code=power.item.type_code, mode=power.mode).delete()
+    run = services.recompute_all()
+    assert 0 < run.rows_written < 50
+    assert not PowerFigure.objects.filter(
+        scope_kind=ScopeKind.TOWN, scope_id=power.town_id, power_type=power.item.type_code, mode=power.mode
+    ).exists()
+    merged = _tables()
+    PowerFigure.objects.all().delete()
+    Figure.objects.all().delete()
+    services.recompute_all()
+    assert _tables() == merged
 
 
 def test_a_failed_run_is_recorded_and_leaves_the_tables_as_they_were(demo):
