@@ -117,15 +117,19 @@ class Generator:
             self.w[model] = Writer(model)
         return self.w[model]
 
-    def run(self):
-        with transaction.atomic():
-            base = Region.objects.filter(level="province").count()
-            for p in range(self.scale.provinces):
-                if self.towns_left is not None and self.towns_left <= 0:
-                    break
+    def run(self, progress=None):
+        base = Region.objects.filter(level="province").count()
+        for p in range(self.scale.provinces):
+            if self.towns_left is not None and self.towns_left <= 0:
+                break
+            # One transaction per province: a nation-scale load (an hour) keeps what it has written if
+            # it is stopped, and no transaction grows to tens of millions of rows.
+            with transaction.atomic():
                 self.province(base + p)
-            for writer in self.w.values():
-                writer.flush()
+                for writer in self.w.values():
+                    writer.flush()
+            if progress:
+                progress(p + 1, self.scale.provinces)
         self._reset_sequences()
         return {model.__name__: writer.written for model, writer in self.w.items()}
 
@@ -314,6 +318,9 @@ class Generator:
             )
 
 
-def generate(scale_name, *, seed=2026, today=None, towns=None):
-    """Generate one scale's data (at most ``towns`` towns if given); returns {model name: rows written}."""
-    return Generator(SCALES[scale_name], seed=seed, today=today, towns=towns).run()
+def generate(scale_name, *, seed=2026, today=None, towns=None, progress=None):
+    """Generate one scale's data (at most ``towns`` towns if given); returns {model name: rows written}.
+
+    ``progress(done, total)`` is called after each province is committed.
+    """
+    return Generator(SCALES[scale_name], seed=seed, today=today, towns=towns).run(progress)

@@ -15,7 +15,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, seed, towns, **options):
         started = time.perf_counter()
-        written = generate(scale, seed=seed, towns=towns)
+
+        def progress(done, total):
+            if total > 1:
+                self.stdout.write(f"province {done}/{total} committed, {time.perf_counter() - started:.0f} s")
+                self.stdout.flush()
+
+        written = generate(scale, seed=seed, towns=towns, progress=progress)
         for model, rows in sorted(written.items()):
             self.stdout.write(f"{model}: {rows}")
         self.stdout.write(f"{scale}: {sum(written.values())} rows in {time.perf_counter() - started:.1f} s")
