@@ -1,6 +1,6 @@
 """Read paths for regions and towns, always scoped to what the user may see."""
 
-from django.db.models import Count, Exists, OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from core.scoping import visible
@@ -18,11 +18,18 @@ def _per_town(queryset, town_path, aggregate):
     return Coalesce(Subquery(sub), 0, output_field=sub.query.annotations["v"].output_field)
 
 
-def town_key_figures(*, user):
-    """The user's towns with powers delegated / taken over, headcount approved / filled, promised / paid.
+def town_search(queryset, text):
+    """Towns whose name or code contains ``text`` (all when it is blank)."""
+    text = text.strip()
+    return queryset.filter(Q(name__icontains=text) | Q(code__contains=text)) if text else queryset
+
+
+def town_key_figures(*, user, search=""):
+    """The user's towns (those matching ``search``) with powers delegated / taken over, headcount
+    approved / filled, promised / paid.
 
     Headcount counts administrative and institutional posts, each at its latest dated figure.
-    One query however many towns: every figure is a correlated subquery.
+    One query for a page of towns: every figure is a correlated subquery, evaluated for that page only.
     """
     from delegation.models import DelegatedPower
     from finance.models import FiscalArrangement, FiscalYearRecord
@@ -44,7 +51,7 @@ def town_key_figures(*, user):
         )
     )
     money = FiscalYearRecord.objects.filter(arrangement__unit=FiscalArrangement.Unit.YUAN)
-    return town_list(user=user).annotate(
+    return town_search(town_list(user=user), search).annotate(
         powers_delegated=_per_town(DelegatedPower.objects.all(), "town", Count("pk")),
         powers_taken_over=_per_town(
             DelegatedPower.objects.filter(take_over_status=DelegatedPower.TakeOverStatus.TAKEN_OVER),

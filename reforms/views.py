@@ -1,10 +1,11 @@
 """Browser pages for towns, plans and tasks, documents and assessment, and the town overview."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from core.ui import LedgerUI
+from core.ui import LedgerUI, query_without
 
 from . import filters, forms, models, selectors
 
@@ -95,8 +96,18 @@ def town_page(request, pk):
     return render(request, "reforms/town_page.html", context)
 
 
+TOWNS_PER_PAGE = 50
+
+
 @login_required
 @require_safe
 def editor_home(request):
-    """The towns in the user's scope with their key figures."""
-    return render(request, "reforms/my_towns.html", {"towns": selectors.town_key_figures(user=request.user)})
+    """The towns in the user's scope with their key figures, a page at a time, searchable by name or code.
+
+    Paged because a provincial reviewer's scope holds thousands of towns.
+    """
+    search = request.GET.get("q", "")
+    towns = selectors.town_key_figures(user=request.user, search=search)
+    page = Paginator(towns, TOWNS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"towns": page.object_list, "page": page, "q": search, "query_no_page": query_without(request, "page")}
+    return render(request, "reforms/my_towns.html", context)

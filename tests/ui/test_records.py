@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from delegation.models import DelegatedPower
+from reforms.models import Town
 from staffing.models import Secondment
 from tests.factories import (
     CatalogueFactory,
@@ -223,6 +224,31 @@ def test_editor_home_shows_key_figures(client, editor, power):
     towns = list(response.context["towns"])
     assert towns[0].powers_delegated == 1
     assert towns[0].powers_taken_over == 0
+
+
+def test_my_towns_pages_a_large_scope_and_finds_a_town_by_name_or_code(client, editor, power):
+    county = power.town.county
+    for _ in range(54):
+        TownFactory(county=county)
+    named = TownFactory(county=county, name="烟店镇")
+    elsewhere = TownFactory(county__code="371522", county__name="莘县", name="外县镇")
+    in_scope = Town.objects.filter(county=county).count()
+    assert 50 < in_scope <= 100
+    client.force_login(editor)
+    first = client.get(reverse("reforms:my_towns"))
+    assert len(first.context["towns"]) == 50
+    assert f"共 {in_scope} 个镇" in first.content.decode()
+    assert "第 1 / 2 页" in first.content.decode()
+    second = client.get(reverse("reforms:my_towns"), {"page": 2})
+    assert len(second.context["towns"]) == in_scope - 50
+    by_name = client.get(reverse("reforms:my_towns"), {"q": "烟店"})
+    assert [t.pk for t in by_name.context["towns"]] == [named.pk]
+    by_code = client.get(reverse("reforms:my_towns"), {"q": named.code})
+    assert [t.pk for t in by_code.context["towns"]] == [named.pk]
+    # Search never reaches beyond the user's scope.
+    assert not client.get(reverse("reforms:my_towns"), {"q": elsewhere.name}).context["towns"]
+    home = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("reforms:my_towns")}">全部的镇' in home
 
 
 def test_town_page_shows_every_strand(client, editor, power):
