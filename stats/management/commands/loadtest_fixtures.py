@@ -58,7 +58,9 @@ class Command(BaseCommand):
         """A signed-in session, as the login form would create (the load is pages, not password hashing)."""
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        # The backend that authenticates passwords, as login() records it; the first one listed is
+        # axes' lockout check, which cannot load a user.
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         return {"cookie": settings.SESSION_COOKIE_NAME, "session": session.session_key}
