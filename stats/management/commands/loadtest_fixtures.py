@@ -29,7 +29,7 @@ class Command(BaseCommand):
         reviewer = self._user("lt_reviewer", User.Role.REVIEWER, province, password)
         data = {"reviewers": [self._session(reviewer) for _ in range(reviewers)], "editors": [], "platforms": []}
         data["towns"] = list(Town.objects.filter(county__parent__parent=province).values_list("pk", flat=True)[:500])
-        data["dashboard"] = dashboard_url()
+        data["dashboard"] = dashboard_url(reviewer)
         for county in Region.objects.filter(level="county", parent__parent=province).order_by("pk")[:counties]:
             editor = self._user(f"lt_editor_{county.code}", User.Role.COUNTY_EDITOR, county, password, service=True)
             tasks = ReformTask.objects.filter(plan__town__county=county).values_list("pk", flat=True)[:200]
