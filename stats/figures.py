@@ -214,11 +214,28 @@ def _town_figures_insert(period, as_of, town_ids, table=None):
     return sql, [*cte_params, *branch_params]
 
 
-# Compiled town-figure INSERTs by (period, as_of, number of towns): compiling six ORM querysets costs
-# more than running them for one town. Town ids are compiled as placeholders standing for negative
-# sentinels (never a real id) and substituted on each use.
+# Compiled statements by key and number of towns (see ``compiled``).
 _COMPILED = {}
 _SENTINEL = -(10**15)
+
+
+def compiled(key, build, town_ids):
+    """``build(ids)``'s (sql, params) for the towns ``town_ids``, compiled once per ``key`` and number of
+    towns: Django compiling a few nested querysets costs more than running them for one town.
+
+    Town ids are compiled as negative sentinels (never a real id) and substituted on each use; ``key``
+    must hold everything else ``build`` depends on (the month, the date).
+    """
+    key = (*key, len(town_ids))
+    if key not in _COMPILED:
+        if len(_COMPILED) > 256:
+            _COMPILED.clear()
+        sentinels = [_SENTINEL - i for i in range(len(town_ids))]
+        _COMPILED[key] = (*build(sentinels), sentinels)
+    sql, params, sentinels = _COMPILED[key]
+    ids = dict(zip(sentinels, town_ids, strict=True))
+    # type() is int: a bool is never a sentinel, and a sentinel is always an int.
+    return sql, [ids.get(p, p) if type(p) is int else p for p in params]
 
 
 def town_figures_statement(period, as_of, town_ids=None, table=None):
@@ -226,16 +243,9 @@ def town_figures_statement(period, as_of, town_ids=None, table=None):
     ``table`` (a quoted name; the figures table by default)."""
     if town_ids is None:
         return _town_figures_insert(period, as_of, None, table)
-    key = (period, as_of, len(town_ids))
-    if key not in _COMPILED:
-        if len(_COMPILED) > 64:
-            _COMPILED.clear()
-        sentinels = [_SENTINEL - i for i in range(len(town_ids))]
-        _COMPILED[key] = (*_town_figures_insert(period, as_of, sentinels), sentinels)
-    sql, params, sentinels = _COMPILED[key]
-    ids = dict(zip(sentinels, town_ids, strict=True))
-    # type() is int: a bool is never a sentinel, and a sentinel is always an int.
-    return sql, [ids.get(p, p) if type(p) is int else p for p in params]
+    return compiled(
+        ("figures", period, as_of, table), lambda ids: _town_figures_insert(period, as_of, ids, table), town_ids
+    )
 
 
 # Roll-ups -----------------------------------------------------------------------------------------
