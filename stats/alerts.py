@@ -18,7 +18,7 @@ from finance.models import FiscalYearRecord
 from reforms.models import AssessmentScheme, ReformTask, Town, TownAnnualAssessment
 from staffing.models import FilledPosts, PostType, Secondment, StaffingPolicy
 
-from .figures import _in, _latest, _table, compiled
+from .figures import _in, _latest, _only, _table, compiled
 from .models import Alert, AlertRule
 
 
@@ -33,10 +33,6 @@ def _breach(rule, subject_model, subject_id, *, region_id, town_id, since, key="
         "since": since,
         "params": params,
     }
-
-
-def _only(queryset, path, town_ids):
-    return queryset if town_ids is None else queryset.filter(**{f"{path}__in": town_ids})
 
 
 def _values(rule, as_of, town_ids, build):
