@@ -1,272 +1,328 @@
 """Policy rules of the domain (DOMAIN.md section 4) evaluated over the ledger, and alert upkeep.
 
-Each rule yields the breaches it finds as plain dicts; ``sync_alerts`` opens an alert for each new
-breach, leaves open the ones still breached and closes the rest, so alerts close by themselves when
-the data is corrected and their history stays.
+Each rule is SQL: SELECTs of the breaches it finds, one row each with the columns ``FOUND`` (the params
+a JSON object built in the database). ``sync_alerts`` then works on the sets: it closes the open
+alerts whose breach is no longer found, opens one for each breach without an open alert and leaves
+the others open, so alerts close by themselves when the data is corrected and their history stays.
+No breach passes through Python: on PostgreSQL the upkeep is one statement (``sync_statement``); on
+SQLite the found rows are staged in a temporary table that an UPDATE and an INSERT then read.
 """
 
-import datetime as dt
+import json
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, Subquery
-from django.utils import timezone
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    DateField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, JSONObject
+from django.utils import timezone, translation
 
 from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
 from delegation.selectors import activity_window
 from finance.models import FiscalYearRecord
 from reforms.models import AssessmentScheme, ReformTask, Town, TownAnnualAssessment
-from staffing.models import FilledPosts, PostType, Secondment, StaffingPolicy
+from staffing.models import FilledPosts, HeadcountQuota, PostType, Secondment, StaffingPolicy
 
+from . import prepared
 from .figures import _in, _latest, _only, _table, compiled
 from .models import Alert, AlertRule
 
-
-def _breach(rule, subject_model, subject_id, *, region_id, town_id, since, key="", **params):
-    return {
-        "rule": rule,
-        "model": subject_model,
-        "subject_id": subject_id,
-        "key": key,
-        "region_id": region_id,
-        "town_id": town_id,
-        "since": since,
-        "params": params,
-    }
+# The columns of a found breach, in the order every rule's SELECT gives them: the alert's own columns.
+FOUND = ["rule", "subject_type_id", "subject_id", "key", "region_id", "town_id", "since", "params"]
 
 
-def _values(rule, as_of, town_ids, build):
-    """The rows (dicts) of ``build(ids)``, a ``values()`` queryset over the towns ``ids`` (None: all).
-
-    For a town's recompute on PostgreSQL its SQL is compiled once a day per rule (see
-    ``figures.compiled``): Django compiling these nested querysets took longer than running them, and
-    psycopg2 returns the same types as the ORM would. Elsewhere, and for the full run, the ORM runs it.
-    """
-    if town_ids is None or connection.vendor != "postgresql":
-        return build(town_ids)
-    sql, params = compiled(("alerts", rule, as_of), lambda ids: build(ids).query.sql_with_params(), town_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+# SQL functions ------------------------------------------------------------------------------------
 
 
-def _add_months(day, months):
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    for candidate in range(day.day, 27, -1):
-        try:
-            return dt.date(year, month + 1, candidate)
-        except ValueError:
-            continue
-    return dt.date(year, month + 1, 28)
+def _compile(compiler, expressions):
+    """[(sql, params)] of each expression, for functions that repeat or reorder their arguments."""
+    return [compiler.compile(e) for e in expressions]
 
 
-def _policies(as_of, town_ids):
-    """{town id: (max secondment months, min service years)}: each town's policy in force on ``as_of``."""
+class DecimalText(Func):
+    """A decimal as text with its field's decimal places, as ``str(Decimal)`` gives it ("25.00")."""
 
-    def build(ids):
-        rows = _only(StaffingPolicy.objects.filter(effective_on__lte=as_of), "town_id", ids)
-        return rows.order_by("town_id", "effective_on").values(
-            "town_id", "max_secondment_months", "min_service_years_for_secondment"
+    arity = 1
+    output_field = CharField()
+    # PostgreSQL keeps a numeric(…, 2)'s two places in its text.
+    template = "CAST(%(expressions)s AS text)"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite stores decimals as integers or reals ("25"); printf restores the places. The format is a
+        # parameter: a literal '%' would need escaping for Func's template, then for the %s → ? conversion.
+        ((sql, params),) = _compile(compiler, self.get_source_expressions())
+        places = self.get_source_expressions()[0].output_field.decimal_places
+        return f"printf(%s, {sql})", [f"%.{places}f", *params]
+
+
+class AddMonths(Func):
+    """``date`` plus ``months`` (an integer), clamped to the month's end: Jan 31 + 1 month = Feb 28 or 29."""
+
+    arity = 2
+    output_field = DateField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # Adding an interval of months clamps by itself.
+        (day, day_params), (months, months_params) = _compile(compiler, self.get_source_expressions())
+        return f"CAST({day} + make_interval(months => {months}) AS date)", [*day_params, *months_params]
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # date() rolls Jan 31 + 1 month over into March; the last day of the target month caps it.
+        (day, day_params), (months, months_params) = _compile(compiler, self.get_source_expressions())
+        sql = (
+            f"MIN(date({day}, '+' || ({months}) || ' months'), "
+            f"date({day}, 'start of month', '+' || (({months}) + 1) || ' months', '-1 day'))"
         )
+        return sql, [*day_params, *months_params, *day_params, *months_params]
 
-    return {
-        r["town_id"]: (r["max_secondment_months"], r["min_service_years_for_secondment"])
-        for r in _values("policies", as_of, town_ids, build)
+
+class MonthsBetween(Func):
+    """Months from ``start`` to ``end`` (dates), to one decimal place: round(days / 30.44, 1).
+
+    A number with one decimal either way (PostgreSQL numeric, SQLite real), so it is stored in JSON as
+    e.g. 7.2 or 12.0 and read back as the same float as Python's ``round(days / 30.44, 1)``.
+    """
+
+    arity = 2
+    output_field = FloatField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # date - date is an integer of days; divided by a numeric it stays exact decimal arithmetic.
+        (start, start_params), (end, end_params) = _compile(compiler, self.get_source_expressions())
+        return f"ROUND(({end} - {start}) / 30.44, 1)", [*end_params, *start_params]
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        (start, start_params), (end, end_params) = _compile(compiler, self.get_source_expressions())
+        return f"ROUND((julianday({end}) - julianday({start})) / 30.44, 1)", [*end_params, *start_params]
+
+
+class YearEnd(Func):
+    """December 31 of the year ``year`` (an integer of four digits)."""
+
+    arity = 1
+    output_field = DateField()
+    template = "make_date(%(expressions)s, 12, 31)"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="(%(expressions)s || '-12-31')", **extra_context)
+
+
+def _content_type(model):
+    # Looked up in the SQL, not baked into it as an id: a town's run reuses its SQL all day (see
+    # ``found_select``), and a test database flushed and rebuilt meanwhile may number types anew.
+    return ContentType.objects.filter(app_label=model._meta.app_label, model=model._meta.model_name)
+
+
+def _select(queryset, rule, model, *, region, town, since, params):
+    """(sql, params) of the SELECT of ``FOUND`` over ``queryset``'s rows: one breach of ``rule`` per row,
+    ``model`` the subject; the other arguments are expressions over the rows, ``params`` a dict of them.
+
+    The queryset selects under neutral aliases (annotations named like a model field are refused) and
+    an outer SELECT puts them in ``FOUND`` order.
+    """
+    columns = {
+        "rule": Value(rule.value),
+        "subject_type_id": Subquery(_content_type(model).values("pk")),
+        "subject_id": F("pk"),
+        "key": Value(""),
+        "region_id": region,
+        "town_id": town,
+        "since": since,
+        "params": JSONObject(**params),
     }
+    rows = queryset.order_by().values(**{f"x_{name}": expression for name, expression in columns.items()})
+    sql, sql_params = rows.query.sql_with_params()
+    return f"SELECT {', '.join(f'u.x_{name}' for name in FOUND)} FROM ({sql}) u", list(sql_params)  # noqa: S608 (aliases are constants; values are parameters)
+
+
+# Rules: each returns the [(sql, params)] of its breaches' SELECTs for the towns ``town_ids`` (None: all).
 
 
 def secondment_breaches(as_of, town_ids):
-    # Month arithmetic differs between databases; secondments are few, so it is done here.
-    policies = _policies(as_of, town_ids)
-    fields = ("pk", "town_id", "town__name", "town__county_id", "staff_reference", "joined_town_on", "starts_on")
+    """Secondments longer than the town's policy allows, and those of staff with fewer years in the town
+    than it requires or under a service agreement; the policy is the town's latest in force on ``as_of``,
+    the model's defaults (6 months, 2 years) when it has none."""
+    policies = StaffingPolicy.objects.filter(town=OuterRef("town"), effective_on__lte=as_of).order_by("-effective_on")
 
-    def build(ids):
-        rows = _only(Secondment.objects.filter(starts_on__lte=as_of), "town_id", ids)
-        return rows.values(*fields, "ends_on", "under_service_agreement")
+    def policy(field):
+        default = StaffingPolicy._meta.get_field(field).default
+        return Coalesce(Subquery(policies.values(field)[:1]), Value(default), output_field=IntegerField())
 
-    for s in _values("secondments", as_of, town_ids, build):
-        limit, years = policies.get(s["town_id"], (6, 2))
-        common = {"region_id": s["town__county_id"], "town_id": s["town_id"], "town": s["town__name"]}
-        if s["ends_on"] > _add_months(s["starts_on"], limit):
-            months = round((s["ends_on"] - s["starts_on"]).days / 30.44, 1)
-            yield _breach(
-                AlertRule.SECONDMENT_TOO_LONG,
-                Secondment,
-                s["pk"],
-                since=_add_months(s["starts_on"], limit),
-                staff=s["staff_reference"],
-                months=months,
-                limit=limit,
-                **common,
-            )
-        if s["under_service_agreement"] or s["starts_on"] < _add_months(s["joined_town_on"], 12 * years):
-            yield _breach(
-                AlertRule.SECONDMENT_TOO_EARLY,
-                Secondment,
-                s["pk"],
-                since=s["starts_on"],
-                staff=s["staff_reference"],
-                years=years,
-                **common,
-            )
+    rows = _only(Secondment.objects.filter(starts_on__lte=as_of), "town_id", town_ids).alias(
+        limit_months=policy("max_secondment_months"), service_years=policy("min_service_years_for_secondment")
+    )
+    cap = AddMonths(F("starts_on"), F("limit_months"))
+    too_long = rows.filter(ends_on__gt=cap)
+    too_early = rows.filter(
+        Q(under_service_agreement=True) | Q(starts_on__lt=AddMonths(F("joined_town_on"), F("service_years") * 12))
+    )
+    common = {"region": F("town__county_id"), "town": F("town_id")}
+    staff = {"town": F("town__name"), "staff": F("staff_reference")}
+    months = MonthsBetween(F("starts_on"), F("ends_on"))
+    return [
+        _select(
+            too_long,
+            AlertRule.SECONDMENT_TOO_LONG,
+            Secondment,
+            since=cap,
+            params={**staff, "months": months, "limit": F("limit_months")},
+            **common,
+        ),
+        _select(
+            too_early,
+            AlertRule.SECONDMENT_TOO_EARLY,
+            Secondment,
+            since=F("starts_on"),
+            params={**staff, "years": F("service_years")},
+            **common,
+        ),
+    ]
 
 
 def scheme_breaches(as_of, town_ids):
+    """Assessment schemes in force whose town weight is below their minimum; in the full run only (a
+    scheme belongs to a region, not a town: its alerts have no town)."""
     if town_ids is not None:
-        return
+        return []
     schemes = AssessmentScheme.objects.filter(town_weight__lt=F("min_town_weight"), valid_from__lte=as_of)
     schemes = schemes.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=as_of))
-    for s in schemes.values("pk", "name", "region_id", "town_weight", "min_town_weight", "valid_from"):
-        yield _breach(
+    params = {"scheme": F("name"), "weight": DecimalText("town_weight"), "minimum": DecimalText("min_town_weight")}
+    no_town = Cast(Value(None), BigIntegerField())  # typed: a bare NULL would not unite with the other rules' ids
+    return [
+        _select(
+            schemes,
             AlertRule.TOWN_WEIGHT_LOW,
             AssessmentScheme,
-            s["pk"],
-            region_id=s["region_id"],
-            town_id=None,
-            since=s["valid_from"],
-            scheme=s["name"],
-            weight=str(s["town_weight"]),
-            minimum=str(s["min_town_weight"]),
+            region=F("region_id"),
+            town=no_town,
+            since=F("valid_from"),
+            params=params,
         )
+    ]
 
 
 def overstaffing_breaches(as_of, town_ids):
-    from staffing.models import HeadcountQuota
-
+    """Post types whose latest filled count exceeds their latest approved headcount."""
     approved = _latest(HeadcountQuota, "effective_on", as_of).filter(
         town=OuterRef("town"), post_type=OuterRef("post_type")
     )
-    labels = dict(PostType.choices)
-    fields = ("pk", "town_id", "town__name", "town__county_id", "post_type", "filled", "approved", "as_of")
-
-    def build(ids):
-        filled = _only(_latest(FilledPosts, "as_of", as_of), "town_id", ids).annotate(
-            approved=Subquery(approved.values("approved")[:1])
-        )
-        return filled.filter(filled__gt=F("approved")).values(*fields)
-
-    for f in _values("overstaffing", as_of, town_ids, build):
-        yield _breach(
+    filled = _only(_latest(FilledPosts, "as_of", as_of), "town_id", town_ids)
+    filled = filled.alias(quota=Subquery(approved.values("approved")[:1])).filter(filled__gt=F("quota"))
+    # The label in the active language, as the message shows it.
+    label = Case(*(When(post_type=value, then=Value(str(name))) for value, name in PostType.choices))
+    params = {"town": F("town__name"), "post_type": label, "filled": F("filled"), "approved": F("quota")}
+    return [
+        _select(
+            filled,
             AlertRule.OVERSTAFFED,
             FilledPosts,
-            f["pk"],
-            region_id=f["town__county_id"],
-            town_id=f["town_id"],
-            since=f["as_of"],
-            town=f["town__name"],
-            post_type=str(labels[f["post_type"]]),
-            filled=f["filled"],
-            approved=f["approved"],
+            region=F("town__county_id"),
+            town=F("town_id"),
+            since=F("as_of"),
+            params=params,
         )
+    ]
 
 
 def fiscal_breaches(as_of, town_ids):
+    """Fiscal years past their due date with less paid than promised."""
+    records = FiscalYearRecord.objects.filter(due_on__lt=as_of, paid__lt=F("promised"))
     town = "arrangement__town"
-    fields = ("pk", f"{town}_id", f"{town}__name", f"{town}__county_id", "arrangement__title", "year", "due_on")
-
-    def build(ids):
-        records = FiscalYearRecord.objects.filter(due_on__lt=as_of, paid__lt=F("promised"))
-        return _only(records, f"{town}_id", ids).values(*fields, "promised", "paid")
-
-    for r in _values("fiscal", as_of, town_ids, build):
-        yield _breach(
+    params = {
+        "town": F(f"{town}__name"),
+        "title": F("arrangement__title"),
+        "year": F("year"),
+        "promised": DecimalText("promised"),
+        "paid": DecimalText("paid"),
+    }
+    return [
+        _select(
+            _only(records, f"{town}_id", town_ids),
             AlertRule.FISCAL_UNPAID,
             FiscalYearRecord,
-            r["pk"],
-            region_id=r[f"{town}__county_id"],
-            town_id=r[f"{town}_id"],
-            since=r["due_on"],
-            town=r[f"{town}__name"],
-            title=r["arrangement__title"],
-            year=r["year"],
-            promised=str(r["promised"]),
-            paid=str(r["paid"]),
+            region=F(f"{town}__county_id"),
+            town=F(f"{town}_id"),
+            since=F("due_on"),
+            params=params,
         )
+    ]
 
 
 def assessment_breaches(as_of, town_ids):
+    """Annual assessments failed by a town that failed the year before too."""
     fail = TownAnnualAssessment.Grade.FAIL
     previous = TownAnnualAssessment.objects.filter(town=OuterRef("town"), year=OuterRef("year") - 1, grade=fail)
     rows = TownAnnualAssessment.objects.filter(grade=fail, year__lte=as_of.year).filter(Exists(previous))
-
-    def build(ids):
-        return _only(rows, "town_id", ids).values("pk", "town_id", "town__name", "town__county_id", "year")
-
-    for a in _values("assessment", as_of, town_ids, build):
-        yield _breach(
+    return [
+        _select(
+            _only(rows, "town_id", town_ids),
             AlertRule.ASSESSMENT_FAILED_TWICE,
             TownAnnualAssessment,
-            a["pk"],
-            region_id=a["town__county_id"],
-            town_id=a["town_id"],
-            since=dt.date(a["year"], 12, 31),
-            town=a["town__name"],
-            previous=a["year"] - 1,
-            year=a["year"],
+            region=F("town__county_id"),
+            town=F("town_id"),
+            since=YearEnd(F("year")),
+            params={"town": F("town__name"), "previous": F("year") - 1, "year": F("year")},
         )
+    ]
 
 
 def paper_only_breaches(as_of, town_ids):
     """Powers taken over yet unused by the town while the county department still handles cases.
 
-    One statement: the department's window sums per power (a hash aggregate over its rows only), kept
-    where positive, then the power's state (taken over, no town case accepted in the window: unused,
-    as ``with_derived_state`` says).
+    Raw SQL, its select list in ``FOUND`` order: the department's window sums per power (a hash
+    aggregate over its rows only), kept where positive, then the power's state (taken over, no town case
+    accepted in the window: unused, as ``with_derived_state`` says).
     """
     first, last = activity_window(as_of)
-    for pk, town_id, town, county_id, item, cases_n in _paper_only_rows(first, last, town_ids):
-        yield _breach(
-            AlertRule.PAPER_ONLY,
-            DelegatedPower,
-            pk,
-            region_id=county_id,
-            town_id=town_id,
-            since=first,
-            town=town,
-            item=item,
-            cases=cases_n,
-        )
-
-
-def _paper_only_rows(first, last, town_ids):
     cases, powers, by = _table(MonthlyCaseCount), _table(DelegatedPower), MonthlyCaseCount.HandledBy
+    subject, subject_params = _content_type(DelegatedPower).values("pk").query.sql_with_params()
+    build = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
     own = "" if town_ids is None else f" AND power_id IN (SELECT id FROM {powers} WHERE TRUE{_in('town_id', town_ids)})"  # noqa: S608 (identifiers from model metadata; values are parameters)
     sql = (
-        f"SELECT p.id, p.town_id, t.name, t.county_id, i.name, d.dc FROM (SELECT power_id, SUM(accepted) AS dc "  # noqa: S608 (identifiers from model metadata; values are parameters)
-        f"FROM {cases} WHERE handled_by = %s AND month BETWEEN %s AND %s{own} GROUP BY power_id "
-        f"HAVING SUM(accepted) > 0) d JOIN {powers} p ON p.id = d.power_id "
+        f"SELECT %s AS x_rule, ({subject}) AS x_subject_type_id, p.id AS x_subject_id, '' AS x_key, "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"t.county_id AS x_region_id, p.town_id AS x_town_id, %s AS x_since, "
+        f"{build}('town', t.name, 'item', i.name, 'cases', d.dc) AS x_params "
+        f"FROM (SELECT power_id, SUM(accepted) AS dc FROM {cases} WHERE handled_by = %s "
+        f"AND month BETWEEN %s AND %s{own} GROUP BY power_id HAVING SUM(accepted) > 0) d "
+        f"JOIN {powers} p ON p.id = d.power_id "
         f"JOIN {_table(Town)} t ON t.id = p.town_id JOIN {_table(PowerItem)} i ON i.id = p.item_id "
         f"WHERE p.take_over_status = %s AND NOT EXISTS (SELECT 1 FROM {cases} c WHERE c.power_id = p.id "
         f"AND c.handled_by = %s AND c.month BETWEEN %s AND %s AND c.accepted > 0)"
     )
-    params = [by.COUNTY_DEPARTMENT, first, last, *(town_ids or ()), DelegatedPower.TakeOverStatus.TAKEN_OVER]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, by.TOWN, first, last])
-        return cursor.fetchall()
+    params = [AlertRule.PAPER_ONLY.value, *subject_params, first, by.COUNTY_DEPARTMENT, first, last, *(town_ids or ())]
+    params += [DelegatedPower.TakeOverStatus.TAKEN_OVER, by.TOWN, first, last]
+    return [(sql, params)]
 
 
 def task_breaches(as_of, town_ids):
+    """Reform tasks past their deadline and not done."""
     tasks = ReformTask.objects.filter(deadline__lt=as_of).exclude(status=ReformTask.Status.DONE)
     town = "plan__town"
-    fields = ("pk", f"{town}_id", f"{town}__name", f"{town}__county_id", "title", "deadline")
-
-    def build(ids):
-        return _only(tasks, f"{town}_id", ids).values(*fields)
-
-    for t in _values("tasks", as_of, town_ids, build):
-        yield _breach(
+    return [
+        _select(
+            _only(tasks, f"{town}_id", town_ids),
             AlertRule.TASK_OVERDUE,
             ReformTask,
-            t["pk"],
-            region_id=t[f"{town}__county_id"],
-            town_id=t[f"{town}_id"],
-            since=t["deadline"],
-            town=t[f"{town}__name"],
-            task=t["title"],
-            deadline=t["deadline"].isoformat(),
+            region=F(f"{town}__county_id"),
+            town=F(f"{town}_id"),
+            since=F("deadline"),
+            params={"town": F(f"{town}__name"), "task": F("title"), "deadline": F("deadline")},
         )
+    ]
 
 
 RULES = [
@@ -280,40 +336,123 @@ RULES = [
 ]
 
 
+# Upkeep -------------------------------------------------------------------------------------------
+
+
+def found_select(as_of, town_ids=None, rules=None):
+    """(sql, params) of the UNION ALL of the breaches ``rules`` (default ``RULES``) find for the towns
+    ``town_ids`` (None: all), columns ``FOUND``; an empty SQL when no rule has a SELECT for them.
+
+    A town's run compiles it once a day per number of towns (see ``figures.compiled``): Django
+    compiling these querysets costs more than running them for one town. The key holds what the SQL
+    bakes in besides the towns: the date and the language of the post type labels.
+    """
+    rules = RULES if rules is None else rules
+
+    def build(ids):
+        selects = [select for rule in rules for select in rule(as_of, ids)]
+        return " UNION ALL ".join(sql for sql, _params in selects), [p for _sql, params in selects for p in params]
+
+    if town_ids is None:
+        return build(None)
+    key = ("alerts", as_of, translation.get_language(), *(rule.__name__ for rule in rules))
+    return compiled(key, build, town_ids)
+
+
+def found_rows(as_of, town_ids=None, rules=None):
+    """The breaches ``found_select`` selects, as dicts of ``FOUND`` with the params decoded."""
+    sql, params = found_select(as_of, town_ids, rules)
+    if not sql:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [dict(zip(FOUND, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        # psycopg2 hands Django's connections jsonb as text, like SQLite.
+        row["params"] = json.loads(row["params"])
+    return rows
+
+
+def _columns(prefix=""):
+    return ", ".join(prefix + connection.ops.quote_name(name) for name in FOUND)
+
+
+def _same_breach(alert, found):
+    """SQL: the alert (a table or alias name) and the found row have the same key.
+
+    The integers come first: when PostgreSQL merges the two sets it sorts them in this order, and
+    sorting ~40,000 rows on the rule's text first (a collation-aware comparison) cost a quarter second.
+    """
+    columns = ["subject_id", "subject_type_id", "rule", "key"]
+    return " AND ".join(f"{found}.{c} = {alert}.{c}" for c in map(connection.ops.quote_name, columns))
+
+
+def _close_sql(found, town_ids):
+    """The UPDATE closing the open alerts in scope (those of ``town_ids``; all for None) that ``found``
+    (a table name) no longer has; parameters: the time, then the town ids."""
+    alerts = _table(Alert)
+    return (
+        f"UPDATE {alerts} SET is_open = FALSE, closed_at = %s WHERE is_open{_in('town_id', town_ids)} "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"AND NOT EXISTS (SELECT 1 FROM {found} f WHERE {_same_breach(alerts, 'f')})"
+    )
+
+
+def _open_sql(found):
+    """The INSERT opening an alert for each row of ``found`` (a table name) with no open alert, in any
+    town (the constraint ``alert_open_once`` is over all of them); parameter: the time."""
+    alerts = _table(Alert)
+    return (
+        f"INSERT INTO {alerts} ({_columns()}, is_open, opened_at, closed_at) SELECT {_columns('f.')}, TRUE, %s, NULL "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"FROM {found} f WHERE NOT EXISTS (SELECT 1 FROM {alerts} a WHERE a.is_open AND {_same_breach('a', 'f')})"
+    )
+
+
+def sync_statement(as_of, town_ids=None, now=None):
+    """(sql, params) of one PostgreSQL statement that syncs the alerts of the towns ``town_ids`` (None:
+    every alert, schemes' included) with the breaches found on ``as_of``, stamping them ``now`` (default:
+    the current time), and selects how many alerts it closed and opened.
+
+    Its parts run on one snapshot: the INSERT does not see the UPDATE's closures, which is harmless as
+    a key is either found (and may be opened) or not (and may be closed), never both.
+    """
+    if town_ids is not None and not town_ids:
+        return "SELECT 0", []
+    found, params = found_select(as_of, town_ids)
+    now = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    sql = (
+        f"WITH found ({_columns()}) AS ({found}), "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"closed AS ({_close_sql('found', town_ids)} RETURNING 1), opened AS ({_open_sql('found')} RETURNING 1) "
+        f"SELECT (SELECT COUNT(*) FROM closed) + (SELECT COUNT(*) FROM opened)"
+    )
+    return sql, [*params, now, *(town_ids or ()), now]
+
+
 def sync_alerts(as_of, town_ids=None):
-    """Open, keep and close alerts so they match the breaches found now; returns rows written."""
-    types = {}
-    found = {}
-    for rule in RULES:
-        for b in rule(as_of, town_ids):
-            if b["model"] not in types:
-                types[b["model"]] = ContentType.objects.get_for_model(b["model"])
-            ct = types[b["model"]]
-            found[(b["rule"], ct.pk, b["subject_id"], b["key"])] = b
-    open_alerts = Alert.objects.filter(is_open=True)
-    if town_ids is not None:
-        open_alerts = open_alerts.filter(town_id__in=town_ids)
-    existing = {
-        (a["rule"], a["subject_type_id"], a["subject_id"], a["key"]): a["pk"]
-        for a in open_alerts.values("pk", "rule", "subject_type_id", "subject_id", "key")
-    }
-    cleared = [pk for key, pk in existing.items() if key not in found]
-    if cleared:
-        Alert.objects.filter(pk__in=cleared).update(is_open=False, closed_at=timezone.now())
-    new = [
-        Alert(
-            rule=rule,
-            subject_type_id=ct_id,
-            subject_id=subject_id,
-            key=key,
-            region_id=b["region_id"],
-            town_id=b["town_id"],
-            since=b["since"],
-            params=b["params"],
-        )
-        for (rule, ct_id, subject_id, key), b in found.items()
-        if (rule, ct_id, subject_id, key) not in existing
-    ]
-    if new:
-        Alert.objects.bulk_create(new, batch_size=2000)
-    return len(cleared) + len(new)
+    """Make the open alerts match the breaches found on ``as_of``: close those no longer found, open one
+    per new breach. ``town_ids`` limits it to those towns' alerts (None: all). Returns the number of
+    alerts closed and opened."""
+    if town_ids is not None and not town_ids:
+        return 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            if town_ids is None:
+                cursor.execute(*sync_statement(as_of))
+            else:
+                # The same statement for every town: prepared once per session (see stats.prepared).
+                prepared.execute(cursor, [sync_statement(as_of, town_ids)])
+            return cursor.fetchone()[0]
+    # Without data-modifying CTEs the found rows are staged in a temporary table.
+    found, params = found_select(as_of, town_ids)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    stage = connection.ops.quote_name("stage_alert_found")
+    with connection.cursor() as cursor:
+        # A failed run rolled its table back with it; DROP covers any other leftover in this connection.
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {stage} ({_columns()})")
+        cursor.execute(f"INSERT INTO {stage} ({_columns()}) {found}", params)
+        cursor.execute(_close_sql(stage, town_ids), [now, *(town_ids or ())])
+        closed = cursor.rowcount
+        cursor.execute(_open_sql(stage), [now])
+        opened = cursor.rowcount
+        cursor.execute(f"DROP TABLE {stage}")
+    return closed + opened

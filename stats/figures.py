@@ -5,13 +5,12 @@ Town power rows come from one SQL pass over powers and their case sums (the deri
 ORM querysets turned into SQL; county, city, province and programme rows are sums of the rows one
 level down. Nothing loops over ledger rows in Python, and the same SQL runs on PostgreSQL and SQLite.
 
-Two write paths: the full run (``rebuild_all``) builds every row in staging tables and merges them in,
-writing only what changed; a town's run (``rebuild_scopes``) replaces the town's rows and re-sums the
-scopes above it, in one round trip.
+The full run (``rebuild_all``) builds every row in staging tables and merges them in, writing only
+what changed; a town's run (``stats.town_runs``) replaces the town's rows and brings the rows above it
+up to date.
 """
 
-import csv
-import io
+import datetime as dt
 
 from django.db import connection
 from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
@@ -96,43 +95,27 @@ def power_figures_select(as_of, town_ids=None):
     return sql, [*params, *(town_ids or ())]
 
 
-def all_power_rows(period, as_of):
-    """Every town's power figure rows, in ``_POWER_COLUMNS`` order.
-
-    Fetched and then copied in (see ``rebuild_all``): PostgreSQL plans a plain SELECT with parallel
-    workers and an INSERT … SELECT without, and on the full run the case scan is most of the time.
-    """
-    sql, params = power_figures_select(as_of)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(ScopeKind.TOWN, t, period, r, t, ty, md, *measures) for t, r, ty, md, *measures in cursor.fetchall()]
+_POWER_COLUMNS = [
+    "scope_kind", "scope_id", "period", "region_id", "town_id", "power_type", "mode", *POWER_MEASURES, "towns",
+]  # fmt: skip
 
 
-_POWER_COLUMNS = ["scope_kind", "scope_id", "period", "region_id", "town_id", "power_type", "mode", *POWER_MEASURES]
-
-
-def town_power_statement(period, as_of, town_ids):
-    """The INSERT of the power rows of the towns ``town_ids``."""
+def _power_rows_select(period, as_of, town_ids, typed=False):
+    """The town power rows (``_POWER_COLUMNS``, each town counting once); ``typed`` casts every column
+    to the summary table's type, for a table created from the SELECT."""
     sql, params = power_figures_select(as_of, town_ids)
-    select = f"SELECT %s, u.t, %s, u.r, u.t, u.ty, u.md, u.n1, u.n2, u.n3, u.n4, u.n5, u.n6, u.n7 FROM ({sql}) u"  # noqa: S608 (identifiers from model metadata; values are parameters)
-    insert = f"INSERT INTO {_table(PowerFigure)} ({', '.join(_POWER_COLUMNS)}) {select}"
-    return insert, [ScopeKind.TOWN, period, *params]
+    values = ["%s", "u.t", "%s", "u.r", "u.t", "u.ty", "u.md", *(f"u.n{i}" for i in range(1, 8)), "1"]
+    if typed:
+        types = [PowerFigure._meta.get_field(c).db_type(connection) for c in _POWER_COLUMNS]
+        values = [f"CAST({v} AS {t})" for v, t in zip(values, types, strict=True)]
+    select = ", ".join(f"{v} AS {c}" for v, c in zip(values, _POWER_COLUMNS, strict=True))
+    return f"SELECT {select} FROM ({sql}) u", [ScopeKind.TOWN, period, *params]  # noqa: S608 (identifiers from model metadata; values are parameters)
 
 
-def insert_rows(table, columns, rows):
-    """Insert fetched rows into ``table`` (a quoted name): COPY on PostgreSQL, batched INSERTs elsewhere."""
-    if not rows:
-        return 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            csv.writer(buffer).writerows(rows)
-            buffer.seek(0)
-            cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)", buffer)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)  # noqa: S608 (identifiers from model metadata; values are parameters)
-    return len(rows)
+def town_power_statement(period, as_of, town_ids, table=None):
+    """The INSERT of the power rows of the towns ``town_ids`` (None: every town) into ``table``."""
+    select, params = _power_rows_select(period, as_of, town_ids)
+    return f"INSERT INTO {table or _table(PowerFigure)} ({', '.join(_POWER_COLUMNS)}) {select}", params
 
 
 def _in(column, ids):
@@ -162,6 +145,12 @@ def _figure_sources(as_of):
     tasks = ReformTask.objects.annotate(k=Value(""))
     overdue = Q(deadline__lt=as_of) & ~Q(status=ReformTask.Status.DONE)
     alerts = Alert.objects.filter(is_open=True, town__isnull=False).annotate(k=F("rule"))
+    # Which programmes the town is counted in on ``as_of``: the programme rows sum these towns.
+    members = (
+        ProgrammeMembership.objects.filter(joined_on__lte=as_of)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=as_of))
+        .annotate(k=F("programme_id"))
+    )
     return [
         (_latest(HeadcountQuota, "effective_on", as_of).annotate(k=F("post_type")), "town", {
             Metric.APPROVED: Sum("approved"),
@@ -184,6 +173,7 @@ def _figure_sources(as_of):
             Metric.TASKS_OVERDUE: Count("pk", filter=overdue),
         }),
         (alerts, "town", {Metric.OPEN_ALERTS: Count("pk")}),
+        (members, "town", {Metric.PILOT_TOWNS: Count("pk")}),
     ]  # fmt: skip
 
 
@@ -194,7 +184,7 @@ def _text(column):
 
 def _town_figures_insert(period, as_of, town_ids, table=None):
     """The INSERT for every source table: each grouped source (a CTE read once) feeds one figure per metric."""
-    columns = "scope_kind, scope_id, period, region_id, town_id, metric, key, value"
+    columns = "scope_kind, scope_id, period, region_id, town_id, metric, key, value, towns"
     ctes, branches, cte_params, branch_params = [], [], [], []
     for n, (queryset, town, aggregates) in enumerate(_figure_sources(as_of)):
         names = {f"m{i}": (metric, aggregate) for i, (metric, aggregate) in enumerate(aggregates.items())}
@@ -208,7 +198,7 @@ def _town_figures_insert(period, as_of, town_ids, table=None):
         sql, params = grouped.query.sql_with_params()
         ctes.append(f"u{n} AS ({sql})")
         cte_params += params
-        branches += [f"SELECT %s, u.t, %s, u.r, u.t, %s, {_text('u.k')}, u.{name} FROM u{n} u" for name in names]  # noqa: S608 (identifiers from model metadata; values are parameters)
+        branches += [f"SELECT %s, u.t, %s, u.r, u.t, %s, {_text('u.k')}, u.{name}, 1 FROM u{n} u" for name in names]  # noqa: S608 (identifiers from model metadata; values are parameters)
         branch_params += [p for metric, _agg in names.values() for p in (ScopeKind.TOWN, period, metric)]
     sql = f"INSERT INTO {table or _table(Figure)} ({columns}) WITH {', '.join(ctes)} {' UNION ALL '.join(branches)}"
     return sql, [*cte_params, *branch_params]
@@ -259,14 +249,20 @@ LEVELS = [
 ]
 
 
+def _towns(source):
+    # Town rows are counted rather than their ``towns`` summed, so that a re-sum also repairs rows
+    # written before counts were kept (0).
+    return "COUNT(*)" if source == ScopeKind.TOWN else "SUM(f.towns)"
+
+
 def _roll_up(table, dimensions, measures, kind, source, scope_expr, joins, period, scope_ids):
     """The INSERT … SELECT of one level's rows (of ``scope_ids``, or all) summed from the level below."""
     where = "" if scope_ids is None else f" AND {scope_expr} IN ({', '.join(['%s'] * len(scope_ids))})"
     cols = ", ".join(dimensions)
-    sums = ", ".join(f"SUM(f.{m})" for m in measures)
+    sums = ", ".join([*(f"SUM(f.{m})" for m in measures), _towns(source)])
     sql = (
         f"INSERT INTO {table} (scope_kind, scope_id, period, region_id, town_id, {cols}, "  # noqa: S608 (identifiers from model metadata; values are parameters)
-        f"{', '.join(measures)}) "
+        f"{', '.join(measures)}, towns) "
         f"SELECT %s, {scope_expr}, f.period, {scope_expr}, NULL, {', '.join('f.' + d for d in dimensions)}, {sums} "
         f"FROM {table} f {joins} WHERE f.scope_kind = %s AND f.period = %s{where} "
         f"GROUP BY {scope_expr}, f.period, {', '.join('f.' + d for d in dimensions)}"
@@ -280,10 +276,10 @@ def _roll_up_programmes(table, dimensions, measures, period, as_of, programme_id
     programmes = connection.ops.quote_name("reforms_pilotprogramme")
     where = "" if programme_ids is None else f" AND m.programme_id IN ({', '.join(['%s'] * len(programme_ids))})"
     dims = ", ".join("f." + d for d in dimensions)
-    sums = ", ".join(f"SUM(f.{m})" for m in measures)
+    sums = ", ".join([*(f"SUM(f.{m})" for m in measures), _towns(ScopeKind.TOWN)])
     sql = (
         f"INSERT INTO {table} (scope_kind, scope_id, period, region_id, town_id, {', '.join(dimensions)}, "  # noqa: S608 (identifiers from model metadata; values are parameters)
-        f"{', '.join(measures)}) "
+        f"{', '.join(measures)}, towns) "
         f"SELECT %s, m.programme_id, f.period, p.region_id, NULL, {dims}, {sums} FROM {table} f "
         f"JOIN {members} m ON m.town_id = f.scope_id JOIN {programmes} p ON p.id = m.programme_id "
         f"WHERE f.scope_kind = %s AND f.period = %s AND m.joined_on <= %s "
@@ -320,18 +316,6 @@ def roll_up(period, as_of, scopes=None, tables=None):
     return sum(_execute(sql, params) for sql, params in roll_up_statements(period, as_of, scopes, tables))
 
 
-def scopes_of_towns(town_ids):
-    """{kind: sorted ids}: the towns and the counties, cities, provinces and programmes above them."""
-    chain = "pk", "county_id", "county__parent_id", "county__parent__parent_id"
-    rows = Town.objects.filter(pk__in=town_ids).values_list(*chain)
-    # Every programme a town ever joined: one it has left must be re-summed without it.
-    members = ProgrammeMembership.objects.filter(town_id__in=town_ids).values_list("programme_id", flat=True)
-    kinds = (ScopeKind.TOWN, ScopeKind.COUNTY, ScopeKind.CITY, ScopeKind.PROVINCE)
-    scopes = {kind: sorted({row[i] for row in rows}) for i, kind in enumerate(kinds)}
-    scopes[ScopeKind.PROGRAMME] = sorted(set(members))
-    return scopes
-
-
 def _scope_where(period, scopes):
     """WHERE clause and parameters selecting the rows of ``period`` in ``scopes`` (None: all)."""
     where, params = "period = %s", [period]
@@ -354,10 +338,18 @@ def rebuild_all(period, as_of):
     The rows are built in staging tables (temporary, no indexes), then only the difference is written:
     keys that vanished are deleted, new keys inserted, changed values updated. On most nights few
     figures change, so an unchanged ledger costs two hash joins per table instead of rewriting
-    ~100,000 rows and their five indexes (and leaving as many dead rows behind).
+    ~100,000 rows and their five indexes (and leaving as many dead rows behind). The first run of a
+    month on PostgreSQL loads them as the month's new partition instead (``_load_partition``).
     """
     stages = {model: _create_stage(model) for model, _dims, _measures in TABLES}
-    insert_rows(stages[PowerFigure], _POWER_COLUMNS, all_power_rows(period, as_of))
+    if connection.vendor == "postgresql":
+        # CREATE TABLE AS, unlike INSERT … SELECT, may scan the case counts with parallel workers,
+        # and the case scan is most of the full run.
+        select, params = _power_rows_select(period, as_of, None, typed=True)
+        _execute(f"DROP TABLE {stages[PowerFigure]}", [])
+        _execute(f"CREATE TEMPORARY TABLE {stages[PowerFigure]} AS {select}", params)
+    else:
+        _execute(*town_power_statement(period, as_of, None, stages[PowerFigure]))
     _execute(*town_figures_statement(period, as_of, None, stages[Figure]))
     if connection.vendor == "postgresql":
         # Autovacuum never sees temporary tables; without statistics the roll-ups' joins are planned
@@ -371,7 +363,13 @@ def rebuild_all(period, as_of):
         # Local to the run's transaction; only its bookkeeping follows.
         nested, merge = "set_config('enable_nestloop', 'off', true)", "set_config('enable_mergejoin', 'off', true)"
         _execute(f"SELECT {nested}, {merge}", [])
-    rows = sum(_merge(model, stages[model], dims, measures, period) for model, dims, measures in TABLES)
+    missing = missing_partitions(period)
+    rows = sum(
+        _load_partition(model, stages[model], period)
+        if model in missing
+        else _merge(model, stages[model], dims, measures, period)
+        for model, dims, measures in TABLES
+    )
     for stage in stages.values():
         _execute(f"DROP TABLE {stage}", [])
     return rows
@@ -390,12 +388,69 @@ def _create_stage(model):
     return stage
 
 
+# Partitions by month (PostgreSQL, see migration 0006) ----------------------------------------------
+
+
+def _partition(model, period):
+    return connection.ops.quote_name(f"{model._meta.db_table}_{period:%Y%m}")
+
+
+def _month_bounds(period):
+    following = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return f"FROM ('{period:%Y-%m-%d}') TO ('{following:%Y-%m-%d}')"
+
+
+def missing_partitions(period):
+    """The summary models without a partition for ``period`` yet (none off PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return []
+    names = [_partition(model, period) for model, _dims, _measures in TABLES]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(['to_regclass(%s) IS NULL'] * len(names))}", names)
+        return [model for (model, *_), missing in zip(TABLES, cursor.fetchone(), strict=True) if missing]
+
+
+def partition_statements(period):
+    """The statements (SQL, no parameters) that make sure ``period`` has its partitions: a town's run
+    in a month that no full run has reached yet writes into them."""
+    if connection.vendor != "postgresql":
+        return []
+    return [
+        (f"CREATE TABLE IF NOT EXISTS {_partition(model, period)} PARTITION OF {_table(model)} "
+         f"FOR VALUES {_month_bounds(period)}", None)
+        for model, _dims, _measures in TABLES
+    ]  # fmt: skip
+
+
+def _load_partition(model, stage, period):
+    """The first run of a month: ``stage``'s rows loaded into a new table, then attached as the month's
+    partition; its indexes are built once when it is attached, not grown row by row. Returns the rows."""
+    table, part = _table(model), _partition(model, period)
+    columns = ", ".join(f.column for f in model._meta.concrete_fields if not f.primary_key)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
+        sequence = cursor.fetchone()[0]
+        cursor.execute(f"CREATE TABLE {part} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+        # In scope order, so that a scope's rows share pages for the reads by scope.
+        cursor.execute(
+            f"INSERT INTO {part} (id, {columns}) SELECT nextval(%s), {columns} FROM {stage} "  # noqa: S608 (identifiers from model metadata; values are parameters)
+            "ORDER BY scope_kind, scope_id",
+            [sequence],
+        )
+        rows = cursor.rowcount
+        cursor.execute(f"ALTER TABLE {table} ATTACH PARTITION {part} FOR VALUES {_month_bounds(period)}")
+        # Statistics now: a town's run plans its statements once per session (stats.prepared) and must
+        # see that the month has rows, not an empty table.
+        cursor.execute(f"ANALYZE {part}")
+    return rows
+
+
 def _merge(model, stage, dimensions, measures, period):
     """Make ``period``'s rows of ``model`` equal to ``stage``'s, writing only what differs; returns the
     rows deleted, inserted or updated."""
     table = _table(model)
     keys = ["scope_kind", "scope_id", "period", *dimensions]
-    values = ["region_id", "town_id", *measures]
+    values = ["region_id", "town_id", *measures, "towns"]
     same_key = " AND ".join(f"s.{k} = {table}.{k}" for k in keys)
     delete = f"DELETE FROM {table} WHERE period = %s AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE {same_key})"  # noqa: S608 (identifiers from model metadata; values are parameters)
     # Rows equal to the current ones are dropped by one anti-join (a hash over the period's rows)
@@ -408,30 +463,3 @@ def _merge(model, stage, dimensions, measures, period):
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(f'{v} = excluded.{v}' for v in values)}"
     )
     return _execute(delete, [period]) + _execute(upsert, [period])
-
-
-def rebuild_scopes(period, as_of, scopes):
-    """Rebuild the rows of ``scopes`` (towns and the scopes above them); returns the rows written.
-
-    A town's rebuild is a dozen short statements whose cost is mostly round trips, so PostgreSQL gets
-    them all in one; the rows written are counted by a last statement over the rebuilt scopes.
-    """
-    towns = scopes[ScopeKind.TOWN]
-    statements = [
-        *delete_statements(period, scopes),
-        town_power_statement(period, as_of, towns),
-        town_figures_statement(period, as_of, towns),
-        *roll_up_statements(period, as_of, scopes),
-    ]
-    where, params = _scope_where(period, scopes)
-    counts = [f"(SELECT COUNT(*) FROM {_table(model)} WHERE {where})" for model, _dims, _measures in TABLES]  # noqa: S608 (identifiers from model metadata; values are parameters)
-    statements.append((f"SELECT {' + '.join(counts)}", params * len(counts)))
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # psycopg2 binds the parameters on the client and sends the statements as one query string;
-            # they run in order, each seeing the previous ones' rows.
-            cursor.execute("; ".join(sql for sql, _p in statements), [p for _s, ps in statements for p in ps])
-        else:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-        return cursor.fetchone()[0]

@@ -39,6 +39,10 @@ class ScopedFigure(models.Model):
         related_name="+",
         db_constraint=False,
     )
+    # How many town rows are summed into this one (1 for a town's own row): a town's recompute adds its
+    # change to the rows above it and drops those left with no town. 0 marks a row written before
+    # counts were kept, which a town's recompute re-sums instead.
+    towns = models.PositiveIntegerField(_("汇总镇数"), default=0)
     scope_path = "region"
     town_path = "town"
 
@@ -102,13 +106,15 @@ class Metric(models.TextChoices):
     TASKS_DONE = "tasks_done", _("已完成任务")
     TASKS_OVERDUE = "tasks_overdue", _("逾期任务")
     OPEN_ALERTS = "open_alerts", _("未关闭预警")
+    PILOT_TOWNS = "pilot_towns", _("试点镇数")
 
 
 class Figure(ScopedFigure):
     """One figure of one scope and month, broken down by ``key`` (统计指标).
 
     ``key`` is the post type for headcount, the year for assessment, the arrangement kind for fiscal
-    figures and the rule for alerts. Averages and rates are derived when read (e.g. composite =
+    figures, the rule for alerts and the programme's id for pilot towns (a town's row says which
+    programmes its figures were counted in). Averages and rates are derived when read (e.g. composite =
     composite_sum ÷ score_count) so that every stored figure adds up over towns.
     """
 

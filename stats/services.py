@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from reforms.models import Town
 
-from . import figures
+from . import figures, town_runs
 from .alerts import sync_alerts
 from .models import Alert, Figure, PendingRecompute, PowerFigure, RecomputeLock, RecomputeRun
 
@@ -36,7 +36,8 @@ def _recompute_lock(narrow=False):
         # synchronous_commit off: a run is one transaction that also clears its outbox entries, so a
         # crash losing its commit loses nothing that the next run will not redo.
         settings = [("jit", "off"), ("work_mem", "128MB"), ("synchronous_commit", "off")]
-        settings += [("random_page_cost", "1.1")] if narrow else []
+        # A town's run executes prepared statements (stats.prepared): plan them once, not per town.
+        settings += [("random_page_cost", "1.1"), ("plan_cache_mode", "force_generic_plan")] if narrow else []
         calls = ", ".join(["set_config(%s, %s, true)"] * len(settings))
         with connection.cursor() as cursor:
             cursor.execute(
@@ -58,7 +59,7 @@ def _rebuild(as_of, town_ids):
     rows = sync_alerts(as_of, town_ids)
     if town_ids is None:
         return rows + figures.rebuild_all(period, as_of)
-    return rows + figures.rebuild_scopes(period, as_of, figures.scopes_of_towns(town_ids))
+    return rows + town_runs.rebuild_towns(period, as_of, town_ids)
 
 
 def _run(scope, as_of, town_ids, triggered_by):
