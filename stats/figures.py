@@ -431,10 +431,8 @@ def _load_partition(model, stage, period):
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
         sequence = cursor.fetchone()[0]
         cursor.execute(f"CREATE TABLE {part} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
-        # In scope order, so that a scope's rows share pages for the reads by scope.
         cursor.execute(
-            f"INSERT INTO {part} (id, {columns}) SELECT nextval(%s), {columns} FROM {stage} "  # noqa: S608 (identifiers from model metadata; values are parameters)
-            "ORDER BY scope_kind, scope_id",
+            f"INSERT INTO {part} (id, {columns}) SELECT nextval(%s), {columns} FROM {stage}",  # noqa: S608 (identifiers from model metadata; values are parameters)
             [sequence],
         )
         rows = cursor.rowcount
