@@ -12,7 +12,7 @@ from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
 from delegation.selectors import activity_window
 from reforms.models import Town
 
-from . import figures, services
+from . import figures, partitions, services
 
 
 def _bare_aggregate_sql():
@@ -85,9 +85,9 @@ def time_first_run_of_month(as_of):
     period = as_of.replace(day=1)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # A new month has no partition yet (see figures._load_partition).
+            # A new month has no partition yet (see full_runs._load_partition).
             for model, _dims, _measures in figures.TABLES:
-                cursor.execute(f"DROP TABLE IF EXISTS {figures._partition(model, period)}")
+                cursor.execute(f"DROP TABLE IF EXISTS {partitions.name(model, period)}")
         else:
             for sql, params in figures.delete_statements(period):
                 cursor.execute(sql, params)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from reforms.models import Town
 
-from . import figures, town_runs
+from . import full_runs, town_runs
 from .alerts import sync_alerts
 from .models import Alert, Figure, PendingRecompute, PowerFigure, RecomputeLock, RecomputeRun
 
@@ -58,7 +58,7 @@ def _rebuild(as_of, town_ids):
     # Alerts before figures: the open-alert figures count them.
     rows = sync_alerts(as_of, town_ids)
     if town_ids is None:
-        return rows + figures.rebuild_all(period, as_of)
+        return rows + full_runs.rebuild_all(period, as_of)
     return rows + town_runs.rebuild_towns(period, as_of, town_ids)
 
 

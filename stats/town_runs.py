@@ -15,14 +15,13 @@ from django.db import DatabaseError, connection, transaction
 
 from reforms.models import PilotProgramme, ProgrammeMembership, Region, Town
 
-from . import prepared
+from . import partitions, prepared
 from .figures import (
     TABLES,
     _in,
     _scope_where,
     _table,
     delete_statements,
-    partition_statements,
     roll_up_statements,
     town_figures_statement,
     town_power_statement,
@@ -175,7 +174,8 @@ def _run(statements, scopes, period):
     """Run ``statements`` as one round trip on PostgreSQL; returns the rows now in ``scopes``."""
     where, params = _scope_where(period, scopes)
     counts = [f"(SELECT COUNT(*) FROM {_table(model)} WHERE {where})" for model, _dims, _measures in TABLES]  # noqa: S608 (identifiers from model metadata; values are parameters)
-    statements = [*partition_statements(period), *statements, (f"SELECT {' + '.join(counts)}", params * len(counts))]
+    count = (f"SELECT {' + '.join(counts)}", params * len(counts))
+    statements = [*partitions.ensure_statements(period), *statements, count]
     with connection.cursor() as cursor:
         # On PostgreSQL one query string of EXECUTEs: they run in order, each seeing the previous
         # ones' rows.

@@ -12,7 +12,7 @@ from django.utils import timezone
 from core.services import record_update
 from delegation.models import DelegatedPower
 from reforms.models import AssessmentScheme, ProgrammeMembership, ReformTask, Region, Town
-from stats import figures, services, town_runs
+from stats import figures, partitions, services, town_runs
 from stats.alerts import RULES, found_rows
 from stats.models import Alert, AlertRule, Figure, PendingRecompute, PowerFigure, RecomputeRun, ScopeKind
 from stats.selectors import power_totals
@@ -170,14 +170,14 @@ def test_the_first_run_of_a_month_attaches_its_rows_as_the_months_partition(demo
     period = timezone.localdate().replace(day=1)
     with connection.cursor() as cursor:
         for model, _dims, _measures in figures.TABLES:
-            cursor.execute(f"DROP TABLE {figures._partition(model, period)}")
+            cursor.execute(f"DROP TABLE {partitions.name(model, period)}")
     assert not PowerFigure.objects.exists()
-    assert figures.missing_partitions(period) == [model for model, _d, _m in figures.TABLES]
+    assert partitions.missing(period) == [model for model, _d, _m in figures.TABLES]
 
     run = services.recompute_all()
     assert _tables() == before
     assert run.rows_written == len(before[0]) + len(before[1])
-    assert figures.missing_partitions(period) == []
+    assert partitions.missing(period) == []
     # A town's run then writes into the new partition as into any month.
     town = Town.objects.get(code="371581102000")
     services.recompute_town(town.pk)
