@@ -30,7 +30,6 @@ POWER_MEASURES = [
     "town_cases",
     "department_cases",
 ]
-ZERO = Value(0)
 MONEY = DecimalField(max_digits=20, decimal_places=2)
 
 
