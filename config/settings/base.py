@@ -165,6 +165,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Celery: with no broker configured, tasks run in-process so the embedded default needs no Redis.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The cache holds what every process must agree on: API rate-limit counters and the key that coalesces
+# recompute requests. With Redis configured it is shared by gunicorn's workers and Celery's; the
+# embedded default is one process, where memory suffices. Give it its own Redis database (CACHE_URL,
+# e.g. redis://127.0.0.1:6379/1) so that clearing the cache never touches the broker's queues.
+CACHES = {"default": env.cache("CACHE_URL", default=REDIS_URL or "locmemcache://")}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
