@@ -235,6 +235,8 @@ class RecomputeRun(models.Model):
         RUNNING = "running", _("运行中")
         SUCCESS = "success", _("成功")
         FAILED = "failed", _("失败")
+        # Its process died midway (killed, host restarted); the previous figures stayed in place.
+        ABANDONED = "abandoned", _("已中断")
 
     scope = models.CharField(_("范围"), max_length=40, help_text=_("all 或镇代码"))
     as_of = models.DateField(_("统计日期"))

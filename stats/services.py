@@ -7,11 +7,14 @@ full run stages them and writes only the rows that differ, a town's run replaces
 the scopes above it.
 """
 
+import datetime as dt
 import logging
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reforms.models import Town
 
@@ -23,6 +26,56 @@ logger = logging.getLogger(__name__)
 
 # Arbitrary constant naming the statistics lock among PostgreSQL advisory locks.
 ADVISORY_LOCK_KEY = 58_201_905
+# With a run's id, names the lock that says the run's process is alive (see run_claimed).
+RUN_LOCK_CLASS = 58_201_906
+
+
+def _run_lock(function, run_id):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, %s)", [RUN_LOCK_CLASS, run_id % 2**31])
+        return cursor.fetchone()[0]
+
+
+@contextmanager
+def run_claimed(run):
+    """Hold a session-level advisory lock named by ``run`` while its process works on it.
+
+    PostgreSQL releases the lock when the holder's connection ends, however the process ended, so a
+    run whose lock can be taken is one that nobody is running any more (see ``runs_reap``).
+    """
+    if connection.vendor != "postgresql":
+        yield run
+        return
+    _run_lock("pg_advisory_lock", run.pk)
+    try:
+        yield run
+    finally:
+        _run_lock("pg_advisory_unlock", run.pk)
+
+
+def runs_reap():
+    """Close the records of runs whose process died midway (killed, out of memory, host restarted).
+
+    Returns how many were closed. On PostgreSQL a run is dead when its lock is free; elsewhere (the
+    embedded default, one process) when it has been running longer than a task may run.
+    """
+    running = RecomputeRun.objects.filter(outcome=RecomputeRun.Outcome.RUNNING)
+    if connection.vendor == "postgresql":
+        dead = [pk for pk in running.values_list("pk", flat=True) if _run_lock("pg_try_advisory_lock", pk)]
+    else:
+        limit = timezone.now() - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+        dead = list(running.filter(started_at__lt=limit).values_list("pk", flat=True))
+    closed = RecomputeRun.objects.filter(pk__in=dead, outcome=RecomputeRun.Outcome.RUNNING).update(
+        outcome=RecomputeRun.Outcome.ABANDONED,
+        finished_at=timezone.now(),
+        error=_("运行进程中途退出,本次重算未完成;统计数据保持上一次成功重算的结果。"),
+    )
+    if connection.vendor == "postgresql":
+        for pk in dead:
+            _run_lock("pg_advisory_unlock", pk)
+    if closed:
+        logger.warning("statistics: %s recompute run(s) found abandoned", closed)
+    return closed
 
 
 @contextmanager
@@ -64,20 +117,25 @@ def _rebuild(as_of, town_ids):
 
 def _run(scope, as_of, town_ids, triggered_by):
     as_of = as_of or timezone.localdate()
-    run = RecomputeRun.objects.create(scope=scope, as_of=as_of, triggered_by=triggered_by)
-    started = timezone.now()
+    runs_reap()
     fields = ["rows_written", "outcome", "error", "finished_at"]
-    try:
-        with transaction.atomic(), _recompute_lock(narrow=town_ids is not None):
-            run.rows_written = _rebuild(as_of, town_ids)
-            _clear_outbox(town_ids, started)
-            # Recorded in the run's own transaction: one commit fewer, and never a success that did not commit.
-            run.outcome, run.finished_at = RecomputeRun.Outcome.SUCCESS, timezone.now()
+    with ExitStack() as claim:
+        # The record becomes visible already claimed, so that no reaper can take it for a dead one.
+        with transaction.atomic():
+            run = RecomputeRun.objects.create(scope=scope, as_of=as_of, triggered_by=triggered_by)
+            claim.enter_context(run_claimed(run))
+        started = timezone.now()
+        try:
+            with transaction.atomic(), _recompute_lock(narrow=town_ids is not None):
+                run.rows_written = _rebuild(as_of, town_ids)
+                _clear_outbox(town_ids, started)
+                # Recorded in the run's own transaction: one commit fewer, and never a success that did not commit.
+                run.outcome, run.finished_at = RecomputeRun.Outcome.SUCCESS, timezone.now()
+                run.save(update_fields=fields)
+        except Exception as exc:
+            run.outcome, run.error, run.finished_at = RecomputeRun.Outcome.FAILED, repr(exc), timezone.now()
             run.save(update_fields=fields)
-    except Exception as exc:
-        run.outcome, run.error, run.finished_at = RecomputeRun.Outcome.FAILED, repr(exc), timezone.now()
-        run.save(update_fields=fields)
-        raise
+            raise
     return run
 
 

@@ -37,6 +37,8 @@ def recompute_town_task(town_id, triggered_by="task"):
 @shared_task(name="stats.drain_pending", **RETRY, soft_time_limit=5 * 60, time_limit=6 * 60)
 def drain_pending_task():
     cache.delete(DRAIN_QUEUED_KEY)
+    # Beat sends this every 15 minutes: also the moment to close the records of runs that died.
+    services.runs_reap()
     run = services.pending_drain()
     return run.pk if run else None
 

@@ -1,10 +1,12 @@
 """Faults the office asked about: the broker down, the database restarted, a worker killed mid-recompute."""
 
+import datetime as dt
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -13,11 +15,12 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from delegation.models import DelegatedPower
 from stats.models import Figure, PendingRecompute, PowerFigure, RecomputeRun
-from stats.services import recompute_all
+from stats.services import recompute_all, run_claimed
 from tests.factories import DelegatedPowerFactory, UserFactory
 from tests.stats.test_tasks import unreachable_broker  # noqa: F401  (fixture)
 
@@ -192,6 +195,43 @@ def test_a_recompute_killed_midway_keeps_the_previous_statistics_and_the_next_ru
             worker.kill()
 
     assert _snapshot() == before
+    killed = RecomputeRun.objects.get(triggered_by="command")
     run = recompute_all()
     assert run.outcome == RecomputeRun.Outcome.SUCCESS
     assert _snapshot() != before
+    # The next run finds the killed one's record and closes it: nobody is left reading "running" forever.
+    killed.refresh_from_db()
+    assert killed.outcome == RecomputeRun.Outcome.ABANDONED
+    assert killed.finished_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_still_running_is_not_taken_for_abandoned_but_a_dead_one_is():
+    from stats.services import runs_reap
+
+    running = RecomputeRun.objects.create(scope="all", as_of="2026-01-01", triggered_by="nightly")
+    dead = RecomputeRun.objects.create(scope="all", as_of="2026-01-01", triggered_by="nightly")
+    # Started before any task could still be running: dead on every database, lock or no lock.
+    RecomputeRun.objects.filter(pk=dead.pk).update(started_at=timezone.now() - dt.timedelta(hours=2))
+    claimed, done = threading.Event(), threading.Event()
+
+    def worker():  # another process's connection, holding its run
+        try:
+            with run_claimed(running):
+                claimed.set()
+                done.wait(30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        assert claimed.wait(30)
+        assert runs_reap() == 1
+    finally:
+        done.set()
+        thread.join()
+    running.refresh_from_db()
+    dead.refresh_from_db()
+    assert running.outcome == RecomputeRun.Outcome.RUNNING
+    assert dead.outcome == RecomputeRun.Outcome.ABANDONED

@@ -1,5 +1,6 @@
 """Recompute after edits through Celery: queued after commit, coalesced, never lost without a broker."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -7,6 +8,7 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 
 from config.celery import app
 from core.services import record_update
@@ -75,36 +77,67 @@ def test_the_nightly_full_recompute_empties_the_outbox(admin_user, unreachable_b
     assert not PendingRecompute.objects.exists()
 
 
+@contextlib.contextmanager
+def celery_worker(log_path):
+    """A real `celery -A config worker` process on REDIS_URL, reading the test database."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("the worker process cannot open the in-memory SQLite test database; CI runs PostgreSQL")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": _test_database_url()}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", "celery", "-l", "warning"],
+        env=env,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def _wait_until_drained(log_path, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and PendingRecompute.objects.exists():
+        time.sleep(0.2)
+    assert not PendingRecompute.objects.exists(), log_path.read_text()
+
+
 @pytest.mark.needs_redis
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_drains_a_queued_recompute(admin_user, tmp_path):
     """Starts `celery -A config worker` against REDIS_URL and waits for the queued run to finish."""
-    from django.db import connection
-
     from stats.tasks import drain_pending_task
 
-    if connection.vendor == "sqlite":
-        pytest.skip("the worker process cannot open the in-memory SQLite test database; CI runs PostgreSQL")
     town = TownFactory()
     PendingRecompute.objects.create(town=town, touched_at=town.updated_at)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    env["DATABASE_URL"] = _test_database_url()
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", "celery", "-l", "warning"],
-        env=env,
-        stdout=(tmp_path / "worker.log").open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    with celery_worker(tmp_path / "worker.log"):
         drain_pending_task.apply_async()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and PendingRecompute.objects.exists():
-            time.sleep(0.5)
-        assert not PendingRecompute.objects.exists(), (tmp_path / "worker.log").read_text()
+        _wait_until_drained(tmp_path / "worker.log")
         assert RecomputeRun.objects.filter(outcome=RecomputeRun.Outcome.SUCCESS, triggered_by="outbox").exists()
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+
+
+@pytest.mark.needs_redis
+@pytest.mark.django_db(transaction=True)
+@override_settings(STATS_COALESCE_SECONDS=0)
+def test_an_edit_right_after_the_worker_drained_the_last_one_is_recomputed_too(admin_user, tmp_path):
+    """The web process queues a drain and the worker process runs it: both must see one coalescing key.
+
+    Were the key kept in each process's memory, the web process would still hold it after the worker
+    had drained the first edit, and the second edit would wait for the nightly run.
+    """
+    from stats.tasks import on_town_touched
+
+    town = TownFactory()
+    cache.delete(DRAIN_QUEUED_KEY)
+    with celery_worker(tmp_path / "worker.log"):
+        for edit in (1, 2):
+            on_town_touched(sender=None, town_ids={town.pk})
+            _wait_until_drained(tmp_path / "worker.log")
+            runs = RecomputeRun.objects.filter(outcome=RecomputeRun.Outcome.SUCCESS, triggered_by="outbox")
+            assert runs.count() == edit
 
 
 def _test_database_url():
