@@ -1,8 +1,13 @@
 """API tokens: stored hashed, shown once, revocable, throttled per token."""
 
+import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
@@ -10,6 +15,7 @@ from django.test import override_settings
 from core.models import ApiToken
 from core.tokens import token_create, token_revoke
 from tests.factories import UserFactory
+from tests.processes import shared_database_url
 
 from .conftest import client_for
 
@@ -113,3 +119,42 @@ def test_use_is_recorded_for_administrators(service_token):
 def test_browser_session_reads_the_api_too(client, users):
     client.force_login(users["editor_a"])
     assert client.get("/api/v1/towns/").status_code == 200
+
+
+REQUESTS_FROM_ANOTHER_PROCESS = """
+import django, json, sys
+django.setup()
+from django.test import Client
+secret = sys.argv[1]
+client = Client(SERVER_NAME="localhost")
+print(json.dumps([client.get("/api/v1/towns/", HTTP_AUTHORIZATION=f"Token {secret}").status_code for _ in range(2)]))
+"""
+
+
+@pytest.mark.needs_redis
+@pytest.mark.django_db(transaction=True)
+@override_settings(API_TOKEN_RATE="3/minute")
+def test_the_rate_limit_counts_the_requests_every_process_served(service_token):
+    """gunicorn runs several workers: a token's budget is one, whichever worker answers."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the other process cannot open the in-memory SQLite test database; CI runs PostgreSQL")
+    _, secret = service_token
+    assert [get("/api/v1/towns/", secret).status_code for _ in range(2)] == [200, 200]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": shared_database_url(),
+        "API_TOKEN_RATE": "3/minute",
+    }
+    other = subprocess.run(
+        [sys.executable, "-c", REQUESTS_FROM_ANOTHER_PROCESS, secret],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(other.stdout.strip().splitlines()[-1]) == [200, 429]

@@ -13,7 +13,8 @@ from django.db import connection
 from stats.models import PowerFigure
 from stats.services import recompute_all
 from tests.factories import DelegatedPowerFactory
-from tests.security.test_faults import _database_url, _side_connection
+from tests.processes import shared_database_url
+from tests.security.test_faults import _side_connection
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump and pg_restore are PostgreSQL's"),
@@ -42,7 +43,7 @@ def fresh_database():
     with side.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cursor.execute(f'CREATE DATABASE "{name}"')
-    yield _database_url().rsplit("/", 1)[0] + f"/{name}"
+    yield shared_database_url().rsplit("/", 1)[0] + f"/{name}"
     with side.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     side.close()
@@ -53,12 +54,12 @@ def test_backup_restores_into_a_fresh_database_with_the_same_statistics(tmp_path
     power = DelegatedPowerFactory(take_over_status="taken_over")
     DelegatedPowerFactory(town=power.town, catalogue=power.catalogue, take_over_status="pending")
     recompute_all()
-    expected = _rows(_database_url())
+    expected = _rows(shared_database_url())
     assert expected
 
     dump = tmp_path / "ledger.dump"
     make = ["make", "-s", "-C", str(settings.BASE_DIR), f"BACKUP={dump}"]
-    subprocess.run([*make, "backup", f"DATABASE_URL={_database_url()}"], check=True, capture_output=True)
+    subprocess.run([*make, "backup", f"DATABASE_URL={shared_database_url()}"], check=True, capture_output=True)
     assert dump.stat().st_size > 0
     subprocess.run([*make, "restore", f"DATABASE_URL={fresh_database}"], check=True, capture_output=True)
     assert _rows(fresh_database) == expected

@@ -22,6 +22,7 @@ from delegation.models import DelegatedPower
 from stats.models import Figure, PendingRecompute, PowerFigure, RecomputeRun
 from stats.services import recompute_all, run_claimed
 from tests.factories import DelegatedPowerFactory, UserFactory
+from tests.processes import shared_database_url
 from tests.stats.test_tasks import unreachable_broker  # noqa: F401  (fixture)
 
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="exercises PostgreSQL itself")
@@ -75,13 +76,6 @@ def test_with_redis_unreachable_ui_and_api_writes_are_kept_and_queued(client, dj
     assert list(PendingRecompute.objects.values_list("town_id", flat=True)) == [power.town_id]
 
 
-def _database_url():
-    db = connection.settings_dict
-    user = db["USER"] or "postgres"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def _side_connection():
     db = connection.settings_dict
     return psycopg2.connect(
@@ -99,7 +93,7 @@ def _app_env(**extra):
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": shared_database_url(),
         "REDIS_URL": "",
         "CONN_MAX_AGE": "600",
         **extra,

@@ -16,6 +16,7 @@ from reforms.models import Town
 from stats.models import PendingRecompute, RecomputeRun
 from stats.tasks import DRAIN_QUEUED_KEY
 from tests.factories import TownFactory
+from tests.processes import shared_database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +85,7 @@ def celery_worker(log_path):
 
     if connection.vendor == "sqlite":
         pytest.skip("the worker process cannot open the in-memory SQLite test database; CI runs PostgreSQL")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": _test_database_url()}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": shared_database_url()}
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", "celery", "-l", "warning"],
         env=env,
@@ -138,14 +139,6 @@ def test_an_edit_right_after_the_worker_drained_the_last_one_is_recomputed_too(a
             _wait_until_drained(tmp_path / "worker.log")
             runs = RecomputeRun.objects.filter(outcome=RecomputeRun.Outcome.SUCCESS, triggered_by="outbox")
             assert runs.count() == edit
-
-
-def _test_database_url():
-    """The URL of the database this test runs in (the test database, not the configured one)."""
-    from django.db import connection
-
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 def test_deleting_a_town_leaves_nothing_in_the_outbox(admin_user, eager_celery, django_capture_on_commit_callbacks):
