@@ -2,9 +2,9 @@
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db.models import CheckConstraint, Q, UniqueConstraint
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import constraint_fields
 from core.scoping import editable_q, visible
 from reforms.models import AssessmentScheme, PilotProgramme, Region, SourceDocument
 
@@ -70,29 +70,6 @@ class LedgerForm(forms.ModelForm):
         """Cleaned values of the model's own fields, for the write services."""
         names = {f.name for f in self._meta.model._meta.get_fields()} - {"version"}
         return {k: v for k, v in self.cleaned_data.items() if k in names}
-
-
-def _condition_fields(q):
-    for child in q.children:
-        if isinstance(child, Q):
-            yield from _condition_fields(child)
-        else:
-            yield child[0].split("__")[0]
-
-
-def constraint_fields(model):
-    """{constraint message: the field it is shown at}: the last field the constraint names."""
-    targets = {}
-    for constraint in model._meta.constraints:
-        if isinstance(constraint, UniqueConstraint):
-            names = list(constraint.fields)
-        elif isinstance(constraint, CheckConstraint):
-            names = list(_condition_fields(constraint.condition))
-        else:
-            continue
-        if names:
-            targets[str(constraint.get_violation_error_message())] = names[-1]
-    return targets
 
 
 class DateInput(forms.DateInput):

@@ -5,10 +5,11 @@ carries domain logic (bulk case counts, rebates due by rule). Views and the API 
 themselves.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.constraints import errors_at_fields
 from core.scoping import can_edit, town_of
 from core.signals import record_changed, town_touched, write_begins
 
@@ -31,6 +32,14 @@ def _touch(*instances):
     town_ids = {town.pk for town in map(town_of, instances) if town is not None}
     if town_ids:
         transaction.on_commit(lambda: town_touched.send(sender=None, town_ids=town_ids))
+
+
+def _full_clean(instance):
+    """Validate ``instance`` whole; a constraint's refusal is reported at the field it is about."""
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise errors_at_fields(type(instance), error) from None
 
 
 def _announce(instance, user, action):
@@ -58,7 +67,7 @@ def record_create(model, *, user, data):
     write_begins.send(sender=model)
     instance = model(**data)
     _require_edit(user, instance)
-    instance.full_clean()
+    _full_clean(instance)
     _history_user(instance, user)
     instance.save()
     _announce(instance, user, "create")
@@ -78,7 +87,7 @@ def record_update(instance, *, user, data, expected_version=None):
     for field, value in data.items():
         setattr(current, field, value)
     _require_edit(user, current)
-    current.full_clean()
+    _full_clean(current)
     _history_user(current, user)
     current.save()
     _announce(current, user, "update")

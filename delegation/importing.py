@@ -375,10 +375,9 @@ def _write_catalogue_row(user, catalogue, town, cleaned, departments, result):
 def _find_item(department, cleaned):
     code = cleaned.get("implementation_code")
     if code:
-        found = PowerItem.objects.filter(implementation_code=code).first()
+        # Codes are unique within a county: another county's items are neither found nor mentioned.
+        found = PowerItem.objects.filter(county_id=department.county_id, implementation_code=code).first()
         if found is not None:
-            if found.source_department.county_id != department.county_id:
-                raise ValidationError({"implementation_code": _("该实施编码已被其他县的事项使用。")})
             return found
     return PowerItem.objects.filter(source_department=department, name=cleaned["name"]).first()
 
@@ -399,8 +398,15 @@ def _upsert(existing, model, user, data, result, count=True):
 def _field_errors(error):
     """A ValidationError as {column key: reason}; model field names match the column keys."""
     if hasattr(error, "error_dict"):
-        renamed = {"source_department": "department", "item": "name", "catalogue": "name", "__all__": "name"}
-        return {renamed.get(k, k): " ".join(m for e in v for m in e.messages) for k, v in error.error_dict.items()}
+        # A field the file has no column for is reported at the column that decides it (the reason a
+        # power is not taken over is owed by its take-over status), else at the item's name.
+        renamed = {"source_department": "department", "not_taken_over_reason": "take_over_status"}
+        keys = {c.key for c in CATALOGUE_COLUMNS}
+        errors = {}
+        for k, v in error.error_dict.items():
+            column = renamed.get(k, k) if renamed.get(k, k) in keys else "name"
+            errors.setdefault(column, []).extend(m for e in v for m in e.messages)
+        return {column: " ".join(messages) for column, messages in errors.items()}
     return {"name": " ".join(error.messages)}
 
 

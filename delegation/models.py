@@ -98,6 +98,12 @@ class PowerItem(LedgerModel):
     source_department = models.ForeignKey(
         Department, verbose_name=_("放权部门"), on_delete=models.PROTECT, related_name="items"
     )
+    # The department's county, kept on the row so that the database can hold implementation codes
+    # unique within a county: unique across counties, a refusal would tell an editor what another
+    # county holds. Case-count feeds look a code up under a town, hence within its county.
+    county = models.ForeignKey(
+        "reforms.Region", verbose_name=_("所属县"), on_delete=models.PROTECT, editable=False, related_name="+"
+    )
     scope_path = "source_department__county"
     town_path = None  # an item belongs to a county department, not to a town
     history = HistoricalRecords()
@@ -108,10 +114,10 @@ class PowerItem(LedgerModel):
         ordering = ["type_code", "local_code", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["implementation_code"],
+                fields=["county", "implementation_code"],
                 condition=~Q(implementation_code=""),
-                name="item_implementation_code_unique",
-                violation_error_message=_("该实施编码已被其他事项使用。"),
+                name="item_implementation_code_unique_in_county",
+                violation_error_message=_("该实施编码已被本县其他事项使用。"),
             ),
             models.UniqueConstraint(
                 fields=["source_department", "name"],
@@ -122,6 +128,18 @@ class PowerItem(LedgerModel):
 
     def __str__(self):
         return self.name
+
+    def clean_fields(self, exclude=None):
+        self._county_from_department()
+        super().clean_fields(exclude=exclude)
+
+    def save(self, *args, **kwargs):
+        self._county_from_department()
+        super().save(*args, **kwargs)
+
+    def _county_from_department(self):
+        if self.source_department_id is not None:
+            self.county_id = self.source_department.county_id
 
 
 class DelegationCatalogue(LedgerModel):

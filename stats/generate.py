@@ -194,6 +194,7 @@ class Generator:
                             source="2",
                             legal_basis="",
                             source_department_id=departments[i % 10],
+                            county_id=county,
                             **LEDGER,
                         ),
                         type_code,

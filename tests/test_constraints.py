@@ -75,7 +75,7 @@ CASES = {
         town=f.TownFactory(), year=2024, grade="pass", rank_in_county=0
     ),
     "department_unique_in_county": lambda: _copy(f.DepartmentFactory()),
-    "item_implementation_code_unique": lambda: _copy(f.PowerItemFactory(), name="另一事项"),
+    "item_implementation_code_unique_in_county": lambda: _copy(f.PowerItemFactory(), name="另一事项"),
     "item_unique_per_department": lambda: _copy(f.PowerItemFactory(), implementation_code="OTHER"),
     "catalogue_edition_unique": lambda: _copy(f.CatalogueFactory(town=f.TownFactory())),
     "county_catalogue_edition_unique": lambda: _copy(f.CatalogueFactory()),

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
 
 from core.scoping import visible
 
@@ -31,6 +32,15 @@ class LedgerSerializer(serializers.ModelSerializer):
 
     def get_validators(self):
         return []  # unique-together rules are checked once, by the model's constraints in full_clean
+
+    def build_standard_field(self, field_name, model_field):
+        # A unique field too: full_clean checks it after the model's own rules (a town code must start
+        # with its county's code), so a code of another county is refused for that, never as "exists".
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        validators = [v for v in kwargs.get("validators", []) if not isinstance(v, UniqueValidator)]
+        if "validators" in kwargs:
+            kwargs["validators"] = validators
+        return field_class, kwargs
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -97,7 +97,7 @@ def test_preview_writes_nothing(editor, catalogue, town):
         (["县局", "事项", "01", "", "空投", "", ""], "下放方式", "不是有效的选项"),
         (["县局", "事项", "01", "", "委托", "2019年5月", ""], "下放日期", "YYYY-MM-DD"),
         (["县局", "事项", "01", "", "委托", "2000-01-01", ""], "下放日期", "不能早于放权目录的发布日期"),
-        (["县局", "事项", "01", "", "委托", "", "未承接到位"], "事项名称", "必须说明原因"),
+        (["县局", "事项", "01", "", "委托", "", "未承接到位"], "承接状态", "必须说明原因"),
     ],
 )
 def test_each_bad_row_is_reported_by_row_and_column_and_nothing_is_written(
@@ -112,10 +112,14 @@ def test_each_bad_row_is_reported_by_row_and_column_and_nothing_is_written(
     assert not PowerItem.objects.exists()
 
 
-def test_code_used_by_another_county_is_refused(editor, catalogue, town):
-    DelegatedPowerFactory(town__county__code="371522", town__county__name="莘县", item__implementation_code="IMP-001")
+def test_a_code_another_county_uses_is_imported_and_nothing_tells_of_the_other_county(editor, catalogue, town):
+    other = DelegatedPowerFactory(
+        town__county__code="371522", town__county__name="莘县", item__implementation_code="IMP-001"
+    )
     result = run(editor, catalogue, town, xlsx(GOOD))
-    assert [(p.row, p.column) for p in result.problems] == [(2, "实施编码")]
+    assert result.ok, result.problems
+    assert PowerItem.objects.filter(implementation_code="IMP-001").count() == 2
+    assert PowerItem.objects.get(pk=other.item.pk).source_department.county.code == "371522"
 
 
 def test_corrected_file_updates_the_same_powers(editor, catalogue, town):

@@ -17,7 +17,8 @@ def test_power_list_pages_through_thousands_of_rows(client, django_assert_max_nu
     seed = DelegatedPowerFactory()
     department = seed.item.source_department
     items = PowerItem.objects.bulk_create(
-        PowerItem(name=f"事项-{n:05d}", type_code="02", source_department=department) for n in range(ROWS)
+        PowerItem(name=f"事项-{n:05d}", type_code="02", source_department=department, county=department.county)
+        for n in range(ROWS)
     )
     DelegatedPower.objects.bulk_create(
         DelegatedPower(
