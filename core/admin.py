@@ -5,6 +5,7 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import ApiToken, User
 from .tokens import token_create, token_revoke
@@ -144,3 +145,40 @@ for _model, _admin in (
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, type(_admin.__name__, (SecurityAdminOnly, _admin), {}))
+
+
+class DeviceResetAdmin(admin.ModelAdmin):
+    """Second-factor devices: the security administrator resets another user's by deleting it (audited).
+
+    Nobody adds or edits a device here, and no key or QR code is shown: whoever knows a device's key can
+    produce its codes, so enrolment happens only at the owner's own /accounts/otp/setup/. The admin log
+    records each deletion, and the audit log copies it.
+    """
+
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "name"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = fields
+    list_select_related = ["user"]
+
+    def has_module_permission(self, request):
+        return _is_security_admin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _is_security_admin(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Their own device stays: resetting it would let a stolen session drop the factor it lacks.
+        return _is_security_admin(request) and (obj is None or obj.user_id != request.user.pk)
+
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, DeviceResetAdmin)
