@@ -1,6 +1,7 @@
 """Users and the abstract base that every ledger record shares."""
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +33,20 @@ class LedgerModel(models.Model):
         super().save(*args, **kwargs)
 
 
+class UserManager(BaseUserManager):
+    """Django's user manager, whose superusers are system administrators with no region.
+
+    Without a role every account is a reviewer, who must belong to a region: ``createsuperuser`` would
+    break the database's rule (user_region_required_unless_admin).
+    """
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """A superuser for ``manage.py createsuperuser``: the system administrator role, no region."""
+        extra_fields.setdefault("role", User.Role.SYSTEM_ADMIN)
+        extra_fields.setdefault("region", None)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person or another system's service account (用户), scoped by one region and one role."""
 
@@ -55,6 +70,8 @@ class User(AbstractUser):
     is_service_account = models.BooleanField(
         _("服务账户"), default=False, help_text=_("供其他系统通过令牌访问 API 的账户")
     )
+
+    objects = UserManager()
 
     class Meta:
         verbose_name = _("用户")

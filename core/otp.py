@@ -80,7 +80,14 @@ def otp_verify(request):
 
 @login_required
 def otp_setup(request):
-    """Enrol an authenticator app: show the key, then confirm it with a first code."""
+    """Enrol an authenticator app: show the key, then confirm it with a first code.
+
+    A user who already has a confirmed device must first give its code in this session: otherwise the
+    password alone would let anyone enrol their own authenticator and skip the owner's. A user who lost
+    theirs asks the security administrator, who resets it in the admin (audited).
+    """
+    if not request.user.is_verified() and user_has_device(request.user, confirmed=True):
+        return redirect(f"{reverse('otp_verify')}?next={request.get_full_path()}")
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=request.user, name=_("身份验证器"), confirmed=False)

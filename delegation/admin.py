@@ -1,18 +1,20 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import SystemAdminOnly
+
 from . import models
 
 
 @admin.register(models.Department)
-class DepartmentAdmin(SimpleHistoryAdmin):
+class DepartmentAdmin(SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["name", "county"]
     list_filter = ["county"]
     search_fields = ["name", "county__name"]
 
 
 @admin.register(models.PowerItem)
-class PowerItemAdmin(SimpleHistoryAdmin):
+class PowerItemAdmin(SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["name", "type_code", "local_code", "implementation_code", "source_department"]
     list_filter = ["type_code", "source", "is_generated"]
     search_fields = ["name", "local_code", "implementation_code"]
@@ -20,14 +22,14 @@ class PowerItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.DelegationCatalogue)
-class DelegationCatalogueAdmin(SimpleHistoryAdmin):
+class DelegationCatalogueAdmin(SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["title", "county", "town", "issued_on", "edition", "declared_total"]
     list_filter = ["county"]
     search_fields = ["title"]
 
 
 @admin.register(models.DelegatedPower)
-class DelegatedPowerAdmin(SimpleHistoryAdmin):
+class DelegatedPowerAdmin(SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["item", "town", "mode", "take_over_status", "delegated_on"]
     list_filter = ["mode", "take_over_status", "item__type_code", "is_generated"]
     search_fields = ["item__name", "item__implementation_code", "town__name"]
@@ -36,7 +38,7 @@ class DelegatedPowerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.MonthlyCaseCount)
-class MonthlyCaseCountAdmin(admin.ModelAdmin):
+class MonthlyCaseCountAdmin(SystemAdminOnly, admin.ModelAdmin):
     list_display = ["power", "month", "handled_by", "accepted", "closed"]
     list_filter = ["handled_by", "month"]
     search_fields = ["power__item__name", "power__town__name"]

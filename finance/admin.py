@@ -1,16 +1,18 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import SystemAdminOnly
+
 from . import models
 
 
-class YearRecordInline(admin.TabularInline):
+class YearRecordInline(SystemAdminOnly, admin.TabularInline):
     model = models.FiscalYearRecord
     extra = 0
 
 
 @admin.register(models.FiscalArrangement)
-class FiscalArrangementAdmin(SimpleHistoryAdmin):
+class FiscalArrangementAdmin(SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["title", "town", "kind", "promised_per_year", "share_percent", "from_year"]
     list_filter = ["kind", "unit"]
     search_fields = ["title", "town__name"]
@@ -18,7 +20,7 @@ class FiscalArrangementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.FiscalYearRecord)
-class FiscalYearRecordAdmin(SimpleHistoryAdmin):
+class FiscalYearRecordAdmin(SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["arrangement", "year", "amount_due", "promised", "paid", "paid_on"]
     list_filter = ["year", "arrangement__kind"]
     search_fields = ["arrangement__title", "arrangement__town__name"]

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import SystemAdminOnly
+
 from . import models
 
 
 @admin.register(models.Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(SystemAdminOnly, admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
@@ -13,7 +15,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Town)
-class TownAdmin(SimpleHistoryAdmin):
+class TownAdmin(SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["code", "name", "county", "category", "population", "is_generated"]
     list_filter = ["category", "is_generated", "county__parent"]
     search_fields = ["code", "name", "county__name"]
@@ -21,7 +23,7 @@ class TownAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.SourceDocument)
-class SourceDocumentAdmin(SimpleHistoryAdmin):
+class SourceDocumentAdmin(SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["number", "title", "issuer", "issued_on", "region"]
     list_filter = ["region"]
     search_fields = ["number", "title", "issuer"]
@@ -29,20 +31,20 @@ class SourceDocumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.ReportedFigure)
-class ReportedFigureAdmin(admin.ModelAdmin):
+class ReportedFigureAdmin(SystemAdminOnly, admin.ModelAdmin):
     list_display = ["label", "value", "unit", "region", "document"]
     list_filter = ["region", "document"]
     search_fields = ["label"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(SystemAdminOnly, admin.TabularInline):
     model = models.ProgrammeMembership
     autocomplete_fields = ["town"]
     extra = 0
 
 
 @admin.register(models.PilotProgramme)
-class PilotProgrammeAdmin(SimpleHistoryAdmin):
+class PilotProgrammeAdmin(SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["name", "region", "started_on", "document"]
     list_filter = ["region"]
     search_fields = ["name"]
@@ -50,19 +52,19 @@ class PilotProgrammeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.ProgrammeMembership)
-class ProgrammeMembershipAdmin(SimpleHistoryAdmin):
+class ProgrammeMembershipAdmin(SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["town", "programme", "joined_on", "left_on", "status"]
     list_filter = ["status", "programme"]
     search_fields = ["town__name", "programme__name"]
 
 
-class TaskInline(admin.TabularInline):
+class TaskInline(SystemAdminOnly, admin.TabularInline):
     model = models.ReformTask
     extra = 0
 
 
 @admin.register(models.ReformPlan)
-class ReformPlanAdmin(SimpleHistoryAdmin):
+class ReformPlanAdmin(SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["title", "town", "adopted_on", "document"]
     search_fields = ["title", "town__name"]
     autocomplete_fields = ["town", "document"]
@@ -70,28 +72,28 @@ class ReformPlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.ReformTask)
-class ReformTaskAdmin(SimpleHistoryAdmin):
+class ReformTaskAdmin(SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["title", "plan", "lead_unit", "deadline", "status", "completed_on"]
     list_filter = ["status", "is_generated"]
     search_fields = ["title", "lead_unit", "plan__town__name"]
 
 
 @admin.register(models.AssessmentScheme)
-class AssessmentSchemeAdmin(SimpleHistoryAdmin):
+class AssessmentSchemeAdmin(SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["name", "region", "subject", "county_weight", "town_weight", "min_town_weight"]
     list_filter = ["subject", "region"]
     search_fields = ["name"]
 
 
 @admin.register(models.AssessmentScore)
-class AssessmentScoreAdmin(SimpleHistoryAdmin):
+class AssessmentScoreAdmin(SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["assessed_unit", "town", "year", "county_score", "town_score", "scheme"]
     list_filter = ["year", "scheme__subject"]
     search_fields = ["assessed_unit", "town__name"]
 
 
 @admin.register(models.TownAnnualAssessment)
-class TownAnnualAssessmentAdmin(SimpleHistoryAdmin):
+class TownAnnualAssessmentAdmin(SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["town", "year", "score", "grade", "rank_in_county"]
     list_filter = ["year", "grade"]
     search_fields = ["town__name"]

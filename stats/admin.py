@@ -4,12 +4,14 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin import SystemAdminOnly
+
 from . import services
 from .models import Alert, Figure, PendingRecompute, PowerFigure, RecomputeRun
 
 
 @admin.register(RecomputeRun)
-class RecomputeRunAdmin(admin.ModelAdmin):
+class RecomputeRunAdmin(SystemAdminOnly, admin.ModelAdmin):
     list_display = ["started_at", "finished_at", "scope", "as_of", "rows_written", "outcome", "triggered_by"]
     list_filter = ["outcome", "triggered_by"]
     readonly_fields = [f.name for f in RecomputeRun._meta.fields]
@@ -40,7 +42,7 @@ class RecomputeRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(SystemAdminOnly, admin.ModelAdmin):
     list_display = ["rule", "town", "region", "since", "is_open", "closed_at", "message"]
     list_filter = ["rule", "is_open"]
     search_fields = ["town__name", "town__code"]
@@ -54,7 +56,7 @@ class AlertAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(SystemAdminOnly, admin.ModelAdmin):
     list_filter = ["scope_kind", "period"]
 
     def has_add_permission(self, request):
@@ -75,5 +77,5 @@ class FigureAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PendingRecompute)
-class PendingRecomputeAdmin(admin.ModelAdmin):
+class PendingRecomputeAdmin(SystemAdminOnly, admin.ModelAdmin):
     list_display = ["town", "touched_at"]
