@@ -11,6 +11,9 @@ from reforms.models import AssessmentScheme, PilotProgramme, Region, SourceDocum
 # Rows above town level that an editor may cite but not necessarily change (a province's document).
 REFERENCE_MODELS = (SourceDocument, AssessmentScheme, PilotProgramme)
 
+# The largest version the column holds (PositiveIntegerField); beyond it a version cannot exist.
+VERSION_MAX = 2**31 - 1
+
 # Fields every ledger row has that the office never types in.
 LEDGER_EXCLUDE = ["is_generated"]
 
@@ -29,7 +32,9 @@ def choice_queryset(user, model):
 class LedgerForm(forms.ModelForm):
     """A ModelForm bound to a user: every ForeignKey offers only rows within the user's scope.
 
-    ``version`` travels in a hidden field so that saving a stale copy raises a conflict.
+    ``version`` travels in a hidden field so that saving a stale copy raises a conflict; an update
+    without it is refused, as the API refuses a change without If-Match (else the save would overwrite
+    whatever was saved since, unseen).
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -43,7 +48,7 @@ class LedgerForm(forms.ModelForm):
                     *field.queryset.model._meta.ordering or ["pk"]
                 )
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+            self.fields["version"] = version_field(initial=self.instance.version)
 
     def _post_clean(self):
         super()._post_clean()
@@ -70,6 +75,25 @@ class LedgerForm(forms.ModelForm):
         """Cleaned values of the model's own fields, for the write services."""
         names = {f.name for f in self._meta.model._meta.get_fields()} - {"version"}
         return {k: v for k, v in self.cleaned_data.items() if k in names}
+
+
+MISSING_VERSION = _("缺少您读取时的版本号,未保存。请重新打开页面,查看最新内容后再操作。")
+
+
+def version_field(**kwargs):
+    """The hidden, required version a save or delete read: any missing or malformed value gets one message."""
+    messages = dict.fromkeys(("required", "invalid", "min_value", "max_value"), MISSING_VERSION)
+    return forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=VERSION_MAX, error_messages=messages, **kwargs
+    )
+
+
+class VersionForm(forms.Form):
+    """What a delete posts: the version of the row the user confirmed deleting."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"] = version_field()
 
 
 class DateInput(forms.DateInput):

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 
 from core import services
 from core.export import export_response
+from core.forms import VersionForm
 from core.history import history_rows
 from core.scoping import can_edit, visible
 from core.signals import data_exported
@@ -243,14 +244,20 @@ class LedgerViews:
                 form.add_error(None, e)
             else:
                 return redirect(ui.url("detail", saved.pk))
-        return render(request, "core/ledger_form.html", {"ui": ui, "form": form, "obj": obj})
+        # A save that did not say which version it read is refused outright, as the API answers 428.
+        status = 400 if form.is_bound and "version" in form.errors else 200
+        return render(request, "core/ledger_form.html", {"ui": ui, "form": form, "obj": obj}, status=status)
 
     def _delete(self, request, pk):
         ui = self.ui
         obj = self._editable_object(request, pk)
         if request.method == "POST":
+            confirmed = VersionForm(request.POST)
+            if not confirmed.is_valid():
+                context = {"ui": ui, "obj": obj, "errors": confirmed.errors["version"]}
+                return render(request, "core/ledger_delete.html", context, status=400)
             try:
-                services.record_delete(obj, user=request.user, expected_version=request.POST.get("version"))
+                services.record_delete(obj, user=request.user, expected_version=confirmed.cleaned_data["version"])
             except services.VersionConflict:
                 return render(request, "core/ledger_delete.html", {"ui": ui, "obj": obj, "stale": True}, status=409)
             except ProtectedError as e:

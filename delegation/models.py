@@ -319,6 +319,17 @@ class DelegatedPower(LedgerModel):
             raise ValidationError(errors)
 
 
+# Case counts exist only for months of the reform's era; a year such as 0001 is a typing slip, and the
+# statistics' month arithmetic (12-month windows) would run off the calendar's start.
+CASE_MONTH_YEARS = (2000, 2099)
+MONTH_OUT_OF_RANGE = _("月份应在 2000-01 至 2099-12 之间。")
+
+
+def case_month_in_range(month):
+    """Whether the date ``month`` falls in a year case counts can be recorded for."""
+    return CASE_MONTH_YEARS[0] <= month.year <= CASE_MONTH_YEARS[1]
+
+
 class MonthlyCaseCount(LedgerModel):
     """Cases accepted and closed for one delegated power in one month (月度办件量).
 
@@ -376,3 +387,5 @@ class MonthlyCaseCount(LedgerModel):
     def clean(self):
         if self.month and self.month.day != 1:
             raise ValidationError({"month": _("月份必须是该月第一天。")})
+        if self.month and not case_month_in_range(self.month):
+            raise ValidationError({"month": MONTH_OUT_OF_RANGE})

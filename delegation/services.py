@@ -1,9 +1,11 @@
 """Write paths for delegation: the idempotent bulk upsert of monthly case counts."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +13,10 @@ from django.utils.translation import gettext as _
 from core.scoping import can_edit
 from core.signals import town_touched
 
-from .models import DelegatedPower, MonthlyCaseCount
+from .models import DelegatedPower, MonthlyCaseCount, case_month_in_range
+
+# How often a batch is re-read and rewritten after a concurrent batch inserted one of its rows first.
+WRITE_ATTEMPTS = 3
 
 
 class BatchRejected(Exception):
@@ -29,15 +34,28 @@ class CaseCountResult:
     unchanged: int
 
 
+MONTH_PATTERN = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+
+
 def parse_month(value):
-    """'2025-03', '2025-03-01' or a date → the first day of that month."""
+    """'2025-03', a real date such as '2025-03-17', or a date → the first day of that month.
+
+    None for anything else, including impossible dates ('2031-02-31'), which used to be cut to their
+    month silently, and months outside the years case counts are kept for ('0001-01').
+    """
+    if isinstance(value, dt.datetime):
+        value = value.date()
     if isinstance(value, dt.date):
-        return value.replace(day=1)
-    text = str(value).strip()
-    try:
-        return dt.date.fromisoformat(text[:7] + "-01")
-    except ValueError:
-        return None
+        month = value.replace(day=1)
+    else:
+        text = str(value).strip()
+        if not MONTH_PATTERN.fullmatch(text):
+            return None
+        try:
+            month = dt.date.fromisoformat(text if len(text) == 10 else f"{text}-01").replace(day=1)
+        except ValueError:
+            return None
+    return month if case_month_in_range(month) else None
 
 
 def _clean_count(value, field, errors):
@@ -48,6 +66,12 @@ def _clean_count(value, field, errors):
     if int(text) < 0:
         errors[field] = [_("不能为负数。")]
         return None
+    try:
+        # The column's own range (its validators), so a count the database cannot hold is a row error.
+        MonthlyCaseCount._meta.get_field(field).run_validators(int(text))
+    except ValidationError as error:
+        errors[field] = error.messages
+        return None
     return int(text)
 
 
@@ -56,7 +80,7 @@ def _clean_row(row):
     errors, cleaned = {}, {}
     cleaned["month"] = parse_month(row.get("month", ""))
     if cleaned["month"] is None:
-        errors["month"] = [_("月份格式应为 YYYY-MM。")]
+        errors["month"] = [_("月份格式应为 YYYY-MM,且须是 2000 至 2099 年间真实存在的月份。")]
     cleaned["handled_by"] = row.get("handled_by") or MonthlyCaseCount.HandledBy.TOWN
     if cleaned["handled_by"] not in MonthlyCaseCount.HandledBy.values:
         errors["handled_by"] = [_("办理主体只能是 town 或 county_department。")]
@@ -112,10 +136,20 @@ def case_counts_upsert(*, user, rows):
         cleaned["power"] = power
     if errors:
         raise BatchRejected(errors)
-    return _write(cleaned_rows)
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            # A savepoint: when a concurrent batch inserted one of these rows after our read, only this
+            # attempt is undone; the next one reads that row (now committed) and updates or keeps it,
+            # so both batches succeed and each reports honestly what it created.
+            with transaction.atomic():
+                return _write(cleaned_rows)
+        except IntegrityError:
+            if attempt == WRITE_ATTEMPTS:
+                raise
 
 
 def _write(cleaned_rows):
+    """Insert the new rows, update the changed ones, count the rest; the existing rows are locked first."""
     existing = {
         (c.power_id, c.month, c.handled_by): c
         for c in MonthlyCaseCount.objects.select_for_update().filter(

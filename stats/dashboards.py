@@ -164,8 +164,10 @@ def choose_period(periods, raw):
     """(period, error): the month asked for as ``YYYY-MM``, or the latest computed month."""
     if not raw:
         return (periods[0] if periods else None), None
+    # Only 'YYYY-MM' or a real date of the month: '2026-10-32' is not read as October.
+    text = raw if len(raw) == 10 else f"{raw}-01"
     try:
-        wanted = dt.date.fromisoformat(f"{raw[:7]}-01")
+        wanted = dt.date.fromisoformat(text).replace(day=1) if len(text) == 10 else None
     except ValueError:
         wanted = None
     if wanted in periods:

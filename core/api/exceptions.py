@@ -4,7 +4,9 @@ Every error answers ``{"status", "code", "detail", "fields"}``: ``detail`` is on
 person, ``fields`` maps a field name (or ``items`` → item index → field, for batches) to messages.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
@@ -34,6 +36,15 @@ class Conflict(exceptions.APIException):
     default_code = "protected"
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+    def __init__(self):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        super().__init__(_("请求体超过 %(limit)s 字节的上限,请分批提交。") % {"limit": limit})
+
+
 INVALID = _("提交的数据有误,请按字段说明修改。")
 
 
@@ -50,6 +61,8 @@ def _translate(exc):
         return PreconditionFailed()
     if isinstance(exc, ProtectedError | RestrictedError):
         return Conflict()
+    if isinstance(exc, RequestDataTooBig):
+        return RequestTooLarge()
     return exc
 
 
@@ -76,3 +89,9 @@ def api_not_found(request, exception):
         return page_not_found(request, exception)
     not_found = exceptions.NotFound()
     return JsonResponse(_body(not_found, status.HTTP_404_NOT_FOUND), status=status.HTTP_404_NOT_FOUND)
+
+
+def api_error_response(exc, fields=None):
+    """The API's JSON error body for ``exc`` raised outside a view (in a middleware, say)."""
+    body = {**_body(exc, exc.status_code), "fields": fields or {}}
+    return JsonResponse(body, status=exc.status_code)

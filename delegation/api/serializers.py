@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -7,6 +8,12 @@ from .. import models
 
 BULK_MAX_ITEMS = 5000
 MAX_ID = 2**63 - 1  # the largest primary key the database can hold; beyond it the id cannot exist
+
+
+def column_max(model, name):
+    """The largest value the integer column ``name`` of ``model`` holds, from the field's own validators."""
+    field = model._meta.get_field(name)
+    return min(v.limit_value for v in field.validators if isinstance(v, MaxValueValidator))
 
 
 class DepartmentSerializer(LedgerSerializer):
@@ -64,8 +71,12 @@ class CaseCountItemSerializer(serializers.Serializer):
     handled_by = serializers.ChoiceField(
         choices=models.MonthlyCaseCount.HandledBy.choices, required=False, help_text=_("办理主体,缺省为 town")
     )
-    accepted = serializers.IntegerField(min_value=0, help_text=_("受理件数"))
-    closed = serializers.IntegerField(min_value=0, help_text=_("办结件数"))
+    accepted = serializers.IntegerField(
+        min_value=0, max_value=column_max(models.MonthlyCaseCount, "accepted"), help_text=_("受理件数")
+    )
+    closed = serializers.IntegerField(
+        min_value=0, max_value=column_max(models.MonthlyCaseCount, "closed"), help_text=_("办结件数")
+    )
 
 
 class CaseCountBatchSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from core.models import User
 from delegation.models import DelegatedPower
 from reforms.models import Town
-from stats.models import Alert
+from stats.models import Alert, Figure
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +178,10 @@ def test_without_echarts_the_page_keeps_its_tables_and_says_why(demo, monkeypatc
     assert "图表库(ECharts)未安装:以下仅以表格显示" in html
     assert "vendor/echarts" not in html
     assert '<a href="/dashboard/region/370523/' in html  # the split per county is still there, as a table
+
+
+def test_impossible_day_of_a_computed_month_is_not_read_as_that_month(demo):
+    latest = Figure.objects.order_by("-period").values_list("period", flat=True).first()
+    client = client_for("dongying_reviewer")
+    html = client.get(f"/dashboard/region/{DONGYING}/", {"period": f"{latest:%Y-%m}-32"}).content.decode()
+    assert f"统计月份“{latest:%Y-%m}-32”无效或尚未统计" in html
