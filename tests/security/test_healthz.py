@@ -1,6 +1,9 @@
 """/healthz answers 200 only when a page can be served: database, shared cache, broker, static manifest."""
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -95,3 +98,33 @@ def test_failure_details_stay_in_the_server_log(caplog):
     # An anonymous caller learns which check failed, not the addresses or errors behind it.
     assert "127.0.0.1" not in body
     assert "broker" in caplog.text
+
+
+def _compose_check(url, allowed_hosts):
+    """Run compose's health check of the web container (config/healthcheck.py) against ``url``."""
+    env = {**os.environ, "HEALTHCHECK_URL": url, "ALLOWED_HOSTS": allowed_hosts}
+    script = settings.BASE_DIR / "config" / "healthcheck.py"
+    return subprocess.run([sys.executable, script], env=env, capture_output=True, text=True, timeout=60, check=False)
+
+
+# As production runs it: only its own host names allowed, plain HTTP redirected unless the proxy says HTTPS.
+PRODUCTION_LIKE = {
+    "ALLOWED_HOSTS": [".reform.example.gov.cn"],
+    "SECURE_SSL_REDIRECT": True,
+    "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_compose_health_check_passes_through_production_host_and_https_checks(live_server):
+    with override_settings(**PRODUCTION_LIKE):
+        result = _compose_check(live_server.url, ".reform.example.gov.cn,*")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_compose_health_check_fails_when_pages_fail(live_server, tmp_path):
+    with override_settings(**PRODUCTION_LIKE, STORAGES=MANIFEST_STORAGES, STATIC_ROOT=tmp_path):
+        result = _compose_check(live_server.url, "reform.example.gov.cn")
+    assert result.returncode == 1
+    assert "/healthz: HTTP 503" in result.stderr
