@@ -1,8 +1,9 @@
-from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from core.health import health_checks
 from reforms.selectors import town_key_figures
 from stats.alerts_board import record_url
 from stats.selectors import alert_list
@@ -29,8 +30,11 @@ def home(request):
     return render(request, "core/home.html", context)
 
 
+@never_cache
+@require_safe
 def healthz(request):
-    """Liveness for load balancers and compose: the database answers a trivial query."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """For load balancers and compose: 200 when every service a page needs answers, else 503 naming the failing."""
+    checks = health_checks()
+    failing = [name for name, result in checks.items() if result == "failing"]
+    body = {"status": "error" if failing else "ok", "checks": checks, "failing": failing}
+    return JsonResponse(body, status=503 if failing else 200)

@@ -16,7 +16,9 @@ def test_landing_page_invites_login(client):
 
 
 def test_health_check_answers(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
 
 
 def test_editor_sees_only_towns_of_own_county(client):

@@ -156,7 +156,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Apache ECharts, installed by `npm ci` (package-lock.json) and served as our own static file.
 if (BASE_DIR / "node_modules" / "echarts" / "dist").is_dir():
