@@ -10,6 +10,8 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
+# The English catalogue is kept as .po in the repository; pages in English need it compiled.
+RUN python manage.py compile_translations
 # Only the build the dashboards load: the rest of the dist (50 MB of builds and source maps) would be
 # hashed and compressed by collectstatic for nothing.
 COPY --from=assets /app/node_modules/echarts/dist/echarts.min.js node_modules/echarts/dist/echarts.min.js

@@ -121,8 +121,8 @@ def log_in(client, username, password):
     expect('action="/accounts/logout/"' in body.decode(), "/towns/ shows no logout button: not signed in")
 
 
-def edit_and_see_recompute(client, token):
-    """PATCH a taken-over power back to pending; return the town's taken-over count before and after."""
+def find_taken_over_power(client, token):
+    """A taken-over power of 371581, and the path and figure of its town's taken-over count."""
     powers, _ = client.json(
         "GET", "/api/v1/delegated-powers/?region=371581&take_over_status=taken_over&page_size=1", token=token
     )
@@ -130,25 +130,25 @@ def edit_and_see_recompute(client, token):
     power = powers["results"][0]
     summary_path = f"/api/v1/stats/power-figures/summary/?scope_kind=town&town={power['town_code']}"
     before, _ = client.json("GET", summary_path, token=token)
+    print(f"  power {power['id']} of town {power['town_code']}: taken over {before['taken_over']}")
+    return power, summary_path, before["taken_over"]
+
+
+def edit_power(client, token, power, changes):
+    """PATCH ``changes`` onto the power with the ETag just read, as an integrating system does."""
     _, headers = client.json("GET", f"/api/v1/delegated-powers/{power['id']}/", token=token)
     etag = headers.get("ETag")
     expect(etag, "the API answered a record without an ETag")
     client.json(
-        "PATCH",
-        f"/api/v1/delegated-powers/{power['id']}/",
-        token=token,
-        payload={"take_over_status": "pending", "take_over_on": None},
-        headers={"If-Match": etag},
+        "PATCH", f"/api/v1/delegated-powers/{power['id']}/", token=token, payload=changes, headers={"If-Match": etag}
     )
-    print(f"  edited power {power['id']} of town {power['town_code']}: taken over was {before['taken_over']}")
-    return summary_path, before["taken_over"]
 
 
-def wait_for_recompute(client, token, summary_path, before):
+def wait_for_taken_over(client, token, summary_path, expected):
     deadline = time.monotonic() + RECOMPUTE_WAIT
     while time.monotonic() < deadline:
         after, _ = client.json("GET", summary_path, token=token)
-        if after["taken_over"] == before - 1:
+        if after["taken_over"] == expected:
             print(f"  worker recomputed: taken over now {after['taken_over']}")
             return
         time.sleep(0.5)
@@ -164,10 +164,16 @@ def main(base, username, password, token):
         started = phase("health", started)
         log_in(client, username, password)
         started = phase("login", started)
-        summary_path, before = edit_and_see_recompute(api, token)
+        power, summary_path, before = find_taken_over_power(api, token)
+        edit_power(api, token, power, {"take_over_status": "pending", "take_over_on": None})
         started = phase("API calls", started)
-        wait_for_recompute(api, token, summary_path, before)
-        phase("recompute seen", started)
+        wait_for_taken_over(api, token, summary_path, before - 1)
+        started = phase("recompute seen", started)
+        # Right after the worker drained the first edit: it must queue a recompute of its own, not be
+        # swallowed by the first one's coalescing key.
+        edit_power(api, token, power, {"take_over_status": "taken_over", "take_over_on": power["take_over_on"]})
+        wait_for_taken_over(api, token, summary_path, before)
+        phase("second edit seen", started)
     except SmokeFailure as failure:
         print(f"SMOKE FAILED: {failure}", file=sys.stderr)
         return 1
