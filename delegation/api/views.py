@@ -41,7 +41,9 @@ class DelegatedPowerViewSet(LedgerCursorViewSet):
     serializer_class = serializers.DelegatedPowerSerializer
     filterset_class = filters.DelegatedPowerFilterSet
     search_fields = ["item__name", "item__implementation_code", "town__name"]
-    ordering_fields = ["id", "delegated_on", "take_over_on"]
+    # Not take_over_on: a cursor compares with > and <, which never match NULL, so the powers not yet
+    # taken over would drop out of the walk. Filter by take_over_status instead.
+    ordering_fields = ["id", "delegated_on"]
     related = ["town", "item"]
 
 
