@@ -49,7 +49,7 @@ class DelegatedPowerViewSet(LedgerCursorViewSet):
 
 BULK_EXAMPLE = {
     "items": [
-        {"town_code": "371581103000", "implementation_code": "11371581MB28531234A1001", "month": "2026-10",
+        {"town_code": "371581102000", "implementation_code": "371581102000010001", "month": "2026-10",
          "accepted": 12, "closed": 11},
         {"power": 42, "month": "2026-10", "handled_by": "county_department", "accepted": 3, "closed": 3},
     ]
