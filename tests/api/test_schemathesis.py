@@ -30,6 +30,7 @@ from hypothesis import HealthCheck
 from schemathesis import checks
 
 from core.tokens import token_create
+from stats.services import recompute_all
 from tests.factories import CaseCountFactory, OrganFactory, SecondmentFactory, TownFactory, UserFactory
 
 # A deeper run on demand: SCHEMATHESIS_EXAMPLES=100 make test PYTEST_ARGS=tests/api/test_schemathesis.py
@@ -66,6 +67,7 @@ def token_header(db, county_a, _keep_test_connection):
     CaseCountFactory(power__town=town)
     OrganFactory(town=town)
     SecondmentFactory(town=town)
+    recompute_all(analyse=False)  # summary rows of town and region scopes (town_code null), and a run
     account = UserFactory(username="fuzzer", role="system_admin", region=None, is_service_account=True)
     _, secret = token_create(user=account, name="schemathesis")
     return {"Authorization": f"Token {secret}"}
