@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.scoping import can_edit
 from core.signals import town_touched
+from reforms.models import Town
 
 from .models import DelegatedPower, MonthlyCaseCount, case_month_in_range
 
@@ -105,6 +106,24 @@ def _resolve_powers(cleaned_rows):
     return by_id, by_key
 
 
+def _editable_town_codes(user, cleaned_rows):
+    """The codes among the batch's town_codes that name a town ``user`` may change."""
+    codes = {c["key"][0] for c in cleaned_rows if not c["power_id"] and c["key"][0]}
+    return {town.code for town in Town.objects.filter(code__in=codes) if can_edit(user, town)}
+
+
+def _unknown_power_error(cleaned, editable_towns):
+    """The error of an item whose power is unknown or out of scope, under the field at fault.
+
+    A town the user may not change reads exactly like a town that does not exist.
+    """
+    if cleaned["power_id"]:
+        return {"power": [_("找不到该下放事项,或您无权修改。")]}
+    if cleaned["key"][0] not in editable_towns:
+        return {"town_code": [_("找不到该镇,或您无权修改。")]}
+    return {"implementation_code": [_("该镇没有此实施编码的下放事项。")]}
+
+
 @transaction.atomic
 def case_counts_upsert(*, user, rows):
     """Write a batch of monthly counts whole, or refuse it whole with an error per bad item.
@@ -119,6 +138,7 @@ def case_counts_upsert(*, user, rows):
         if row_errors:
             errors[index] = row_errors
     by_id, by_key = _resolve_powers(cleaned_rows)
+    editable_towns = _editable_town_codes(user, cleaned_rows)
     seen = {}
     for index, cleaned in enumerate(cleaned_rows):
         if index in errors:
@@ -126,7 +146,7 @@ def case_counts_upsert(*, user, rows):
         power = by_id.get(int(cleaned["power_id"])) if cleaned["power_id"] else by_key.get(cleaned["key"])
         if power is None or not can_edit(user, power):
             # Out of scope reads as unknown, so a batch cannot probe other counties' records.
-            errors[index] = {"power": [_("找不到该下放事项,或您无权修改。")]}
+            errors[index] = _unknown_power_error(cleaned, editable_towns)
             continue
         unique = (power.pk, cleaned["month"], cleaned["handled_by"])
         if unique in seen:

@@ -25,7 +25,30 @@ def alert_list(*, user):
 
 
 def recompute_run_list(*, user):
-    return RecomputeRun.objects.all() if user.is_system_admin else RecomputeRun.objects.none()
+    """The recompute runs that rebuilt figures of ``user``'s region: full runs and runs of its towns.
+
+    A run records its scope as text: ``all``, a town's code, or ``towns:<id>,<id>…`` for a drained burst
+    (the first five ids). Administrators see every run.
+    """
+    runs = RecomputeRun.objects.all()
+    if user.is_system_admin:
+        return runs
+    towns = dict(visible(user, Town).values_list("pk", "code"))
+    if not towns:
+        return runs.none()
+    drains = [
+        pk
+        for pk, scope in runs.filter(scope__startswith="towns:").values_list("pk", "scope")
+        if any(int(i) in towns for i in scope.removeprefix("towns:").rstrip("…").split(",") if i.isdigit())
+    ]
+    return runs.filter(Q(scope="all") | Q(scope__in=towns.values()) | Q(pk__in=drains))
+
+
+def scope_code_visible(user, param, code):
+    """Whether a ``region`` / ``county`` / ``town`` filter value names a scope ``user`` may read."""
+    if param == "town":
+        return towns_under(user).filter(code=code).exists()
+    return regions_under(user).filter(code=code).exists()
 
 
 def latest_period(queryset=None):

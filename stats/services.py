@@ -12,10 +12,13 @@ import logging
 from contextlib import ExitStack, contextmanager
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.scoping import can_edit
+from core.signals import town_touched
 from reforms.models import Town
 
 from . import full_runs, town_runs
@@ -203,3 +206,21 @@ def pending_drain(as_of=None, *, triggered_by="outbox"):
     """Recompute every town waiting in the outbox, in one run."""
     town_ids = list(PendingRecompute.objects.values_list("town_id", flat=True))
     return recompute_towns(town_ids, as_of, triggered_by=triggered_by)
+
+
+def recompute_request(*, user, town_code):
+    """Queue a recompute of one town ``user`` may change, by the path every edit takes (the outbox).
+
+    Returns ``{"town_code", "state", "run"}``: ``queued`` while the town waits in the outbox for the
+    worker, ``done`` with the run when tasks run in-process. A town out of scope reads as unknown.
+    """
+    town = Town.objects.filter(code=town_code).first()
+    if town is None or not can_edit(user, town):
+        raise ValidationError({"town_code": [_("找不到该镇,或您无权修改。")]})
+    requested = timezone.now()
+    # The same signal a saved edit sends: mark the outbox, then ask the worker for a drain.
+    town_touched.send(sender=None, town_ids={town.pk})
+    if PendingRecompute.objects.filter(town=town).exists():
+        return {"town_code": town.code, "state": "queued", "run": None}
+    run = RecomputeRun.objects.filter(started_at__gte=requested).order_by("-started_at").first()
+    return {"town_code": town.code, "state": "done", "run": run}

@@ -20,3 +20,15 @@ class LedgerCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
     ordering = "id"
+
+    def get_ordering(self, request, queryset, view):
+        """The requested order, then the primary key in the same direction, so that ties never reorder.
+
+        DRF's cursor keeps the last row's first sort key plus an offset among rows sharing it; without
+        a unique tie-breaker PostgreSQL may return tied rows in a different order on the next page, and
+        a client then sees some rows twice and others never.
+        """
+        ordering = list(super().get_ordering(request, queryset, view))
+        if not any(field.lstrip("-") in {"id", "pk"} for field in ordering):
+            ordering.append("-id" if ordering[0].startswith("-") else "id")
+        return tuple(ordering)

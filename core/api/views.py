@@ -18,7 +18,7 @@ def etag(version):
 
 
 def parse_if_match(header):
-    """The versions named by an If-Match header (``"3"``, ``W/"3"``, ``3``, or a list of them)."""
+    """The versions named by an If-Match header (``"3"``, ``W/"3"``, ``3``, a list of them, or ``*``)."""
     tags = (tag.strip().removeprefix("W/").strip('"') for tag in header.split(","))
     return {tag for tag in tags if tag}
 
@@ -54,7 +54,9 @@ class LedgerViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
         header = self.request.headers.get("If-Match")
         if not header:
             raise PreconditionRequired()
-        if str(instance.version) not in parse_if_match(header):
+        versions = parse_if_match(header)
+        # RFC 9110 13.1.1: "*" matches any current representation (the record exists: we just read it).
+        if "*" not in versions and str(instance.version) not in versions:
             raise PreconditionFailed()
         return instance.version
 

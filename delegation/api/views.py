@@ -41,13 +41,15 @@ class DelegatedPowerViewSet(LedgerCursorViewSet):
     serializer_class = serializers.DelegatedPowerSerializer
     filterset_class = filters.DelegatedPowerFilterSet
     search_fields = ["item__name", "item__implementation_code", "town__name"]
-    ordering_fields = ["id", "delegated_on", "take_over_on"]
+    # Not take_over_on: a cursor compares with > and <, which never match NULL, so the powers not yet
+    # taken over would drop out of the walk. Filter by take_over_status instead.
+    ordering_fields = ["id", "delegated_on"]
     related = ["town", "item"]
 
 
 BULK_EXAMPLE = {
     "items": [
-        {"town_code": "371581103000", "implementation_code": "11371581MB28531234A1001", "month": "2026-10",
+        {"town_code": "371581102000", "implementation_code": "371581102000010001", "month": "2026-10",
          "accepted": 12, "closed": 11},
         {"power": 42, "month": "2026-10", "handled_by": "county_department", "accepted": 3, "closed": 3},
     ]

@@ -1,13 +1,27 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Alert, Figure, PowerFigure, RecomputeRun
+from ..models import Alert, Figure, Metric, PowerFigure, RecomputeRun
 
 SCOPE_FIELDS = ["scope_kind", "scope_id", "period", "region", "region_code", "town", "town_code"]
 
 
+# Null on the rows of a county, city, province or programme: only town rows have a town.
+TOWN_CODE = {"source": "town.code", "read_only": True, "default": None, "allow_null": True}
+# Money and score sums keep their two decimals; every other metric counts things.
+AMOUNT_METRICS = {
+    Metric.COMPOSITE_SUM,
+    Metric.FISCAL_DUE,
+    Metric.FISCAL_PROMISED,
+    Metric.FISCAL_PAID,
+    Metric.FISCAL_ARREARS,
+}
+
+
 class ScopedSerializer(serializers.ModelSerializer):
     region_code = serializers.CharField(source="region.code", read_only=True)
-    town_code = serializers.CharField(source="town.code", read_only=True, default=None)
+    town_code = serializers.CharField(**TOWN_CODE)
 
 
 class PowerFigureSerializer(ScopedSerializer):
@@ -28,7 +42,27 @@ class PowerFigureSerializer(ScopedSerializer):
         ]
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string", "format": "decimal", "pattern": r"^-?\d+\.\d{2}$"}],
+        "description": str(_("计数类指标为整数;金额与得分合计为保留两位小数的字符串")),
+    }
+)
+class FigureValueField(serializers.Field):
+    """A figure's value: a JSON integer for counts, a decimal string for amounts and score sums."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, figure):
+        if figure.metric in AMOUNT_METRICS:
+            return f"{figure.value:.2f}"
+        return int(figure.value)
+
+
 class FigureSerializer(ScopedSerializer):
+    value = FigureValueField()
+
     class Meta:
         model = Figure
         fields = ["id", *SCOPE_FIELDS, "metric", "key", "value"]
@@ -55,7 +89,7 @@ class PowerTotalsSerializer(serializers.Serializer):
 
 class AlertSerializer(serializers.ModelSerializer):
     region_code = serializers.CharField(source="region.code", read_only=True)
-    town_code = serializers.CharField(source="town.code", read_only=True, default=None)
+    town_code = serializers.CharField(**TOWN_CODE)
     subject_type = serializers.CharField(source="subject_type.model", read_only=True)
     message = serializers.CharField(read_only=True)
     message_zh = serializers.SerializerMethodField()
@@ -103,3 +137,20 @@ class RecomputeRunSerializer(serializers.ModelSerializer):
             "error",
             "triggered_by",
         ]
+
+
+class RecomputeRequestSerializer(serializers.Serializer):
+    """A request to recompute one town's figures now."""
+
+    town_code = serializers.CharField(max_length=12, help_text=_("12 位镇代码,如 371581102000"))
+
+
+class RecomputeRequestedSerializer(serializers.Serializer):
+    """The answer to a recompute request: queued in the outbox, or done with its run."""
+
+    town_code = serializers.CharField()
+    state = serializers.ChoiceField(
+        choices=[("queued", _("已排队")), ("done", _("已完成"))],
+        help_text=_("queued:已进入待重算队列,由后台任务执行;done:已在本次请求中重算完毕,见 run"),
+    )
+    run = RecomputeRunSerializer(allow_null=True)

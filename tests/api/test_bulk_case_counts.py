@@ -57,7 +57,7 @@ def test_one_bad_item_refuses_the_whole_batch_with_its_index(users, powers):
     assert response.status_code == 400
     items = response.json()["fields"]["items"]
     assert set(items) == {"1", "2"}
-    assert "power" in items["1"]
+    assert "implementation_code" in items["1"]
     assert "month" in items["2"]
     assert MonthlyCaseCount.objects.count() == 0
 
