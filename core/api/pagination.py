@@ -13,22 +13,12 @@ class LedgerCursorPagination(CursorPagination):
     """Delegated powers and case counts grow by the million; a cursor stays fast and never skips rows.
 
     The default order is the primary key, which is unique and never changes, so a client walking the
-    pages while others write sees every row exactly once.
+    pages while others write sees every row exactly once. A requested order ends on the primary key
+    too (``core.api.filters.LedgerOrderingFilter``): DRF's cursor keeps the last row's first sort key
+    plus an offset among the rows sharing it, which only holds if ties come back in one fixed order.
     """
 
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
     ordering = "id"
-
-    def get_ordering(self, request, queryset, view):
-        """The requested order, then the primary key in the same direction, so that ties never reorder.
-
-        DRF's cursor keeps the last row's first sort key plus an offset among rows sharing it; without
-        a unique tie-breaker PostgreSQL may return tied rows in a different order on the next page, and
-        a client then sees some rows twice and others never.
-        """
-        ordering = list(super().get_ordering(request, queryset, view))
-        if not any(field.lstrip("-") in {"id", "pk"} for field in ordering):
-            ordering.append("-id" if ordering[0].startswith("-") else "id")
-        return tuple(ordering)

@@ -51,14 +51,15 @@ BULK_EXAMPLE = {
     "items": [
         {"town_code": "371581102000", "implementation_code": "371581102000010001", "month": "2026-10",
          "accepted": 12, "closed": 11},
-        {"power": 42, "month": "2026-10", "handled_by": "county_department", "accepted": 3, "closed": 3},
+        {"town_code": "371581102000", "implementation_code": "371581102000010002", "month": "2026-10",
+         "handled_by": "county_department", "accepted": 3, "closed": 3},
     ]
 }  # fmt: skip
 BULK_REJECTED_EXAMPLE = {
     "status": 400,
     "code": "invalid",
     "detail": "提交的数据有误,请按字段说明修改。",
-    "fields": {"items": {"1": {"power": ["找不到该下放事项,或您无权修改。"]}}},
+    "fields": {"items": {"1": {"town_code": ["找不到该镇,或您无权修改。"]}}},
 }
 
 

@@ -138,6 +138,15 @@ class RecomputeRunSerializer(serializers.ModelSerializer):
             "triggered_by",
         ]
 
+    def to_representation(self, run):
+        data = super().to_representation(run)
+        request = self.context.get("request")
+        # The raw exception may name tables and other counties' rows: system administrators read it
+        # (and the server log); everyone else learns only that the run failed.
+        if run.outcome == RecomputeRun.Outcome.FAILED and not (request and request.user.is_system_admin):
+            data["error"] = str(_("重算失败,详情请联系系统管理员。"))
+        return data
+
 
 class RecomputeRequestSerializer(serializers.Serializer):
     """A request to recompute one town's figures now."""

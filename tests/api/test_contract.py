@@ -110,3 +110,15 @@ def test_bulk_unknown_codes_are_reported_under_their_fields(users, town_a):
     assert set(items["2"]) == {"implementation_code"}
     assert items["3"] == items["1"]
     assert MonthlyCaseCount.objects.count() == 0
+
+
+@pytest.mark.parametrize(("ordering", "ids_descending"), [("kind", False), ("-kind", True)])
+def test_page_number_lists_break_ties_by_id_so_pages_neither_skip_nor_repeat(users, town_a, ordering, ids_descending):
+    organs = [OrganFactory(town=town_a, name=f"机构{n}", kind="institution") for n in range(15)]
+    client = client_for(users["editor_a"])
+    ids = []
+    for page in (1, 2, 3):
+        response = client.get("/api/v1/organs/", {"ordering": ordering, "page_size": 6, "page": page})
+        assert response.status_code == 200
+        ids += [row["id"] for row in response.json()["results"]]
+    assert ids == sorted((o.pk for o in organs), reverse=ids_descending)

@@ -125,6 +125,22 @@ def test_a_caller_lists_the_recompute_runs_of_its_region(demo):
     assert {yandian.code, dawang.code, f"towns:{dawang.pk}"} <= reviewer
 
 
+def test_a_failed_run_tells_its_exception_to_administrators_only(demo):
+    yandian = Town.objects.get(code="371581102000")
+    failed = RecomputeRun.objects.create(
+        scope=yandian.code, as_of="2026-10-01", outcome="failed", error='IntegrityError("stats_figure 370523101000")'
+    )
+    seen = {
+        username: next(
+            r for r in _client(username).get(RUNS, {"page_size": 500}).json()["results"] if r["id"] == failed.pk
+        )
+        for username in ("linqing_editor", "admin")
+    }
+    assert "370523101000" not in seen["linqing_editor"]["error"]
+    assert seen["linqing_editor"]["error"]  # still says that it failed
+    assert seen["admin"]["error"] == failed.error
+
+
 def test_an_editor_requests_a_recompute_of_a_town_in_scope(demo):
     response = _client("linqing_editor").post(RUNS, {"town_code": "371581102000"}, format="json")
     assert response.status_code == 202
