@@ -93,7 +93,7 @@ def _examples(node):
 def _codes(node, field):
     if isinstance(node, dict):
         for key, value in node.items():
-            if key == field:
+            if key == field and isinstance(value, str):  # an error example lists messages there
                 yield value
             yield from _codes(value, field)
     elif isinstance(node, list):
