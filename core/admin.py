@@ -164,7 +164,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 class SecurityAdminOnly:
-    """Lockouts belong to the security administrator: they read them and unlock by deleting the attempt."""
+    """Pages of the security administrator alone, read-only; lockouts are lifted by deleting the attempt."""
 
     def has_module_permission(self, request):
         return _is_security_admin(request)
@@ -192,7 +192,7 @@ for _model, _admin in (
     admin.site.register(_model, type(_admin.__name__, (SecurityAdminOnly, _admin), {}))
 
 
-class DeviceResetAdmin(admin.ModelAdmin):
+class DeviceResetAdmin(SecurityAdminOnly, admin.ModelAdmin):
     """Second-factor devices: the security administrator resets another user's by deleting it (audited).
 
     Nobody adds or edits a device here, and no key or QR code is shown: whoever knows a device's key can
@@ -206,18 +206,6 @@ class DeviceResetAdmin(admin.ModelAdmin):
     fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
     readonly_fields = fields
     list_select_related = ["user"]
-
-    def has_module_permission(self, request):
-        return _is_security_admin(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _is_security_admin(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         # Their own device stays: resetting it would let a stolen session drop the factor it lacks.
