@@ -62,9 +62,13 @@ def test_duplicate_items_in_one_batch_are_refused(power, editor):
 
 def test_other_county_power_reads_as_unknown(power):
     stranger = UserFactory(region__code="371522", region__name="莘县")
-    with pytest.raises(BatchRejected) as excinfo:
+    with pytest.raises(BatchRejected) as foreign:
         case_counts_upsert(user=stranger, rows=[_row(power)])
-    assert "power" in excinfo.value.errors[0]
+    with pytest.raises(BatchRejected) as unknown:
+        case_counts_upsert(user=stranger, rows=[{**_row(power), "town_code": "371522199000"}])
+    # Reported at the town code, word for word as a town that does not exist.
+    assert foreign.value.errors == unknown.value.errors
+    assert list(foreign.value.errors[0]) == ["town_code"]
 
 
 def test_reviewer_cannot_write(power):

@@ -253,7 +253,8 @@ def test_case_counts_of_another_county_are_refused(editor, town):
     upload = xlsx([[foreign.town.code, foreign.item.implementation_code, "2025-03", "镇", 5, 4]], headers=CASE_HEADERS)
     rows = importing.read_table(upload, importing.CASE_COUNT_COLUMNS)
     result = importing.case_count_import(user=editor, rows=rows)
-    assert [(p.row, p.column) for p in result.problems] == [(2, "实施编码")]
+    # At the town code, as a town that does not exist would be: nothing tells of the other county.
+    assert [(p.row, p.column) for p in result.problems] == [(2, "镇代码")]
     assert not MonthlyCaseCount.objects.exists()
 
 
