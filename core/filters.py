@@ -5,9 +5,10 @@ and the API, so a filter a clerk uses in the browser is the filter an engineer u
 """
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.utils import label_for_filter
+
+from core.scoping import at_or_under
 
 
 class LedgerFilterSet(django_filters.FilterSet):
@@ -31,12 +32,7 @@ class LedgerFilterSet(django_filters.FilterSet):
         return filters
 
     def filter_region(self, queryset, name, value):
-        path = queryset.model.scope_path
-        code = f"{path}__code" if path else "code"
-        parent = f"{path}__parent" if path else "parent"
-        return queryset.filter(
-            Q(**{code: value}) | Q(**{f"{parent}__code": value}) | Q(**{f"{parent}__parent__code": value})
-        )
+        return queryset.filter(at_or_under(queryset.model.scope_path, value, by="code"))
 
     def filter_town(self, queryset, name, value):
         model = queryset.model

@@ -9,6 +9,9 @@ document's region, …). Regions form a tree at most three deep: province → ci
   system administrators see and change everything.
 """
 
+import operator
+from functools import reduce
+
 from django.db.models import Q
 
 from reforms.models import Region
@@ -16,10 +19,23 @@ from reforms.models import Region
 NOTHING = Q(pk__in=[])
 
 
-def _at_or_under(path, region_id):
-    """Rows whose region (reached through ``path``; "" for a Region itself) is at or under ``region_id``."""
-    parent = f"{path}__parent" if path else "parent"
-    return Q(**{path or "pk": region_id}) | Q(**{parent: region_id}) | Q(**{f"{parent}__parent": region_id})
+# How many levels a region tree has under its root (province → city → county).
+TREE_LEVELS = 3
+
+
+def at_or_under(path, value, *, by="pk", levels=range(TREE_LEVELS)):
+    """Q: rows whose region, reached through ``path`` ("" for a Region itself), lies at or under a region.
+
+    The region is named by ``value`` in its field ``by`` (its id, or ``by="code"``). ``levels`` narrows
+    the steps down from it (0: the region itself, 1: its children, 2: their children) when the caller
+    knows how deep the rows' regions lie, so that the query joins no more parents than it needs.
+    The one place the tree is walked: scoping, the region filters and the dashboards all call it.
+    """
+    lookups = []
+    for level in levels:
+        steps = ([path] if path else []) + ["parent"] * level
+        lookups.append("__".join(steps if steps and by == "pk" else [*steps, by]))
+    return reduce(operator.or_, (Q(**{lookup: value}) for lookup in lookups))
 
 
 def _is_reference(model):
@@ -43,7 +59,7 @@ def visible_q(user, model):
         return Q()
     if user.region_id is None:
         return NOTHING
-    q = _at_or_under(model.scope_path, user.region_id)
+    q = at_or_under(model.scope_path, user.region_id)
     if _is_reference(model):
         q |= Q(**{f"{model.scope_path or 'pk'}__in": _ancestor_ids(user.region)})
     return q

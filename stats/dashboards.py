@@ -9,13 +9,13 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib.staticfiles import finders
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.scoping import at_or_under
 from delegation.selectors import DerivedState, activity_window
 from reforms.models import Region
 
@@ -27,12 +27,8 @@ KIND_OF_LEVEL = {
     Region.Level.CITY: ScopeKind.CITY,
     Region.Level.COUNTY: ScopeKind.COUNTY,
 }
-# The towns under a region, as a lookup from a town row of the summary tables (whose region is the county).
-TOWNS_UNDER = {
-    ScopeKind.PROVINCE: "region__parent__parent",
-    ScopeKind.CITY: "region__parent",
-    ScopeKind.COUNTY: "region",
-}
+# How far above a town row's region (its county) a scope of each kind lies in the region tree.
+LEVELS_ABOVE_COUNTY = {ScopeKind.PROVINCE: 2, ScopeKind.CITY: 1, ScopeKind.COUNTY: 0}
 ECHARTS_FILE = "vendor/echarts/echarts.min.js"
 
 
@@ -250,7 +246,9 @@ def overview(user, scope, period):
         }
         for child in _child_scopes(user, scope, child_kind, list(child_figures))
     ]
-    best, worst, town_count = selectors.town_ranking(user, Q(**{TOWNS_UNDER[scope.kind]: scope.pk}), period)
+    best, worst, town_count = selectors.town_ranking(
+        user, at_or_under("region", scope.pk, levels=[LEVELS_ABOVE_COUNTY[scope.kind]]), period
+    )
     return {
         "figures": figures,
         "town_count": town_count,

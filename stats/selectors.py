@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max, Q, Sum
 
-from core.scoping import visible
+from core.scoping import at_or_under, visible
 from reforms.models import Region, Town
 
 from .figures import POWER_MEASURES
@@ -63,19 +63,48 @@ def _share(part, whole):
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+def _ratio(part, whole, places):
+    """``part`` ÷ ``whole`` to ``places`` (a Decimal exponent), or None when there is nothing to divide by."""
+    return (Decimal(part) / Decimal(whole)).quantize(places) if whole else None
+
+
+# Every rate the figures show, as (part, whole): a percentage of the whole, with one decimal.
+SHARES = {
+    "take_over_rate": ("taken_over", "delegated"),
+    "running_rate": ("running", "taken_over"),
+    "running_share": ("running", "delegated"),
+    "unused_share": ("unused", "delegated"),
+    "not_taken_over_share": ("not_taken_over", "delegated"),
+    "fill_rate": (Metric.FILLED, Metric.APPROVED),
+    "payment_rate": (Metric.FISCAL_PAID, Metric.FISCAL_PROMISED),
+    "task_done_rate": (Metric.TASKS_DONE, Metric.TASKS),
+}
+# Averages, as (sum, count, places).
+AVERAGES = {
+    "cases_per_power": ("town_cases", "delegated", Decimal("0.01")),
+    "composite": (Metric.COMPOSITE_SUM, Metric.SCORE_COUNT, Decimal("0.1")),
+}
+
+
+def add_rates(values):
+    """Add to ``values`` (sums of one scope, or of one town row) every rate whose sums it holds.
+
+    The one place the rates are defined: the API's power summary, the dashboards and the town
+    rankings all read them from here. None where there is nothing to divide by.
+    """
+    for name, (part, whole) in SHARES.items():
+        if part in values and whole in values:
+            values[name] = _share(values[part], values[whole])
+    for name, (total, count, places) in AVERAGES.items():
+        if total in values and count in values:
+            values[name] = _ratio(values[total], values[count], places)
+    return values
+
+
 def power_totals(queryset):
     """Sums over power rows (e.g. one scope and period, all types and modes) plus the section-5 rates."""
     totals = {m: total or 0 for m, total in queryset.aggregate(**{m: Sum(m) for m in POWER_MEASURES}).items()}
-    delegated = totals["delegated"]
-    totals.update(
-        take_over_rate=_share(totals["taken_over"], delegated),
-        running_rate=_share(totals["running"], totals["taken_over"]),
-        running_share=_share(totals["running"], delegated),
-        unused_share=_share(totals["unused"], delegated),
-        not_taken_over_share=_share(totals["not_taken_over"], delegated),
-        cases_per_power=(Decimal(totals["town_cases"]) / delegated).quantize(Decimal("0.01")) if delegated else None,
-    )
-    return totals
+    return add_rates(totals)
 
 
 def power_breakdown(queryset, dimension):
@@ -120,8 +149,7 @@ def regions_under(user):
         return Region.objects.all()
     if not user.is_authenticated or user.region_id is None:
         return Region.objects.none()
-    rid = user.region_id
-    return Region.objects.filter(Q(pk=rid) | Q(parent=rid) | Q(parent__parent=rid))
+    return Region.objects.filter(at_or_under("", user.region_id))
 
 
 def towns_under(user):
@@ -151,24 +179,6 @@ def scope_figures(user, kind, scope_ids, period):
     for values in result.values():
         add_rates(values)
     return result
-
-
-def add_rates(values):
-    """The rates a reviewer compares, derived from the stored sums (None when nothing to divide by)."""
-    values.update(
-        take_over_rate=_share(values["taken_over"], values["delegated"]),
-        running_rate=_share(values["running"], values["taken_over"]),
-        running_share=_share(values["running"], values["delegated"]),
-        unused_share=_share(values["unused"], values["delegated"]),
-        not_taken_over_share=_share(values["not_taken_over"], values["delegated"]),
-        fill_rate=_share(values[Metric.FILLED], values[Metric.APPROVED]),
-        payment_rate=_share(values[Metric.FISCAL_PAID], values[Metric.FISCAL_PROMISED]),
-        task_done_rate=_share(values[Metric.TASKS_DONE], values[Metric.TASKS]),
-        composite=(values[Metric.COMPOSITE_SUM] / values[Metric.SCORE_COUNT]).quantize(Decimal("0.1"))
-        if values[Metric.SCORE_COUNT]
-        else None,
-    )
-    return values
 
 
 def child_scope_figures(user, kind, scope_id, period):
@@ -222,8 +232,7 @@ def town_ranking(user, region_filter, period, *, limit=RANKING_LIMIT):
     for row in best + worst:
         town = names[row["scope_id"]]
         row.update(town__name=town["name"], town__code=town["code"], town__county__name=town["county__name"])
-        row["running_rate"] = _share(row["running"], row["taken_over"])
-        row["take_over_rate"] = _share(row["taken_over"], row["delegated"])
+        add_rates(row)
     return best, worst, len(rows)
 
 
