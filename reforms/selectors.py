@@ -1,6 +1,6 @@
 """Read paths for regions and towns, always scoped to what the user may see."""
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from core.scoping import visible
@@ -34,22 +34,11 @@ def town_key_figures(*, user, search=""):
     from delegation.models import DelegatedPower
     from finance.models import FiscalArrangement, FiscalYearRecord
     from staffing.models import FilledPosts, HeadcountQuota, PostType
+    from staffing.selectors import latest_headcount
 
     posts = [PostType.ADMINISTRATIVE, PostType.INSTITUTIONAL]
-    quotas = HeadcountQuota.objects.filter(post_type__in=posts).exclude(
-        Exists(
-            HeadcountQuota.objects.filter(
-                town=OuterRef("town"), post_type=OuterRef("post_type"), effective_on__gt=OuterRef("effective_on")
-            )
-        )
-    )
-    filled = FilledPosts.objects.filter(post_type__in=posts).exclude(
-        Exists(
-            FilledPosts.objects.filter(
-                town=OuterRef("town"), post_type=OuterRef("post_type"), as_of__gt=OuterRef("as_of")
-            )
-        )
-    )
+    quotas = latest_headcount(HeadcountQuota).filter(post_type__in=posts)
+    filled = latest_headcount(FilledPosts).filter(post_type__in=posts)
     money = FiscalYearRecord.objects.filter(arrangement__unit=FiscalArrangement.Unit.YUAN)
     return town_search(town_list(user=user), search).annotate(
         powers_delegated=_per_town(DelegatedPower.objects.all(), "town", Count("pk")),

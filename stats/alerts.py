@@ -36,9 +36,10 @@ from delegation.selectors import activity_window
 from finance.models import FiscalYearRecord
 from reforms.models import AssessmentScheme, ReformTask, Town, TownAnnualAssessment
 from staffing.models import FilledPosts, HeadcountQuota, PostType, Secondment, StaffingPolicy
+from staffing.selectors import latest_headcount
 
 from . import prepared
-from .figures import _in, _latest, _only, _table, compiled
+from .figures import _in, _only, _table, compiled
 from .models import Alert, AlertRule
 
 # The columns of a found breach, in the order every rule's SELECT gives them: the alert's own columns.
@@ -217,10 +218,8 @@ def scheme_breaches(as_of, town_ids):
 
 def overstaffing_breaches(as_of, town_ids):
     """Post types whose latest filled count exceeds their latest approved headcount."""
-    approved = _latest(HeadcountQuota, "effective_on", as_of).filter(
-        town=OuterRef("town"), post_type=OuterRef("post_type")
-    )
-    filled = _only(_latest(FilledPosts, "as_of", as_of), "town_id", town_ids)
+    approved = latest_headcount(HeadcountQuota, as_of).filter(town=OuterRef("town"), post_type=OuterRef("post_type"))
+    filled = _only(latest_headcount(FilledPosts, as_of), "town_id", town_ids)
     filled = filled.alias(quota=Subquery(approved.values("approved")[:1])).filter(filled__gt=F("quota"))
     # The label in the active language, as the message shows it.
     label = Case(*(When(post_type=value, then=Value(str(name))) for value, name in PostType.choices))

@@ -10,7 +10,7 @@ after an edit (``stats.town_runs``).
 """
 
 from django.db import connection
-from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
@@ -18,6 +18,7 @@ from delegation.selectors import activity_window
 from finance.models import FiscalArrangement, FiscalYearRecord
 from reforms.models import AssessmentScore, ProgrammeMembership, ReformTask, Region, Town
 from staffing.models import FilledPosts, HeadcountQuota
+from staffing.selectors import latest_headcount
 
 from .models import Alert, Figure, Metric, PowerFigure, ScopeKind
 
@@ -119,16 +120,6 @@ def _in(column, ids):
     return "" if ids is None else f" AND {column} IN ({', '.join(['%s'] * len(ids))})"
 
 
-def _latest(model, date_field, as_of):
-    """Rows of ``model`` that are the latest per (town, post type) on or before ``as_of``."""
-    newer = model.objects.filter(
-        town=OuterRef("town"),
-        post_type=OuterRef("post_type"),
-        **{f"{date_field}__lte": as_of, f"{date_field}__gt": OuterRef(date_field)},
-    )
-    return model.objects.filter(**{f"{date_field}__lte": as_of}).exclude(Exists(newer))
-
-
 def _figure_sources(as_of):
     """(queryset with a ``k`` key, town path, {metric: aggregate}) for every source of non-power figures."""
     year = as_of.year
@@ -148,10 +139,10 @@ def _figure_sources(as_of):
         .annotate(k=F("programme_id"))
     )
     return [
-        (_latest(HeadcountQuota, "effective_on", as_of).annotate(k=F("post_type")), "town", {
+        (latest_headcount(HeadcountQuota, as_of).annotate(k=F("post_type")), "town", {
             Metric.APPROVED: Sum("approved"),
         }),
-        (_latest(FilledPosts, "as_of", as_of).annotate(k=F("post_type")), "town", {Metric.FILLED: Sum("filled")}),
+        (latest_headcount(FilledPosts, as_of).annotate(k=F("post_type")), "town", {Metric.FILLED: Sum("filled")}),
         (scores, "town", {
             Metric.SCORE_COUNT: Count("pk"),
             Metric.COMPOSITE_SUM: Sum(composite, output_field=MONEY),
