@@ -1,7 +1,5 @@
 """Fiscal arrangements for a town and what was due, promised and paid each year."""
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -9,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import LedgerModel
+
+from . import services
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -95,35 +95,9 @@ class FiscalArrangement(LedgerModel):
         if self.base_rule == self.Base.FIXED_YEAR and not self.base_year:
             raise ValidationError({"base_year": _("固定基数年规则必须填写基数年。")})
 
-    # How many earlier years a rolling-average base covers (Guangtong: the five-year average).
-    ROLLING_YEARS = 5
-
     def amount_due(self, actual_revenue, base_amount=None):
-        """What the rule makes due: the share of revenue above the base, or the promised sum."""
-        base = base_amount if base_amount is not None else self.base_amount
-        if self.share_percent is not None and actual_revenue is not None and base is not None:
-            above = max(Decimal(actual_revenue) - Decimal(base), Decimal(0))
-            return (above * self.share_percent / 100).quantize(Decimal("0.01"))
-        return self.promised_per_year
-
-    def base_for(self, year):
-        """The revenue base the rule compares ``year`` against, from earlier years' records where needed.
-
-        None when the records it needs are missing: the amount due cannot be worked out then.
-        """
-        if self.base_rule == self.Base.PREVIOUS_YEAR:
-            earlier = self.year_records.filter(year=year - 1, actual_revenue__isnull=False).first()
-            return earlier.actual_revenue if earlier else None
-        if self.base_rule == self.Base.ROLLING_AVERAGE:
-            revenues = list(
-                self.year_records.filter(
-                    year__gte=year - self.ROLLING_YEARS, year__lt=year, actual_revenue__isnull=False
-                ).values_list("actual_revenue", flat=True)
-            )
-            if len(revenues) < self.ROLLING_YEARS:
-                return None
-            return (sum(revenues) / len(revenues)).quantize(Decimal("0.01"))
-        return self.base_amount
+        """What the rule makes due (see ``finance.services.amount_due``, where the rule lives)."""
+        return services.amount_due(self, actual_revenue, base_amount)
 
 
 class FiscalYearRecord(LedgerModel):
@@ -169,11 +143,4 @@ class FiscalYearRecord(LedgerModel):
         return f"{self.arrangement} {self.year}"
 
     def clean(self):
-        # The amount due follows from the arrangement's rule once the year's revenue is known; a
-        # figure the clerk typed in (a negotiated settlement, say) is kept as entered.
-        if self.amount_due is None and self.actual_revenue is not None and self.arrangement_id:
-            arrangement = self.arrangement
-            if arrangement.share_percent is not None:
-                base = arrangement.base_for(self.year)
-                if base is not None:
-                    self.amount_due = arrangement.amount_due(self.actual_revenue, base_amount=base)
+        services.fill_amount_due(self)
