@@ -26,11 +26,23 @@ def activity_window(as_of=None):
     return dt.date(index // 12, index % 12 + 1, 1), last
 
 
-def with_derived_state(queryset, as_of=None):
-    """Annotate ``derived_state``: taken over with ≥1 town case in the window → running, else unused.
+def derived_state_conditions(taken_over, town_case):
+    """{state: condition} of the three-way split, from two conditions on a power.
 
-    Anything not taken over (including pending) counts as not taken over.
+    ``taken_over``: the power was taken over; ``town_case``: the town accepted a case in the activity
+    window. Anything not taken over (including pending) counts as not taken over. The one statement of
+    the rule: ``with_derived_state`` passes ``Q`` objects and expressions, the statistics pass
+    ``core.sql.Condition`` fragments of their SQL, so the lists and the figures cannot drift apart.
     """
+    return {
+        DerivedState.NOT_TAKEN_OVER: ~taken_over,
+        DerivedState.RUNNING: taken_over & town_case,
+        DerivedState.UNUSED: taken_over & ~town_case,
+    }
+
+
+def with_derived_state(queryset, as_of=None):
+    """Annotate ``derived_state`` (``derived_state_conditions``) as of ``as_of``'s activity window."""
     first, last = activity_window(as_of)
     town_cases = MonthlyCaseCount.objects.filter(
         power=OuterRef("pk"),
@@ -39,12 +51,14 @@ def with_derived_state(queryset, as_of=None):
         month__lte=last,
         accepted__gt=0,
     )
+    conditions = derived_state_conditions(
+        Q(take_over_status=DelegatedPower.TakeOverStatus.TAKEN_OVER), Q(Exists(town_cases))
+    )
+    # The states are exclusive; the last needs no test of its own.
     return queryset.annotate(
         derived_state=Case(
-            When(
-                ~Q(take_over_status=DelegatedPower.TakeOverStatus.TAKEN_OVER), then=Value(DerivedState.NOT_TAKEN_OVER)
-            ),
-            When(Exists(town_cases), then=Value(DerivedState.RUNNING)),
+            When(conditions[DerivedState.NOT_TAKEN_OVER], then=Value(DerivedState.NOT_TAKEN_OVER)),
+            When(conditions[DerivedState.RUNNING], then=Value(DerivedState.RUNNING)),
             default=Value(DerivedState.UNUSED),
             output_field=CharField(),
         )

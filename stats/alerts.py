@@ -31,8 +31,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.utils import timezone, translation
 
+from core.sql import Condition
 from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
-from delegation.selectors import activity_window
+from delegation.selectors import DerivedState, activity_window, derived_state_conditions
 from finance.models import FiscalYearRecord
 from reforms.models import AssessmentScheme, ReformTask, Town, TownAnnualAssessment
 from staffing.models import FilledPosts, HeadcountQuota, PostType, Secondment, StaffingPolicy
@@ -284,10 +285,17 @@ def paper_only_breaches(as_of, town_ids):
 
     Raw SQL, its select list in ``FOUND`` order: the department's window sums per power (a hash
     aggregate over its rows only), kept where positive, then the power's state (taken over, no town case
-    accepted in the window: unused, as ``with_derived_state`` says).
+    accepted in the window: unused, by ``derived_state_conditions``).
     """
     first, last = activity_window(as_of)
     cases, powers, by = _table(MonthlyCaseCount), _table(DelegatedPower), MonthlyCaseCount.HandledBy
+    town_case = Condition(
+        f"EXISTS (SELECT 1 FROM {cases} c WHERE c.power_id = p.id "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"AND c.handled_by = %s AND c.month BETWEEN %s AND %s AND c.accepted > 0)",
+        [by.TOWN, first, last],
+    )
+    taken = Condition("p.take_over_status = %s", [DelegatedPower.TakeOverStatus.TAKEN_OVER])
+    unused = derived_state_conditions(taken, town_case)[DerivedState.UNUSED]
     subject, subject_params = _content_type(DelegatedPower).values("pk").query.sql_with_params()
     build = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
     own = "" if town_ids is None else f" AND power_id IN (SELECT id FROM {powers} WHERE TRUE{_in('town_id', town_ids)})"  # noqa: S608 (identifiers from model metadata; values are parameters)
@@ -299,11 +307,10 @@ def paper_only_breaches(as_of, town_ids):
         f"AND month BETWEEN %s AND %s{own} GROUP BY power_id HAVING SUM(accepted) > 0) d "
         f"JOIN {powers} p ON p.id = d.power_id "
         f"JOIN {_table(Town)} t ON t.id = p.town_id JOIN {_table(PowerItem)} i ON i.id = p.item_id "
-        f"WHERE p.take_over_status = %s AND NOT EXISTS (SELECT 1 FROM {cases} c WHERE c.power_id = p.id "
-        f"AND c.handled_by = %s AND c.month BETWEEN %s AND %s AND c.accepted > 0)"
+        f"WHERE {unused.sql}"
     )
     params = [AlertRule.PAPER_ONLY.value, *subject_params, first, by.COUNTY_DEPARTMENT, first, last, *(town_ids or ())]
-    params += [DelegatedPower.TakeOverStatus.TAKEN_OVER, by.TOWN, first, last]
+    params += unused.params
     return [(sql, params)]
 
 

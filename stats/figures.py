@@ -13,8 +13,9 @@ from django.db import connection
 from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from core.sql import Condition
 from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
-from delegation.selectors import activity_window
+from delegation.selectors import DerivedState, activity_window, derived_state_conditions
 from finance.models import FiscalArrangement, FiscalYearRecord
 from reforms.models import AssessmentScore, ProgrammeMembership, ReformTask, Region, Town
 from staffing.models import FilledPosts, HeadcountQuota
@@ -72,18 +73,20 @@ def power_case_sums_sql(first, last, town_ids):
 def power_figures_select(as_of, town_ids=None):
     """Per town, type and mode: the seven power measures, in one pass over powers and case sums.
 
-    The derived state is ``delegation.selectors.with_derived_state``'s: running when taken over with a
-    town case accepted in the window. Counts are never negative, so "some month with accepted > 0" is
+    The derived state is ``delegation.selectors.derived_state_conditions``, given the SQL of "taken over"
+    and of "a town case accepted in the window". Counts are never negative, so "some month with accepted > 0" is
     "the window's town sum > 0", which lets one aggregate give both the state and the case sums.
     """
     sums, params = power_case_sums_sql(*activity_window(as_of), town_ids)
-    taken = f"p.take_over_status = '{DelegatedPower.TakeOverStatus.TAKEN_OVER}'"
     tc, dc = "COALESCE(c.tc, 0)", "COALESCE(c.dc, 0)"
+    taken = Condition(f"p.take_over_status = '{DelegatedPower.TakeOverStatus.TAKEN_OVER}'")
+    state = {k: c.sql for k, c in derived_state_conditions(taken, Condition(f"{tc} > 0")).items()}
     sql = (
         f"SELECT p.town_id AS t, t.county_id AS r, i.type_code AS ty, p.mode AS md, COUNT(*) AS n1, "  # noqa: S608 (identifiers from model metadata; values are parameters)
-        f"COUNT(*) FILTER (WHERE {taken}) AS n2, "
-        f"COUNT(*) FILTER (WHERE {taken} AND {tc} > 0) AS n3, COUNT(*) FILTER (WHERE {taken} AND {tc} = 0) AS n4, "
-        f"COUNT(*) FILTER (WHERE NOT {taken}) AS n5, COALESCE(SUM({tc}), 0) AS n6, COALESCE(SUM({dc}), 0) AS n7 "
+        f"COUNT(*) FILTER (WHERE {taken.sql}) AS n2, COUNT(*) FILTER (WHERE {state[DerivedState.RUNNING]}) AS n3, "
+        f"COUNT(*) FILTER (WHERE {state[DerivedState.UNUSED]}) AS n4, "
+        f"COUNT(*) FILTER (WHERE {state[DerivedState.NOT_TAKEN_OVER]}) AS n5, "
+        f"COALESCE(SUM({tc}), 0) AS n6, COALESCE(SUM({dc}), 0) AS n7 "
         f"FROM {_table(DelegatedPower)} p JOIN {_table(PowerItem)} i ON i.id = p.item_id "
         f"JOIN {_table(Town)} t ON t.id = p.town_id LEFT JOIN ({sums}) c ON c.power_id = p.id"
         f" WHERE TRUE{_in('p.town_id', town_ids)} "
