@@ -1,5 +1,8 @@
 """County departments, power items, delegation catalogues, delegated powers and case counts."""
 
+import datetime as dt
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -325,9 +328,34 @@ CASE_MONTH_YEARS = (2000, 2099)
 MONTH_OUT_OF_RANGE = _("月份应在 2000-01 至 2099-12 之间。")
 
 
+MONTH_INVALID = _("月份格式应为 YYYY-MM,且须是 2000 至 2099 年间真实存在的月份。")
+MONTH_PATTERN = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+
+
 def case_month_in_range(month):
     """Whether the date ``month`` falls in a year case counts can be recorded for."""
     return CASE_MONTH_YEARS[0] <= month.year <= CASE_MONTH_YEARS[1]
+
+
+def case_month(value):
+    """'2025-03', a real date such as '2025-03-17', or a date → the first day of that month.
+
+    None for anything else, including impossible dates ('2031-02-31'), which used to be cut to their
+    month silently, and months outside the years case counts are kept for ('0001-01').
+    """
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        month = value.replace(day=1)
+    else:
+        text = str(value).strip()
+        if not MONTH_PATTERN.fullmatch(text):
+            return None
+        try:
+            month = dt.date.fromisoformat(text if len(text) == 10 else f"{text}-01").replace(day=1)
+        except ValueError:
+            return None
+    return month if case_month_in_range(month) else None
 
 
 class MonthlyCaseCount(LedgerModel):
@@ -387,5 +415,43 @@ class MonthlyCaseCount(LedgerModel):
     def clean(self):
         if self.month and self.month.day != 1:
             raise ValidationError({"month": _("月份必须是该月第一天。")})
-        if self.month and not case_month_in_range(self.month):
+        if self.month and case_month(self.month) is None:
             raise ValidationError({"month": MONTH_OUT_OF_RANGE})
+
+
+def _case_count_number(value, field, errors):
+    """A count as an int, or None with the reason under ``field`` in ``errors``."""
+    text = str(value).strip()
+    if isinstance(value, bool) or not (isinstance(value, int) or text.lstrip("-").isdigit()):
+        errors[field] = [str(_("必须是整数。"))]
+        return None
+    if int(text) < 0:
+        errors[field] = [str(_("不能为负数。"))]
+        return None
+    try:
+        # The column's own range (its validators), so a count the database cannot hold is a row error.
+        MonthlyCaseCount._meta.get_field(field).run_validators(int(text))
+    except ValidationError as error:
+        errors[field] = error.messages
+        return None
+    return int(text)
+
+
+def clean_case_count(values):
+    """One month's counts as sent by a feed or a spreadsheet, checked and normalised: (cleaned, errors).
+
+    ``month`` as ``case_month`` reads it; ``handled_by`` a handler, the town when blank; ``accepted``
+    and ``closed`` whole numbers the columns hold (0 when absent). The bulk upsert and both imports
+    check every row here; the record form and the record API reach the same rules through the model
+    (``case_month`` in ``MonthlyCaseCount.clean`` and the columns' validators).
+    """
+    errors, cleaned = {}, {}
+    cleaned["month"] = case_month(values.get("month", ""))
+    if cleaned["month"] is None:
+        errors["month"] = [str(MONTH_INVALID)]
+    cleaned["handled_by"] = values.get("handled_by") or MonthlyCaseCount.HandledBy.TOWN
+    if cleaned["handled_by"] not in MonthlyCaseCount.HandledBy.values:
+        errors["handled_by"] = [str(_("办理主体只能是 town 或 county_department。"))]
+    for field in ("accepted", "closed"):
+        cleaned[field] = _case_count_number(values.get(field, 0), field, errors)
+    return cleaned, errors

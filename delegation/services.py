@@ -1,10 +1,7 @@
 """Write paths for delegation: the idempotent bulk upsert of monthly case counts."""
 
-import datetime as dt
-import re
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -14,7 +11,7 @@ from core.scoping import can_edit
 from core.signals import town_touched
 from reforms.models import Town
 
-from .models import DelegatedPower, MonthlyCaseCount, case_month_in_range
+from .models import DelegatedPower, MonthlyCaseCount, clean_case_count
 
 # How often a batch is re-read and rewritten after a concurrent batch inserted one of its rows first.
 WRITE_ATTEMPTS = 3
@@ -35,58 +32,9 @@ class CaseCountResult:
     unchanged: int
 
 
-MONTH_PATTERN = re.compile(r"\d{4}-\d{2}(-\d{2})?")
-
-
-def parse_month(value):
-    """'2025-03', a real date such as '2025-03-17', or a date → the first day of that month.
-
-    None for anything else, including impossible dates ('2031-02-31'), which used to be cut to their
-    month silently, and months outside the years case counts are kept for ('0001-01').
-    """
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        month = value.replace(day=1)
-    else:
-        text = str(value).strip()
-        if not MONTH_PATTERN.fullmatch(text):
-            return None
-        try:
-            month = dt.date.fromisoformat(text if len(text) == 10 else f"{text}-01").replace(day=1)
-        except ValueError:
-            return None
-    return month if case_month_in_range(month) else None
-
-
-def _clean_count(value, field, errors):
-    text = str(value).strip()
-    if isinstance(value, bool) or not (isinstance(value, int) or text.lstrip("-").isdigit()):
-        errors[field] = [_("必须是整数。")]
-        return None
-    if int(text) < 0:
-        errors[field] = [_("不能为负数。")]
-        return None
-    try:
-        # The column's own range (its validators), so a count the database cannot hold is a row error.
-        MonthlyCaseCount._meta.get_field(field).run_validators(int(text))
-    except ValidationError as error:
-        errors[field] = error.messages
-        return None
-    return int(text)
-
-
 def _clean_row(row):
-    """Normalise one item; returns (cleaned, errors)."""
-    errors, cleaned = {}, {}
-    cleaned["month"] = parse_month(row.get("month", ""))
-    if cleaned["month"] is None:
-        errors["month"] = [_("月份格式应为 YYYY-MM,且须是 2000 至 2099 年间真实存在的月份。")]
-    cleaned["handled_by"] = row.get("handled_by") or MonthlyCaseCount.HandledBy.TOWN
-    if cleaned["handled_by"] not in MonthlyCaseCount.HandledBy.values:
-        errors["handled_by"] = [_("办理主体只能是 town 或 county_department。")]
-    for field in ("accepted", "closed"):
-        cleaned[field] = _clean_count(row.get(field, 0), field, errors)
+    """Normalise one item (``clean_case_count``) and check it names its power; returns (cleaned, errors)."""
+    cleaned, errors = clean_case_count(row)
     cleaned["power_id"] = row.get("power")
     cleaned["key"] = (str(row.get("town_code") or "").strip(), str(row.get("implementation_code") or "").strip())
     if not cleaned["power_id"] and not all(cleaned["key"]):
