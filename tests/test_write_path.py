@@ -94,16 +94,17 @@ def assert_traces(model, pk, action, town, touched, history_type):
 class _FormReader(HTMLParser):
     """The fields of the admin's change form as the browser would post them back."""
 
-    def __init__(self, form_id):
+    def __init__(self):
         super().__init__()
-        self.form_id, self.inside, self.data = form_id, False, {}
+        self.inside, self.data = False, {}
         self.select = self.textarea = None
         self.first_option = {}
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self.inside = attrs.get("id") == self.form_id
+            # The admin's change form is "<model>_form" (the history page's "historical<model>_form").
+            self.inside = attrs.get("id", "").endswith("_form")
         if not self.inside:
             return
         name = attrs.get("name")
@@ -111,14 +112,14 @@ class _FormReader(HTMLParser):
             if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
                 return
             self.data.setdefault(name, []).append(attrs.get("value", "on" if attrs.get("type") == "checkbox" else ""))
-        elif tag == "select":
+        elif tag == "select" and name:
             self.select = name
             self.data.setdefault(name, [])
         elif tag == "option" and self.select:
             self.first_option.setdefault(self.select, attrs.get("value", ""))
             if "selected" in attrs:
                 self.data[self.select].append(attrs.get("value", ""))
-        elif tag == "textarea":
+        elif tag == "textarea" and name:
             self.textarea = name
             self.data[name] = [""]
 
@@ -129,19 +130,19 @@ class _FormReader(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "form":
             self.inside = False
-        elif tag == "select":
+        elif tag == "select" and self.select:
             if not self.data[self.select] and self.select in self.first_option:
                 self.data[self.select] = [self.first_option[self.select]]
             self.select = None
-        elif tag == "textarea":
+        elif tag == "textarea" and self.textarea:
             self.data[self.textarea] = [self.data[self.textarea][0].removeprefix("\n")]
             self.textarea = None
 
 
-def read_form(client, url, model):
+def read_form(client, url):
     response = client.get(url)
     assert response.status_code == 200, url
-    reader = _FormReader(f"{model._meta.model_name}_form")
+    reader = _FormReader()
     reader.feed(response.content.decode())
     assert reader.data, f"no form on {url}"
     return reader.data
@@ -158,7 +159,7 @@ def test_every_admin_change_goes_through_the_services(client, admin_user, touche
     town = town_of(obj)
     touched.clear()
 
-    data = read_form(client, admin_url(model, "change", obj.pk), model)
+    data = read_form(client, admin_url(model, "change", obj.pk))
     with touched():
         response = client.post(admin_url(model, "change", obj.pk), {**data, "_save": "1"})
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -172,7 +173,7 @@ def test_every_admin_change_goes_through_the_services(client, admin_user, touche
     assert_traces(model, obj.pk, A.DELETE, town, touched, "-")
 
     # The same values again, as a new record (inline rows are left as the add form offers them).
-    added = read_form(client, admin_url(model, "add"), model)
+    added = read_form(client, admin_url(model, "add"))
     added.update({k: v for k, v in data.items() if "-" not in k and k != "version"})
     with touched():
         response = client.post(admin_url(model, "add"), {**added, "_save": "1"})
@@ -199,7 +200,7 @@ def test_a_stale_admin_form_is_refused_and_writes_nothing(client, admin_user):
     client.force_login(admin_user)
     secondment = factories.SecondmentFactory()
     url = admin_url(Secondment, "change", secondment.pk)
-    data = read_form(client, url, Secondment)
+    data = read_form(client, url)
     record_update(secondment, user=admin_user, data={"borrowing_unit": "县委办"})
 
     response = client.post(url, {**data, "borrowing_unit": "县政府办", "_save": "1"})
@@ -305,3 +306,69 @@ def test_both_imports_write_their_entry_once_confirmed_and_none_for_a_preview(cl
     latest = AuditEntry.objects.filter(action=A.IMPORT).order_by("-id").first()
     assert latest.detail == "case_counts: created=1 updated=0"
     assert AuditEntry.objects.filter(action=A.IMPORT).count() == 2
+
+
+def _inline_prefix(data):
+    return next(k.removesuffix("-TOTAL_FORMS") for k in data if k.endswith("-TOTAL_FORMS"))
+
+
+def test_inline_rows_of_an_admin_form_go_through_the_services(client, admin_user, touched):
+    from staffing.models import Nameplate, Organ
+
+    client.force_login(admin_user)
+    organ = factories.OrganFactory()
+    url = admin_url(Organ, "change", organ.pk)
+
+    data = read_form(client, url)
+    prefix = _inline_prefix(data)
+    data.update({f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-0-name": "乡村振兴工作站", f"{prefix}-0-organ": organ.pk})
+    with touched():
+        assert client.post(url, {**data, "_save": "1"}).status_code == 302
+    plate = Nameplate.objects.get(organ=organ)
+    assert_traces(Nameplate, plate.pk, A.CREATE, organ.town, touched, "+")
+
+    data = read_form(client, url)
+    with touched():
+        assert client.post(url, {**data, f"{prefix}-0-name": "便民服务站", "_save": "1"}).status_code == 302
+    assert Nameplate.objects.get().name == "便民服务站"
+    assert_traces(Nameplate, plate.pk, A.UPDATE, organ.town, touched, "~")
+
+    data = read_form(client, url)
+    with touched():
+        assert client.post(url, {**data, f"{prefix}-0-DELETE": "on", "_save": "1"}).status_code == 302
+    assert not Nameplate.objects.exists()
+    assert_traces(Nameplate, plate.pk, A.DELETE, organ.town, touched, "-")
+
+
+def test_an_admin_save_without_the_version_read_is_refused(client, admin_user):
+    from staffing.models import Secondment
+
+    client.force_login(admin_user)
+    secondment = factories.SecondmentFactory()
+    url = admin_url(Secondment, "change", secondment.pk)
+    data = read_form(client, url)
+    del data["version"]
+
+    response = client.post(url, {**data, "borrowing_unit": "县政府办", "_save": "1"})
+    assert response.status_code == 200
+    assert "缺少您读取时的版本号" in response.content.decode()
+    assert Secondment.objects.get().borrowing_unit == secondment.borrowing_unit
+
+
+def test_reverting_to_a_history_row_in_the_admin_goes_through_the_services(client, admin_user, touched):
+    from core.services import record_update
+    from staffing.models import Secondment
+
+    client.force_login(admin_user)
+    secondment = factories.SecondmentFactory(borrowing_unit="县发改局")
+    record_update(secondment, user=admin_user, data={"borrowing_unit": "县委办"})
+    first = Secondment.history.filter(id=secondment.pk).earliest("history_date")
+    url = reverse("admin:staffing_secondment_simple_history", args=[secondment.pk, first.history_id])
+
+    data = read_form(client, url)
+    with touched():
+        assert client.post(url, data).status_code == 302
+    saved = Secondment.objects.get()
+    assert (saved.borrowing_unit, saved.version) == ("县发改局", 3)
+    assert AuditEntry.objects.filter(action=A.UPDATE, object_id=str(secondment.pk), username=admin_user.username)
+    assert secondment.town.pk in touched
