@@ -108,24 +108,30 @@ def _model_data(obj, form):
     }
 
 
-def _refusal(error):
+def _refusal(model, error):
+    """The administrator's message for a service's refusal, naming the fields at fault."""
     if isinstance(error, services.VersionConflict):
         return str(STALE)
     if isinstance(error, ProtectedError):
         used_by = sorted({str(o._meta.verbose_name) for o in error.protected_objects})
         return str(_("该记录仍被其他记录引用(%(used_by)s),不能删除。") % {"used_by": "、".join(used_by)})
     if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        return " ".join(m for messages_ in error.message_dict.values() for m in messages_)
+        labels = {f.name: str(f.verbose_name) for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
+        return " ".join(
+            f"{labels[name]}:{message}" if name in labels else message
+            for name, messages_ in error.message_dict.items()
+            for message in messages_
+        )
     return " ".join(getattr(error, "messages", None) or [str(error)])
 
 
 @contextmanager
-def _through_services():
+def _through_services(model):
     """Turn a service's refusal of an admin write into ``_Refused``, shown as a message, never a 500."""
     try:
         yield
     except (services.VersionConflict, ValidationError, PermissionDenied, ProtectedError) as error:
-        raise _Refused(_refusal(error)) from error
+        raise _Refused(_refusal(model, error)) from error
 
 
 class LedgerAdminMixin:
@@ -146,7 +152,7 @@ class LedgerAdminMixin:
         return super().get_form(request, obj, change, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        with _through_services():
+        with _through_services(self.model):
             if not change:
                 services.record_add(obj, user=request.user)
                 return
@@ -156,18 +162,18 @@ class LedgerAdminMixin:
             obj.version = saved.version
 
     def delete_model(self, request, obj):
-        with _through_services():
+        with _through_services(self.model):
             services.record_delete(obj, user=request.user)
 
     def delete_queryset(self, request, queryset):
         # One transaction: a refused row leaves the others in place too.
-        with _through_services(), transaction.atomic():
+        with _through_services(self.model), transaction.atomic():
             for obj in queryset:
                 services.record_delete(obj, user=request.user)
 
     def save_formset(self, request, form, formset, change):
         formset.save(commit=False)  # sorts the rows into new, changed and deleted without writing any
-        with _through_services():
+        with _through_services(formset.model):
             for obj in formset.deleted_objects:
                 services.record_delete(obj, user=request.user)
             for obj, _changed in formset.changed_objects:

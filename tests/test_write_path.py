@@ -372,3 +372,31 @@ def test_reverting_to_a_history_row_in_the_admin_goes_through_the_services(clien
     assert (saved.borrowing_unit, saved.version) == ("县发改局", 3)
     assert AuditEntry.objects.filter(action=A.UPDATE, object_id=str(secondment.pk), username=admin_user.username)
     assert secondment.town.pk in touched
+
+
+def test_an_admin_save_that_loses_the_race_is_refused_with_a_message(client, admin_user):
+    from django.db.models import F
+
+    from core.signals import write_begins
+    from staffing.models import Secondment
+
+    client.force_login(admin_user)
+    secondment = factories.SecondmentFactory(borrowing_unit="县发改局")
+    url = admin_url(Secondment, "change", secondment.pk)
+    data = read_form(client, url)
+
+    def someone_else_saves_first(sender, **kwargs):
+        # Another administrator's save commits between this form's check and the service's row lock.
+        Secondment.objects.filter(pk=secondment.pk).update(version=F("version") + 1, borrowing_unit="县委办")
+
+    write_begins.connect(someone_else_saves_first, sender=Secondment, dispatch_uid="race")
+    try:
+        response = client.post(url, {**data, "borrowing_unit": "县政府办", "_save": "1"}, follow=True)
+    finally:
+        write_begins.disconnect(sender=Secondment, dispatch_uid="race")
+    assert response.redirect_chain == [(url, 302)]
+    assert "已被他人修改" in response.content.decode()
+    # Nothing of the refused save is kept (the simulated other save, made on this same connection,
+    # is rolled back with it).
+    assert Secondment.objects.get().borrowing_unit == "县发改局"
+    assert not AuditEntry.objects.filter(action=A.UPDATE, object_id=str(secondment.pk)).exists()
