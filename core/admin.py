@@ -1,13 +1,21 @@
+from contextlib import contextmanager
+
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import services
+from .forms import MISSING_VERSION, version_field
 from .models import ApiToken, User
 from .tokens import token_create, token_revoke
 
@@ -49,6 +57,152 @@ class SystemAdminOnly:
 
     def has_delete_permission(self, request, obj=None):
         return _is_system_admin(request)
+
+
+# The API's 412 message: the admin's stale save is the same refusal.
+STALE = _("记录在您读取之后已被他人修改,请重新读取后再提交。")
+
+
+class LedgerAdminForm(forms.ModelForm):
+    """The admin's form of a ledger record: it carries the version read, as the browser forms do.
+
+    A save of a copy someone changed since is refused at the form, so the administrator sees the
+    refusal above the form, with their input kept, instead of overwriting the other change unseen.
+    """
+
+    # Declared here so that the admin's fieldsets include it; required once the record exists.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            # The row as stored now: the history page's revert form opens on an old copy of it.
+            self.fields["version"] = version_field(initial=self._stored_version())
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        if self._errors.pop("version", None):
+            # Shown above the form: the field itself is hidden.
+            raise ValidationError(MISSING_VERSION)
+        if cleaned.get("version") != self._stored_version():
+            raise ValidationError(STALE)
+        return cleaned
+
+    def _stored_version(self):
+        rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
+        return rows.values_list("version", flat=True).first()
+
+
+class _Refused(Exception):
+    """A service refused an admin write; the message is shown to the administrator."""
+
+
+def _model_data(obj, form):
+    """The values a form set on ``obj``, by model field, for the write services."""
+    return {
+        f.name: getattr(obj, f.name)
+        for f in obj._meta.concrete_fields
+        if f.editable and not f.primary_key and f.name in form.cleaned_data
+    }
+
+
+def _refusal(model, error):
+    """The administrator's message for a service's refusal, naming the fields at fault."""
+    if isinstance(error, services.VersionConflict):
+        return str(STALE)
+    if isinstance(error, ProtectedError):
+        used_by = sorted({str(o._meta.verbose_name) for o in error.protected_objects})
+        return str(_("该记录仍被其他记录引用(%(used_by)s),不能删除。") % {"used_by": "、".join(used_by)})
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        labels = {f.name: str(f.verbose_name) for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
+        return " ".join(
+            f"{labels[name]}:{message}" if name in labels else message
+            for name, messages_ in error.message_dict.items()
+            for message in messages_
+        )
+    return " ".join(getattr(error, "messages", None) or [str(error)])
+
+
+@contextmanager
+def _through_services(model):
+    """Turn a service's refusal of an admin write into ``_Refused``, shown as a message, never a 500."""
+    try:
+        yield
+    except (services.VersionConflict, ValidationError, PermissionDenied, ProtectedError) as error:
+        raise _Refused(_refusal(model, error)) from error
+
+
+class LedgerAdminMixin:
+    """Admin pages of ledger records write through ``core.services``, as the pages and the API do.
+
+    Each save, delete, bulk delete and inline row is scope-checked, validated, version-checked,
+    audited, kept in history and queues its town's recompute, with the administrator as the user.
+    Put it before the admin classes it extends; the role permissions (``SystemAdminOnly``) stay theirs.
+    """
+
+    form = LedgerAdminForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The hidden version is the form's own field: the model's column is not editable in any form.
+        fields = kwargs["fields"] if "fields" in kwargs else flatten_fieldsets(self.get_fieldsets(request, obj))
+        if fields is not None:
+            kwargs["fields"] = [f for f in fields if f != "version"]
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        with _through_services(self.model):
+            if not change:
+                services.record_add(obj, user=request.user)
+                return
+            saved = services.record_update(
+                obj, user=request.user, data=_model_data(obj, form), expected_version=form.cleaned_data.get("version")
+            )
+            obj.version = saved.version
+
+    def delete_model(self, request, obj):
+        with _through_services(self.model):
+            services.record_delete(obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        # One transaction: a refused row leaves the others in place too.
+        with _through_services(self.model), transaction.atomic():
+            for obj in queryset:
+                services.record_delete(obj, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        formset.save(commit=False)  # sorts the rows into new, changed and deleted without writing any
+        with _through_services(formset.model):
+            for obj in formset.deleted_objects:
+                services.record_delete(obj, user=request.user)
+            for obj, _changed in formset.changed_objects:
+                row = next(f for f in formset.forms if f.instance is obj)
+                services.record_update(obj, user=request.user, data=_model_data(obj, row))
+            for obj in formset.new_objects:
+                services.record_add(obj, user=request.user)
+        formset.save_m2m()
+
+    def _refused_goes_back(self, view, request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _Refused as refused:
+            # The view's transaction rolled back: nothing of the refused write is kept.
+            messages.error(request, str(refused))
+            return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._refused_goes_back(super().changeform_view, request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return self._refused_goes_back(super().delete_view, request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return self._refused_goes_back(super().changelist_view, request, *args, **kwargs)
+
+    def history_form_view(self, request, *args, **kwargs):
+        # SimpleHistoryAdmin's revert page, which saves through ``save_model`` too.
+        return self._refused_goes_back(super().history_form_view, request, *args, **kwargs)
 
 
 # 三员分立: the system administrator keeps accounts (names, regions, passwords, activation); the

@@ -29,8 +29,12 @@ class LedgerModel(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            self.version += 1
+            self.bump_version()
         super().save(*args, **kwargs)
+
+    def bump_version(self):
+        """Count one more saved change; also called by bulk writes, which bypass ``save``."""
+        self.version += 1
 
 
 class UserManager(BaseUserManager):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.constraints import errors_at_fields
 from core.scoping import can_edit, town_of
-from core.signals import record_changed, town_touched, write_begins
+from core.signals import data_imported, record_changed, town_touched, write_begins
 
 
 class VersionConflict(Exception):
@@ -27,11 +27,26 @@ def _require_edit(user, instance):
         raise PermissionDenied(_("您无权修改此记录。"))
 
 
-def _touch(*instances):
-    """After commit, tell listeners (the statistics engine) which towns changed."""
-    town_ids = {town.pk for town in map(town_of, instances) if town is not None}
+def towns_touched(town_ids):
+    """After commit, tell listeners (the statistics engine) that these towns changed.
+
+    Every write path ends here, so a rolled-back write queues no recompute and a committed one always does.
+    """
+    town_ids = set(town_ids) - {None}
     if town_ids:
         transaction.on_commit(lambda: town_touched.send(sender=None, town_ids=town_ids))
+
+
+def _touch(*instances):
+    towns_touched(town.pk for town in map(town_of, instances) if town is not None)
+
+
+def record_import(*, user, what, created, updated):
+    """Audit an import or bulk write (``what`` names it) inside its transaction, with its row counts.
+
+    A preview or a refused file rolls the transaction back, and the entry with it.
+    """
+    data_imported.send(sender=None, user=user, what=what, created=created, updated=updated)
 
 
 def _full_clean(instance):
@@ -61,11 +76,15 @@ def _lock_current(instance, user, expected_version):
     return current
 
 
-@transaction.atomic
 def record_create(model, *, user, data):
     """Create a row after the scope check and full validation."""
-    write_begins.send(sender=model)
-    instance = model(**data)
+    return record_add(model(**data), user=user)
+
+
+@transaction.atomic
+def record_add(instance, *, user):
+    """Save the new, unsaved ``instance`` (built by a form, e.g. the admin's) as ``record_create`` does."""
+    write_begins.send(sender=type(instance))
     _require_edit(user, instance)
     _full_clean(instance)
     _history_user(instance, user)
@@ -97,6 +116,7 @@ def record_update(instance, *, user, data, expected_version=None):
 
 @transaction.atomic
 def record_delete(instance, *, user, expected_version=None):
+    """Delete the row if nobody saved it since ``expected_version``; its history keeps the last copy."""
     current = _lock_current(instance, user, expected_version)
     town = town_of(current)
     _history_user(current, user)

@@ -2,7 +2,8 @@
 
 from django.dispatch import Signal
 
-# Sent after the transaction that changed a town's records commits; ``town_ids`` is a set.
+# Sent after the transaction that changed a town's records commits (``core.services.towns_touched``);
+# ``town_ids`` is a set.
 # The statistics engine listens and queues a recompute of those towns.
 town_touched = Signal()
 
@@ -17,7 +18,8 @@ record_changed = Signal()
 # Sent when a user takes data out (``what`` names the list, ``fmt`` the format, ``count`` the rows).
 data_exported = Signal()
 
-# Sent when an import writes (``what`` names the import, ``created``/``updated`` the row counts).
+# Sent when an import or a bulk write writes (``what`` names it, ``created``/``updated`` the row counts), by
+# ``core.services.record_import`` inside the writing transaction, so a preview or refused file leaves no entry.
 data_imported = Signal()
 
 # Sent when an API token is created, revoked or used (``action``: "create", "revoke", "use", "reject").

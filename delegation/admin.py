@@ -1,20 +1,20 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import SystemAdminOnly
+from core.admin import LedgerAdminMixin, SystemAdminOnly
 
 from . import models
 
 
 @admin.register(models.Department)
-class DepartmentAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class DepartmentAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["name", "county"]
     list_filter = ["county"]
     search_fields = ["name", "county__name"]
 
 
 @admin.register(models.PowerItem)
-class PowerItemAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class PowerItemAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["name", "type_code", "local_code", "implementation_code", "source_department"]
     list_filter = ["type_code", "source", "is_generated"]
     search_fields = ["name", "local_code", "implementation_code"]
@@ -22,14 +22,14 @@ class PowerItemAdmin(SystemAdminOnly, SimpleHistoryAdmin):
 
 
 @admin.register(models.DelegationCatalogue)
-class DelegationCatalogueAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class DelegationCatalogueAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["title", "county", "town", "issued_on", "edition", "declared_total"]
     list_filter = ["county"]
     search_fields = ["title"]
 
 
 @admin.register(models.DelegatedPower)
-class DelegatedPowerAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class DelegatedPowerAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["item", "town", "mode", "take_over_status", "delegated_on"]
     list_filter = ["mode", "take_over_status", "item__type_code", "is_generated"]
     search_fields = ["item__name", "item__implementation_code", "town__name"]
@@ -38,7 +38,7 @@ class DelegatedPowerAdmin(SystemAdminOnly, SimpleHistoryAdmin):
 
 
 @admin.register(models.MonthlyCaseCount)
-class MonthlyCaseCountAdmin(SystemAdminOnly, admin.ModelAdmin):
+class MonthlyCaseCountAdmin(LedgerAdminMixin, SystemAdminOnly, admin.ModelAdmin):
     list_display = ["power", "month", "handled_by", "accepted", "closed"]
     list_filter = ["handled_by", "month"]
     search_fields = ["power__item__name", "power__town__name"]

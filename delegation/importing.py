@@ -316,6 +316,7 @@ def catalogue_import(*, user, catalogue, town, rows, dry_run=False):
             result.problems += [Problem(number, columns.get(k, k), str(reason)) for k, reason in errors.items()]
         if result.ok:
             result.warnings = count_mismatches(catalogue, town)
+            services.record_import(user=user, what="catalogue", created=result.created, updated=result.updated)
         return result
 
     return _all_or_nothing(write, dry_run)
@@ -426,7 +427,7 @@ def case_count_import(*, user, rows, dry_run=False):
 
     def write():
         try:
-            counts = case_counts_upsert(user=user, rows=payload)
+            counts = case_counts_upsert(user=user, rows=payload, what="case_counts")
         except BatchRejected as rejected:
             return ImportResult(
                 problems=[

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.scoping import can_edit
-from core.signals import town_touched
+from core.services import record_import, towns_touched
+from core.signals import write_begins
 from reforms.models import Town
 
 from .models import DelegatedPower, MonthlyCaseCount, clean_case_count
@@ -73,11 +74,12 @@ def _unknown_power_error(cleaned, editable_towns):
 
 
 @transaction.atomic
-def case_counts_upsert(*, user, rows):
+def case_counts_upsert(*, user, rows, what="case_counts_bulk"):
     """Write a batch of monthly counts whole, or refuse it whole with an error per bad item.
 
     Each item is keyed by power id, or by town code + implementation code, and by month and handler.
-    Sending the same batch twice changes nothing the second time.
+    Sending the same batch twice changes nothing the second time. A written batch leaves one audit
+    entry (``what`` names its source: the bulk API or the spreadsheet import) and queues its towns.
     """
     cleaned_rows, errors = [], {}
     for index, row in enumerate(rows):
@@ -104,16 +106,21 @@ def case_counts_upsert(*, user, rows):
         cleaned["power"] = power
     if errors:
         raise BatchRejected(errors)
+    # The audit chain's lock before the rows' locks, in the order every other writer takes them.
+    write_begins.send(sender=MonthlyCaseCount)
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
             # A savepoint: when a concurrent batch inserted one of these rows after our read, only this
             # attempt is undone; the next one reads that row (now committed) and updates or keeps it,
             # so both batches succeed and each reports honestly what it created.
             with transaction.atomic():
-                return _write(cleaned_rows)
+                result = _write(cleaned_rows)
+            break
         except IntegrityError:
             if attempt == WRITE_ATTEMPTS:
                 raise
+    record_import(user=user, what=what, created=result.created, updated=result.updated)
+    return result
 
 
 def _write(cleaned_rows):
@@ -138,14 +145,12 @@ def _write(cleaned_rows):
                 )
             )
         elif (current.accepted, current.closed) != (c["accepted"], c["closed"]):
-            current.accepted, current.closed, current.version = c["accepted"], c["closed"], current.version + 1
-            current.updated_at = now
+            current.accepted, current.closed, current.updated_at = c["accepted"], c["closed"], now
+            current.bump_version()
             to_update.append(current)
         else:
             unchanged += 1
     MonthlyCaseCount.objects.bulk_create(to_create, batch_size=1000)
     MonthlyCaseCount.objects.bulk_update(to_update, ["accepted", "closed", "version", "updated_at"], batch_size=1000)
-    town_ids = {row.power.town_id for row in to_create + to_update}
-    if town_ids:
-        transaction.on_commit(lambda: town_touched.send(sender=None, town_ids=town_ids))
+    towns_touched({row.power.town_id for row in to_create + to_update})
     return CaseCountResult(created=len(to_create), updated=len(to_update), unchanged=unchanged)

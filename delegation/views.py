@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from core.forms import UploadForm
 from core.scoping import visible
-from core.signals import data_imported
 from core.ui import LedgerUI
 from reforms.models import Town
 
@@ -153,9 +152,6 @@ def import_confirm(request):
     if not result.ok:
         return render(request, "delegation/import_preview.html", {"kind": pending["kind"], "result": result})
     del request.session[SESSION_KEY]
-    data_imported.send(
-        sender=None, user=request.user, what=pending["kind"], created=result.created, updated=result.updated
-    )
     messages.success(
         request,
         _("导入完成:新增 %(c)s 条,更新 %(u)s 条,未变 %(n)s 条。")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import SystemAdminOnly
+from core.admin import LedgerAdminMixin, SystemAdminOnly
 
 from . import models
 
@@ -12,7 +12,7 @@ class YearRecordInline(SystemAdminOnly, admin.TabularInline):
 
 
 @admin.register(models.FiscalArrangement)
-class FiscalArrangementAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class FiscalArrangementAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["title", "town", "kind", "promised_per_year", "share_percent", "from_year"]
     list_filter = ["kind", "unit"]
     search_fields = ["title", "town__name"]
@@ -20,7 +20,7 @@ class FiscalArrangementAdmin(SystemAdminOnly, SimpleHistoryAdmin):
 
 
 @admin.register(models.FiscalYearRecord)
-class FiscalYearRecordAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class FiscalYearRecordAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["arrangement", "year", "amount_due", "promised", "paid", "paid_on"]
     list_filter = ["year", "arrangement__kind"]
     search_fields = ["arrangement__title", "arrangement__town__name"]

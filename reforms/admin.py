@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import SystemAdminOnly
+from core.admin import LedgerAdminMixin, SystemAdminOnly
 
 from . import models
 
@@ -15,7 +15,7 @@ class RegionAdmin(SystemAdminOnly, admin.ModelAdmin):
 
 
 @admin.register(models.Town)
-class TownAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class TownAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["code", "name", "county", "category", "population", "is_generated"]
     list_filter = ["category", "is_generated", "county__parent"]
     search_fields = ["code", "name", "county__name"]
@@ -23,7 +23,7 @@ class TownAdmin(SystemAdminOnly, SimpleHistoryAdmin):
 
 
 @admin.register(models.SourceDocument)
-class SourceDocumentAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class SourceDocumentAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["number", "title", "issuer", "issued_on", "region"]
     list_filter = ["region"]
     search_fields = ["number", "title", "issuer"]
@@ -31,7 +31,7 @@ class SourceDocumentAdmin(SystemAdminOnly, SimpleHistoryAdmin):
 
 
 @admin.register(models.ReportedFigure)
-class ReportedFigureAdmin(SystemAdminOnly, admin.ModelAdmin):
+class ReportedFigureAdmin(LedgerAdminMixin, SystemAdminOnly, admin.ModelAdmin):
     list_display = ["label", "value", "unit", "region", "document"]
     list_filter = ["region", "document"]
     search_fields = ["label"]
@@ -44,7 +44,7 @@ class MembershipInline(SystemAdminOnly, admin.TabularInline):
 
 
 @admin.register(models.PilotProgramme)
-class PilotProgrammeAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class PilotProgrammeAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["name", "region", "started_on", "document"]
     list_filter = ["region"]
     search_fields = ["name"]
@@ -52,7 +52,7 @@ class PilotProgrammeAdmin(SystemAdminOnly, SimpleHistoryAdmin):
 
 
 @admin.register(models.ProgrammeMembership)
-class ProgrammeMembershipAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class ProgrammeMembershipAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["town", "programme", "joined_on", "left_on", "status"]
     list_filter = ["status", "programme"]
     search_fields = ["town__name", "programme__name"]
@@ -64,7 +64,7 @@ class TaskInline(SystemAdminOnly, admin.TabularInline):
 
 
 @admin.register(models.ReformPlan)
-class ReformPlanAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class ReformPlanAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["title", "town", "adopted_on", "document"]
     search_fields = ["title", "town__name"]
     autocomplete_fields = ["town", "document"]
@@ -72,28 +72,28 @@ class ReformPlanAdmin(SystemAdminOnly, SimpleHistoryAdmin):
 
 
 @admin.register(models.ReformTask)
-class ReformTaskAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class ReformTaskAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["title", "plan", "lead_unit", "deadline", "status", "completed_on"]
     list_filter = ["status", "is_generated"]
     search_fields = ["title", "lead_unit", "plan__town__name"]
 
 
 @admin.register(models.AssessmentScheme)
-class AssessmentSchemeAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class AssessmentSchemeAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["name", "region", "subject", "county_weight", "town_weight", "min_town_weight"]
     list_filter = ["subject", "region"]
     search_fields = ["name"]
 
 
 @admin.register(models.AssessmentScore)
-class AssessmentScoreAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class AssessmentScoreAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["assessed_unit", "town", "year", "county_score", "town_score", "scheme"]
     list_filter = ["year", "scheme__subject"]
     search_fields = ["assessed_unit", "town__name"]
 
 
 @admin.register(models.TownAnnualAssessment)
-class TownAnnualAssessmentAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class TownAnnualAssessmentAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["town", "year", "score", "grade", "rank_in_county"]
     list_filter = ["year", "grade"]
     search_fields = ["town__name"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import SystemAdminOnly
+from core.admin import LedgerAdminMixin, SystemAdminOnly
 
 from . import models
 
@@ -12,7 +12,7 @@ class NameplateInline(SystemAdminOnly, admin.TabularInline):
 
 
 @admin.register(models.Organ)
-class OrganAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class OrganAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["name", "town", "kind", "is_mandatory", "parent_department"]
     list_filter = ["kind", "is_mandatory"]
     search_fields = ["name", "town__name"]
@@ -20,33 +20,33 @@ class OrganAdmin(SystemAdminOnly, SimpleHistoryAdmin):
 
 
 @admin.register(models.Nameplate)
-class NameplateAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class NameplateAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["name", "organ"]
     search_fields = ["name", "organ__name"]
 
 
 @admin.register(models.HeadcountQuota)
-class HeadcountQuotaAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class HeadcountQuotaAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["town", "post_type", "approved", "effective_on", "document"]
     list_filter = ["post_type"]
     search_fields = ["town__name"]
 
 
 @admin.register(models.FilledPosts)
-class FilledPostsAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class FilledPostsAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["town", "post_type", "filled", "as_of"]
     list_filter = ["post_type"]
     search_fields = ["town__name"]
 
 
 @admin.register(models.Secondment)
-class SecondmentAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class SecondmentAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["staff_reference", "town", "borrowing_unit", "starts_on", "ends_on"]
     list_filter = ["under_service_agreement"]
     search_fields = ["staff_reference", "borrowing_unit", "town__name"]
 
 
 @admin.register(models.StaffingPolicy)
-class StaffingPolicyAdmin(SystemAdminOnly, SimpleHistoryAdmin):
+class StaffingPolicyAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["town", "effective_on", "excellent_share_percent", "max_secondment_months"]
     search_fields = ["town__name"]
