@@ -3,10 +3,11 @@
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,7 +70,7 @@ def _clean_count(value, field, errors):
         return None
     try:
         # The column's own range (its validators), so a count the database cannot hold is a row error.
-        MonthlyCaseCount._meta.get_field(field).run_validators(int(text))
+        cast(Field, MonthlyCaseCount._meta.get_field(field)).run_validators(int(text))
     except ValidationError as error:
         errors[field] = error.messages
         return None
@@ -139,7 +140,7 @@ def case_counts_upsert(*, user, rows):
             errors[index] = row_errors
     by_id, by_key = _resolve_powers(cleaned_rows)
     editable_towns = _editable_town_codes(user, cleaned_rows)
-    seen = {}
+    seen: dict[tuple, int] = {}  # (power, month, handler) -> index of the first item with it
     for index, cleaned in enumerate(cleaned_rows):
         if index in errors:
             continue
@@ -156,6 +157,11 @@ def case_counts_upsert(*, user, rows):
         cleaned["power"] = power
     if errors:
         raise BatchRejected(errors)
+    return _write_retrying(cleaned_rows)
+
+
+def _write_retrying(cleaned_rows):
+    """Write the checked batch, again from a fresh read when a concurrent batch inserted one of its rows."""
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
             # A savepoint: when a concurrent batch inserted one of these rows after our read, only this
