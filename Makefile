@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup venv migrate demo test lint bench bench-tests loadtest clean npm backup restore
+.PHONY: run setup venv migrate demo test test-fast lint bench bench-tests loadtest clean npm backup restore
 
 run: setup demo
 	$(PY) manage.py runserver $(HOST)
@@ -32,14 +32,25 @@ npm:
 	  [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: dashboards show tables without charts"; fi
 
+migrate: venv var
+	$(PY) manage.py migrate --noinput
+
 demo:
 	$(PY) manage.py load_demo
 
 test: venv var npm
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The inner loop: embedded SQLite, in-process tasks, no browser or slow tests, stop at the first failure.
+FAST_ARGS ?= -x -q -p no:randomly --ignore=tests/browser -m "not slow"
+test-fast: venv var
+	env -u DATABASE_URL -u REDIS_URL -u CACHE_URL $(VENV)/bin/pytest $(FAST_ARGS) $(PYTEST_ARGS)
+
+# Exactly what CI runs for linting (.ci/run calls this).
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # Against DATABASE_URL (PostgreSQL): generates BENCH_SCALE first if the database has no towns.
 BENCH_SCALE ?= province

@@ -89,7 +89,7 @@ def case_counts_upsert(*, user, rows, what="case_counts_bulk"):
             errors[index] = row_errors
     by_id, by_key = _resolve_powers(cleaned_rows)
     editable_towns = _editable_town_codes(user, cleaned_rows)
-    seen = {}
+    seen: dict[tuple, int] = {}  # (power, month, handler) -> index of the first item with it
     for index, cleaned in enumerate(cleaned_rows):
         if index in errors:
             continue
@@ -108,19 +108,24 @@ def case_counts_upsert(*, user, rows, what="case_counts_bulk"):
         raise BatchRejected(errors)
     # The audit chain's lock before the rows' locks, in the order every other writer takes them.
     write_begins.send(sender=MonthlyCaseCount)
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
-        try:
-            # A savepoint: when a concurrent batch inserted one of these rows after our read, only this
-            # attempt is undone; the next one reads that row (now committed) and updates or keeps it,
-            # so both batches succeed and each reports honestly what it created.
-            with transaction.atomic():
-                result = _write(cleaned_rows)
-            break
-        except IntegrityError:
-            if attempt == WRITE_ATTEMPTS:
-                raise
+    result = _write_retrying(cleaned_rows)
     record_import(user=user, what=what, created=result.created, updated=result.updated)
     return result
+
+
+def _write_retrying(cleaned_rows):
+    """Write the checked batch, again from a fresh read when a concurrent batch inserted one of its rows."""
+    # A savepoint each: when a concurrent batch inserted one of these rows after our read, only that
+    # attempt is undone; the next one reads the row (now committed) and updates or keeps it, so both
+    # batches succeed and each reports honestly what it created.
+    for _attempt in range(WRITE_ATTEMPTS - 1):
+        try:
+            with transaction.atomic():
+                return _write(cleaned_rows)
+        except IntegrityError:
+            continue
+    with transaction.atomic():
+        return _write(cleaned_rows)
 
 
 def _write(cleaned_rows):

@@ -4,6 +4,7 @@ import datetime as dt
 import functools
 
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import LedgerFilterSet
@@ -31,7 +32,7 @@ class AlertBoardFilterSet(LedgerFilterSet):
 
     def __init__(self, *args, today=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.today = today or dt.date.today()
+        self.today = today or timezone.localdate()
 
     def filter_age(self, queryset, name, value):
         low, high = AGE_DAYS[value]

@@ -115,7 +115,7 @@ def power_breakdown(queryset, dimension):
 
 def figure_values(queryset):
     """{metric: {key: value}} for one scope and period."""
-    result = {}
+    result: dict[str, dict] = {}
     for metric, key, value in queryset.values_list("metric", "key").annotate(v=Sum("value")).order_by():
         result.setdefault(metric, {})[key] = value
     return result

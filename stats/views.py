@@ -4,8 +4,6 @@ Every page reads the summary tables through ``stats.selectors`` and is scoped li
 opens only the dashboards of their own region and the regions and towns under it (others are 404).
 """
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -221,5 +219,5 @@ def alerts_export(request):
         ]
         for a in context["queryset"][:100_000]
     ]
-    stamp = dt.date.today().strftime("%Y%m%d")
+    stamp = timezone.localdate().strftime("%Y%m%d")
     return workbook_response(f"alerts-{stamp}", [(_("未关闭预警"), [str(h) for h in header], rows)])

@@ -1,7 +1,6 @@
 import os
 
 import pytest
-from django.core.management import call_command
 
 from config.celery import app
 
@@ -22,6 +21,13 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    # The demo is lent from a copy kept for the whole session: a test that commits would change it for
+    # every module after it, and another process would not find it under the test database's name.
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        committing = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+        if committing and "demo" in getattr(item, "fixturenames", ()):
+            raise pytest.UsageError(f"{item.nodeid}: the shared demo is for rolled-back tests, not transaction=True")
     # Benchmarks run only when asked for with -m benchmark (with or without Redis).
     if "benchmark" not in (config.getoption("-m") or ""):
         for item in items:
@@ -56,18 +62,31 @@ def audit_admin(db):
     return UserFactory(username="audit_admin", role="audit_admin", region=None, is_staff=True)
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo data loaded and its statistics computed once per module, removed afterwards."""
-    from core.demo import load_demo
-    from stats.services import recompute_all
+@pytest.fixture(scope="session")
+def demo_store(django_db_setup, django_db_blocker):
+    """The demo ledger and its statistics, built once per session and kept aside (tests/demo_snapshot.py)."""
+    from tests.demo_snapshot import demo_snapshot
 
     with django_db_blocker.unblock():
-        load_demo()
-        recompute_all()
+        store = demo_snapshot()
+        store.build()
+    yield store
+    with django_db_blocker.unblock():
+        store.drop()
+
+
+@pytest.fixture(scope="module")
+def demo(demo_store, django_db_blocker):
+    """The demo data with its statistics, lent to the module; the test database is as before afterwards.
+
+    Each test's writes are rolled back as usual, so tests that commit (``transaction=True``) or start
+    processes must build their own data instead.
+    """
+    with django_db_blocker.unblock():
+        demo_store.enter()
     yield
     with django_db_blocker.unblock():
-        call_command("flush", "--no-input", verbosity=0)
+        demo_store.leave()
 
 
 @pytest.fixture

@@ -17,16 +17,6 @@ from staffing.models import HeadcountQuota, Nameplate, Organ
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Loaded once for the module (it takes seconds), removed again afterwards."""
-    with django_db_blocker.unblock():
-        load_demo()
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", "--no-input", verbosity=0)
-
-
 def _by_type(town_code):
     rows = DelegatedPower.objects.filter(town__code=town_code).values_list("item__type_code").annotate(n=Count("pk"))
     return dict(rows)

@@ -43,6 +43,9 @@ CHECKS = [
     checks.response_headers_conformance,
 ]
 
+# Minutes of fuzzing: `make test` runs it, the inner loop `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
 # Every phase: the schema's own examples, the coverage phase's boundary and invalid values, fuzzing
 # (valid and invalid data) and, below, the stateful sequences. Deterministic, so a failure replays.

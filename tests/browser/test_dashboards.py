@@ -5,6 +5,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.browser.conftest import shot
@@ -19,7 +20,7 @@ def demo_stats():
     from stats.services import recompute_all
 
     load_demo()
-    today = dt.date.today().replace(day=1)
+    today = timezone.localdate().replace(day=1)
     for back in range(5, -1, -1):
         index = today.year * 12 + today.month - 1 - back
         recompute_all(dt.date(index // 12, index % 12 + 1, 1) if back else None)

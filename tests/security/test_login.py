@@ -66,8 +66,16 @@ def test_system_admin_cannot_see_lockouts(client, admin_user):
     assert client.get("/admin/axes/accessattempt/").status_code == 403
 
 
+@override_settings(AXES_FAILURE_LIMIT=3)
 def test_a_correct_login_below_the_limit_clears_the_failures(client, clerk):
-    login(client, "clerk", "wrong")
+    # Two failures, a success, two more failures: four in all, over the limit of three unless the
+    # success cleared the first two. Without the reset the fourth failure locks the account.
+    for _ in range(2):
+        assert login(client, "clerk", "wrong").status_code == 200
+    assert login(client, "clerk", PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(2):
+        assert login(client, "clerk", "wrong").status_code == 200
     assert login(client, "clerk", PASSWORD).status_code == 302
 
 
