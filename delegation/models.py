@@ -4,12 +4,15 @@ import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import LedgerModel
+
+COUNT_MAX = 2**31 - 1  # PostgreSQL's integer
 
 
 class PowerType(models.TextChoices):
@@ -381,8 +384,10 @@ class MonthlyCaseCount(LedgerModel):
     )
     month = models.DateField(_("月份"), help_text=_("当月第一天"))
     handled_by = models.CharField(_("办理主体"), max_length=20, choices=HandledBy.choices, default=HandledBy.TOWN)
-    accepted = models.PositiveIntegerField(_("受理件数"), default=0)
-    closed = models.PositiveIntegerField(_("办结件数"), default=0)
+    # The column's range on PostgreSQL, stated so that the embedded SQLite (whose integers are 64-bit)
+    # refuses the same counts: a count the production database cannot hold is a 400 everywhere.
+    accepted = models.PositiveIntegerField(_("受理件数"), default=0, validators=[MaxValueValidator(COUNT_MAX)])
+    closed = models.PositiveIntegerField(_("办结件数"), default=0, validators=[MaxValueValidator(COUNT_MAX)])
     scope_path = "power__town__county"
     town_path = "power__town"
 
