@@ -25,7 +25,7 @@ def test_without_database_url_the_database_is_sqlite_under_var():
     assert "var/db.sqlite3" in out.stdout
 
 
-def shared_database_url_selects_postgresql():
+def test_database_url_selects_postgresql():
     out = _settings_value(
         "config.settings.local", "s.DATABASES['default']['ENGINE']", DATABASE_URL="postgres://u@127.0.0.1:5432/x"
     )
