@@ -23,7 +23,7 @@ from django.db import connection
 
 def _load_demo_and_statistics():
     """The demo as the old per-module fixture built it: the five documents, then a full recompute."""
-    from core.demo import load_demo
+    from demo.loader import load_demo
     from stats.services import recompute_all
 
     load_demo()

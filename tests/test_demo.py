@@ -7,9 +7,9 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db.models import Count, Sum
 
-from core.demo import load_demo
 from delegation.models import DelegatedPower
 from delegation.selectors import derived_state_counts
+from demo.loader import load_demo
 from finance.models import FiscalYearRecord
 from reforms.models import ReportedFigure, Town
 from staffing.models import HeadcountQuota, Nameplate, Organ
@@ -123,3 +123,28 @@ def test_command_refuses_production_without_force(demo, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("load_demo")
+
+
+def test_production_settings_serve_load_demo_from_the_demo_app():
+    """The production smoke runs ``load_demo --force``: the demo app, not core, must provide it there too."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import django; django.setup(); "
+        "from django.core.management import get_commands; print(get_commands()['load_demo'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CACHE_URL")}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="x.gov.cn")
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "demo"

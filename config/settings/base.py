@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "finance",
     "stats",
     "audit",
+    # The demo ledger and load_demo: make run, the tests and the production smoke load it.
+    "demo",
 ]
 
 MIDDLEWARE = [

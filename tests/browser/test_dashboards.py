@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def demo_stats():
     """The demo ledger with six months of statistics, so that the trends have a line to draw."""
-    from core.demo import load_demo
+    from demo.loader import load_demo
     from stats.services import recompute_all
 
     load_demo()
