@@ -61,9 +61,9 @@ bench: venv
 bench-tests: venv
 	$(VENV)/bin/pytest -m benchmark -p no:randomly $(PYTEST_ARGS)
 
-# 50 users for 60 s against gunicorn on 127.0.0.1 (see loadtest/run.sh); needs DATABASE_URL and REDIS_URL.
+# 50 users for 60 s against gunicorn on 127.0.0.1 (benchmarks/loadtest/run.sh); needs DATABASE_URL, REDIS_URL.
 loadtest: venv
-	bash loadtest/run.sh
+	bash benchmarks/loadtest/run.sh
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -107,20 +107,6 @@ def power_totals(queryset):
     return add_rates(totals)
 
 
-def power_breakdown(queryset, dimension):
-    """{type code or mode: delegated / running / unused / not taken over} summed over the other dimension."""
-    rows = queryset.values(dimension).annotate(**{m: Sum(m) for m in POWER_MEASURES}).order_by(dimension)
-    return {row.pop(dimension): row for row in rows}
-
-
-def figure_values(queryset):
-    """{metric: {key: value}} for one scope and period."""
-    result: dict[str, dict] = {}
-    for metric, key, value in queryset.values_list("metric", "key").annotate(v=Sum("value")).order_by():
-        result.setdefault(metric, {})[key] = value
-    return result
-
-
 # Dashboards -----------------------------------------------------------------------------------------
 # Each read below is one query over the summary tables, whatever the number of towns, so that a
 # dashboard page issues a bounded number of queries at province scale.

@@ -29,11 +29,6 @@ def recompute_all_task(triggered_by="nightly"):
     return run.pk
 
 
-@shared_task(name="stats.recompute_town", **RETRY, soft_time_limit=60, time_limit=120)
-def recompute_town_task(town_id, triggered_by="task"):
-    return services.recompute_town(town_id, triggered_by=triggered_by).pk
-
-
 @shared_task(name="stats.drain_pending", **RETRY, soft_time_limit=5 * 60, time_limit=6 * 60)
 def drain_pending_task():
     cache.delete(DRAIN_QUEUED_KEY)

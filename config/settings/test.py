@@ -1,7 +1,7 @@
 """Test settings: fast hashing; the database and broker still come from the environment."""
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, env
+from .base import INSTALLED_APPS, MIDDLEWARE, env
 
 SECRET_KEY = env.str("SECRET_KEY", default="test-only-not-secret")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -13,3 +13,5 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
+# The generator and benchmarks have tests of their own; production settings leave the app out.
+INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks"]

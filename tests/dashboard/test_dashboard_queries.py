@@ -5,9 +5,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from benchmarks.generate import Generator, Scale
 from core.models import User
 from reforms.models import Region, Town
-from stats.generate import Generator, Scale
 from stats.services import recompute_all
 
 # Transactional: on PostgreSQL the generator and the recompute manage their own transactions.

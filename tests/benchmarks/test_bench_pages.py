@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from benchmarks.bench_pages import API_FILTERS, HOST, api_floor_sql, bench_users, time_request
+from benchmarks.generate import generate
 from delegation.models import DelegatedPower
-from stats.bench_pages import API_FILTERS, HOST, api_floor_sql, bench_users, time_request
-from stats.generate import generate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

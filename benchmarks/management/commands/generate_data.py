@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from stats.generate import SCALES, generate
+from benchmarks.generate import SCALES, generate
 
 
 class Command(BaseCommand):

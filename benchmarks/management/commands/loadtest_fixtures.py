@@ -7,15 +7,15 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from benchmarks.bench_pages import dashboard_url
 from core.models import ApiToken, User
 from core.tokens import token_create
 from delegation.models import DelegatedPower
 from reforms.models import ReformTask, Region, Town
-from stats.bench_pages import dashboard_url
 
 
 class Command(BaseCommand):
-    help = "Accounts, API tokens and object ids for the load test (loadtest/), written as JSON; safe to rerun."
+    help = "Accounts, API tokens and object ids for the load test (benchmarks/loadtest/), as JSON; safe to rerun."
 
     def add_arguments(self, parser):
         parser.add_argument("--out", default="var/loadtest.json")

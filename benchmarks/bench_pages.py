@@ -16,8 +16,7 @@ from django.urls import reverse
 from core.models import User
 from delegation.models import DelegatedPower, PowerItem
 from reforms.models import Region, Town
-
-from .dashboards import home_region
+from stats.dashboards import home_region
 
 # The API list measured: 100 delegated powers, two filters.
 API_FILTERS = {"take_over_status": "taken_over", "type_code": "02"}

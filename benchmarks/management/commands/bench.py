@@ -4,10 +4,10 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from benchmarks.bench import format_result, run_benchmark
+from benchmarks.bench_pages import run_page_benchmark
+from benchmarks.generate import SCALES, generate
 from reforms.models import Town
-from stats.bench import format_result, run_benchmark
-from stats.bench_pages import run_page_benchmark
-from stats.generate import SCALES, generate
 
 
 class Command(BaseCommand):

@@ -3,9 +3,9 @@
 import pytest
 from django.core.management import call_command
 
+from benchmarks.generate import SCALES
 from delegation.models import DelegatedPower, MonthlyCaseCount
 from reforms.models import Region, Town
-from stats.generate import SCALES
 from stats.services import recompute_all
 
 

@@ -11,8 +11,7 @@ from django.utils import timezone
 from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
 from delegation.selectors import activity_window
 from reforms.models import Town
-
-from . import figures, partitions, services
+from stats import figures, partitions, services
 
 
 def _bare_aggregate_sql():

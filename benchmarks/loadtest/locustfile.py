@@ -1,6 +1,6 @@
 """Mixed load: county edits (API PATCH with If-Match), reviewer pages, platform case-count pushes.
 
-Fixtures (accounts, tokens, ids) come from ``manage.py loadtest_fixtures``; see ``loadtest/run.sh``.
+Fixtures (accounts, tokens, ids) come from ``manage.py loadtest_fixtures``; see ``benchmarks/loadtest/run.sh``.
 Each simulated editor or platform takes its own county's token, so no two users edit the same row.
 """
 

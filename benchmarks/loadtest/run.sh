@@ -3,7 +3,7 @@
 # 50 locust users for 60 s. Needs DATABASE_URL (PostgreSQL holding generated data, e.g.
 # `manage.py generate_data --scale province`) and REDIS_URL. Results: var/loadtest_stats.csv.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 : "${DATABASE_URL:?set DATABASE_URL to the benchmark database}"
 : "${REDIS_URL:?set REDIS_URL (broker for the recomputes edits trigger)}"
 PORT="${LOADTEST_PORT:-8765}" USERS="${LOADTEST_USERS:-50}" DURATION="${LOADTEST_DURATION:-60s}"
@@ -23,6 +23,6 @@ pids+=($!)
 pids+=($!)
 for _ in $(seq 60); do curl -sf "http://127.0.0.1:${PORT}/healthz" >/dev/null && break; sleep 1; done
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-.venv/bin/locust -f loadtest/locustfile.py --headless --users "$USERS" --spawn-rate 10 --run-time "$DURATION" \
+.venv/bin/locust -f benchmarks/loadtest/locustfile.py --headless --users "$USERS" --spawn-rate 10 --run-time "$DURATION" \
     --host "http://127.0.0.1:${PORT}" --csv var/loadtest --only-summary
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

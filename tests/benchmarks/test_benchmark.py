@@ -9,8 +9,8 @@ import os
 
 import pytest
 
-from stats.bench import run_benchmark
-from stats.generate import generate
+from benchmarks.bench import run_benchmark
+from benchmarks.generate import generate
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.django_db(transaction=True)]
 

@@ -2,7 +2,7 @@ import os
 
 from django.core.management.base import BaseCommand
 
-from stats.bench import format_result, run_benchmark
+from benchmarks.bench import format_result, run_benchmark
 
 
 class Command(BaseCommand):
