@@ -22,7 +22,7 @@ from core.scoping import town_of
 from core.signals import town_touched
 from delegation.models import MonthlyCaseCount
 from tests import factories
-from tests.factories import CatalogueFactory, DelegatedPowerFactory, UserFactory
+from tests.factories import DelegatedPowerFactory, DelegationCatalogueFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -275,7 +275,7 @@ def _csv(headers, rows, name):
 
 
 def test_both_imports_write_their_entry_once_confirmed_and_none_for_a_preview(client, touched):
-    catalogue = CatalogueFactory()
+    catalogue = DelegationCatalogueFactory()
     town = factories.TownFactory(county=catalogue.county)
     editor = UserFactory(region=town.county)
     client.force_login(editor)
