@@ -1,43 +1,15 @@
-"""API v1: one router for every app, plus the schema and its two readers (Swagger UI, ReDoc)."""
+"""API v1: one router for the ledger models of ``core.registry``, the schema and its readers (Swagger UI, ReDoc)."""
 
 from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from delegation.api import views as delegation
-from finance.api import views as finance
-from reforms.api import views as reforms
-from staffing.api import views as staffing
+from core.registry import api_routes
 
 router = DefaultRouter()
 router.include_root_view = False
-for prefix, viewset in [
-    ("regions", reforms.RegionViewSet),
-    ("towns", reforms.TownViewSet),
-    ("documents", reforms.SourceDocumentViewSet),
-    ("reported-figures", reforms.ReportedFigureViewSet),
-    ("programmes", reforms.PilotProgrammeViewSet),
-    ("programme-memberships", reforms.ProgrammeMembershipViewSet),
-    ("plans", reforms.ReformPlanViewSet),
-    ("tasks", reforms.ReformTaskViewSet),
-    ("assessment-schemes", reforms.AssessmentSchemeViewSet),
-    ("assessment-scores", reforms.AssessmentScoreViewSet),
-    ("annual-assessments", reforms.TownAnnualAssessmentViewSet),
-    ("departments", delegation.DepartmentViewSet),
-    ("power-items", delegation.PowerItemViewSet),
-    ("catalogues", delegation.DelegationCatalogueViewSet),
-    ("delegated-powers", delegation.DelegatedPowerViewSet),
-    ("case-counts", delegation.MonthlyCaseCountViewSet),
-    ("organs", staffing.OrganViewSet),
-    ("nameplates", staffing.NameplateViewSet),
-    ("headcount-quotas", staffing.HeadcountQuotaViewSet),
-    ("filled-posts", staffing.FilledPostsViewSet),
-    ("secondments", staffing.SecondmentViewSet),
-    ("staffing-policies", staffing.StaffingPolicyViewSet),
-    ("fiscal-arrangements", finance.FiscalArrangementViewSet),
-    ("fiscal-year-records", finance.FiscalYearRecordViewSet),
-]:
+for prefix, viewset in api_routes():
     router.register(prefix, viewset, basename=prefix)
 
 app_name = "api"

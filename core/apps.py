@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import otp  # noqa: F401  (connects the second-factor login receiver)
+        from .registry import autodiscover
+
+        autodiscover()  # each app's ledger.py declares its ledger models

@@ -8,6 +8,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from django_filters.utils import label_for_filter
 
+from core.registry import town_model
 from core.scoping import at_or_under
 
 
@@ -36,7 +37,7 @@ class LedgerFilterSet(django_filters.FilterSet):
 
     def filter_town(self, queryset, name, value):
         model = queryset.model
-        if model.__name__ == "Town":
+        if model is town_model():
             return queryset.filter(code=value)
         if not model.town_path:
             return queryset.none()

@@ -6,10 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.constraints import constraint_fields
 from core.scoping import editable_q, visible
-from reforms.models import AssessmentScheme, PilotProgramme, Region, SourceDocument
-
-# Rows above town level that an editor may cite but not necessarily change (a province's document).
-REFERENCE_MODELS = (SourceDocument, AssessmentScheme, PilotProgramme)
 
 # The largest version the column holds (PositiveIntegerField); beyond it a version cannot exist.
 VERSION_MAX = 2**31 - 1
@@ -20,11 +16,10 @@ LEDGER_EXCLUDE = ["is_generated"]
 
 def choice_queryset(user, model):
     """The rows ``user`` may pick for a ForeignKey to ``model``."""
-    if model is Region:
-        if user.is_system_admin:
-            return Region.objects.filter(level=Region.Level.COUNTY)
-        return Region.objects.filter(pk=user.region_id)
-    if model in REFERENCE_MODELS:
+    choices_for = getattr(model, "choices_for", None)
+    if choices_for is not None:
+        return choices_for(user)
+    if getattr(model, "applies_downwards", False):
         return visible(user, model)
     return model._default_manager.filter(editable_q(user, model))
 

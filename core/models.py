@@ -1,5 +1,6 @@
 """Users and the abstract base that every ledger record shares."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
 from django.db import models
@@ -13,11 +14,15 @@ class LedgerModel(models.Model):
     (HTTP 412 in the API, a conflict page in the browser) instead of silently overwriting.
     ``is_generated`` marks rows the demo loader synthesised where a source document gives only totals.
     Subclasses name ``scope_path``, the lookup from the row to the Region that decides who may see
-    and change it, and ``town_path``, the lookup to its town, where it belongs to one.
+    and change it, and ``town_path``, the lookup to its town, where it belongs to one. A model may
+    offer ``choices_for(user)``, the rows a form lets ``user`` pick (see ``core.forms.choice_queryset``).
     """
 
     scope_path = ""
     town_path = None
+    # Rows kept above town level (a province's document) that apply to the regions under theirs: an
+    # editor below cites them in a form although they cannot change them.
+    applies_downwards = False
 
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     is_generated = models.BooleanField(_("生成数据"), default=False, help_text=_("演示数据中按文件总数生成的明细行"))
@@ -64,7 +69,7 @@ class User(AbstractUser):
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.REVIEWER)
     region = models.ForeignKey(
-        "reforms.Region",
+        settings.LEDGER_REGION_MODEL,
         verbose_name=_("所属区域"),
         on_delete=models.PROTECT,
         null=True,

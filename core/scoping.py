@@ -14,7 +14,7 @@ from functools import reduce
 
 from django.db.models import Q
 
-from reforms.models import Region
+from core.registry import region_model, town_model
 
 NOTHING = Q(pk__in=[])
 
@@ -40,7 +40,7 @@ def at_or_under(path, value, *, by="pk", levels=range(TREE_LEVELS)):
 
 def _is_reference(model):
     """Rows above town level (regions, documents, schemes, programmes) that apply downwards."""
-    return model.town_path is None and model.__name__ != "Town"
+    return model.town_path is None and model is not town_model()
 
 
 def _ancestor_ids(region):
@@ -71,7 +71,7 @@ def editable_q(user, model):
         return NOTHING
     if user.is_system_admin:
         return Q()
-    if model is Region:
+    if model is region_model():
         return NOTHING
     return Q(**{model.scope_path: user.region_id})
 
@@ -86,14 +86,14 @@ def can_edit(user, instance):
         return False
     if user.is_system_admin:
         return True
-    if isinstance(instance, Region):
+    if isinstance(instance, region_model()):
         return False
     return region_of(instance) == user.region_id
 
 
 def region_of(instance):
     """The id of the Region that scopes ``instance``, following ``scope_path`` in memory."""
-    if isinstance(instance, Region):
+    if isinstance(instance, region_model()):
         return instance.pk
     target = instance
     parts = type(instance).scope_path.split("__")
@@ -106,7 +106,7 @@ def region_of(instance):
 
 def town_of(instance):
     """The town a row belongs to, or None for rows above town level."""
-    if type(instance).__name__ == "Town":
+    if isinstance(instance, town_model()):
         return instance
     if not getattr(type(instance), "town_path", None):
         return None

@@ -1,8 +1,9 @@
 """Browser views shared by every ledger list: filter, sort, page, export, detail, create, edit, delete.
 
 Each app declares one ``LedgerUI`` per model in its ``views.py`` (model, FilterSet, form, columns)
-and gets the same pages. Reads go through ``core.scoping.visible``; writes through
-``core.services``; so the browser obeys exactly the rules the API obeys.
+and registers it in its ``ledger.py`` (``core.registry``), which gives it the same pages. Reads go
+through ``core.scoping.visible``; writes through ``core.services``; so the browser obeys exactly the
+rules the API obeys.
 """
 
 import copy
@@ -24,6 +25,7 @@ from core import services
 from core.export import export_response
 from core.forms import VersionForm
 from core.history import history_rows
+from core.registry import ledger_for
 from core.scoping import can_edit, visible
 from core.signals import data_exported
 from core.ui_values import cell, column_label, resolve_field
@@ -77,7 +79,6 @@ class LedgerUI:
         ]
 
 
-TYPED_CHOICES = {"DelegatedPower", "PowerItem"}
 RANGE_LABELS = {"gte": gettext_lazy("%(field)s 起"), "lte": gettext_lazy("%(field)s 止")}
 
 
@@ -90,7 +91,8 @@ def prepare_filters(filterset, user):
         if isinstance(flt, django_filters.ModelChoiceFilter):
             model = flt.queryset.model
             flt.queryset = visible(user, model)
-            if model.__name__ in TYPED_CHOICES:
+            entry = ledger_for(model)
+            if entry is not None and entry.picked_by_number:
                 # Thousands of rows make no drop-down: the record number is typed (links fill it in).
                 flt.extra["widget"] = forms.NumberInput
         if flt.lookup_expr in RANGE_LABELS and not flt.extra.get("label"):

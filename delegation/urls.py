@@ -1,5 +1,7 @@
 from django.urls import path
 
+from core.registry import page_urls
+
 from . import views
 
 app_name = "delegation"
@@ -9,9 +11,5 @@ urlpatterns = [
     path("import/case-counts/", views.case_count_import, name="case_count_import"),
     path("import/confirm/", views.import_confirm, name="import_confirm"),
     path("import/template/<str:kind>.xlsx", views.import_template, name="import_template"),
-    *views.departments.urls(),
-    *views.items.urls(),
-    *views.catalogues.urls(),
-    *views.powers.urls(),
-    *views.case_counts.urls(),
+    *page_urls(app_name),
 ]

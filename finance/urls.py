@@ -1,5 +1,5 @@
-from . import views
+from core.registry import page_urls
 
 app_name = "finance"
 
-urlpatterns = [*views.arrangements.urls(), *views.years.urls()]
+urlpatterns = page_urls(app_name)

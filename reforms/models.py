@@ -59,6 +59,16 @@ class Region(models.Model):
         if self.parent and expected.get(self.level) != self.parent.level:
             raise ValidationError({"parent": _("上级区域的层级不正确:市属于省,县属于市。")})
 
+    @classmethod
+    def choices_for(cls, user):
+        """The regions ``user`` may pick in a form: their own; any county for the system administrator.
+
+        Rows are kept at county level, so the administrator's picker lists counties, not the whole tree.
+        """
+        if user.is_system_admin:
+            return cls.objects.filter(level=cls.Level.COUNTY)
+        return cls.objects.filter(pk=user.region_id)
+
 
 class Town(LedgerModel):
     """A pilot town, township or street (乡镇/街道), keyed by its 12-digit statistical code."""
@@ -131,6 +141,8 @@ class SourceDocument(LedgerModel):
         related_name="documents",
     )
     scope_path = "region"
+    # A province's or city's document applies to the regions under it: their editors cite it in their rows.
+    applies_downwards = True
     history = HistoricalRecords()
 
     class Meta:
@@ -190,6 +202,7 @@ class PilotProgramme(LedgerModel):
     started_on = models.DateField(_("开始日期"))
     towns = models.ManyToManyField(Town, through="ProgrammeMembership", related_name="programmes")
     scope_path = "region"
+    applies_downwards = True
     history = HistoricalRecords()
 
     class Meta:
@@ -325,6 +338,7 @@ class AssessmentScheme(LedgerModel):
         SourceDocument, verbose_name=_("依据文件"), on_delete=models.PROTECT, null=True, blank=True
     )
     scope_path = "region"
+    applies_downwards = True
     history = HistoricalRecords()
 
     class Meta:

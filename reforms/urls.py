@@ -1,5 +1,7 @@
 from django.urls import path
 
+from core.registry import page_urls
+
 from . import views
 
 app_name = "reforms"
@@ -7,12 +9,5 @@ app_name = "reforms"
 urlpatterns = [
     path("", views.editor_home, name="my_towns"),
     path("town/<int:pk>/", views.town_page, name="town_page"),
-    *views.towns.urls(),
-    *views.documents.urls(),
-    *views.memberships.urls(),
-    *views.plans.urls(),
-    *views.tasks.urls(),
-    *views.schemes.urls(),
-    *views.scores.urls(),
-    *views.annual.urls(),
+    *page_urls(app_name),
 ]

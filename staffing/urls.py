@@ -1,12 +1,5 @@
-from . import views
+from core.registry import page_urls
 
 app_name = "staffing"
 
-urlpatterns = [
-    *views.organs.urls(),
-    *views.nameplates.urls(),
-    *views.quotas.urls(),
-    *views.filled.urls(),
-    *views.secondments.urls(),
-    *views.policies.urls(),
-]
+urlpatterns = page_urls(app_name)

@@ -1,13 +1,14 @@
 """The alerts board's filters and the link from an alert to the record that breaches the rule."""
 
 import datetime as dt
-import functools
 
 import django_filters
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import LedgerFilterSet
+from core.registry import page_for
 
 from .models import Alert, AlertRule
 
@@ -43,30 +44,11 @@ class AlertBoardFilterSet(LedgerFilterSet):
         return queryset
 
 
-@functools.cache
-def _ledger_uis():
-    """{model: LedgerUI} of every ledger page, so that an alert links to its subject's detail page."""
-    from core.ui import LedgerUI
-    from delegation import views as delegation_views
-    from finance import views as finance_views
-    from reforms import views as reforms_views
-    from staffing import views as staffing_views
-
-    uis = {}
-    for module in (reforms_views, delegation_views, staffing_views, finance_views):
-        for value in vars(module).values():
-            if isinstance(value, LedgerUI):
-                uis[value.model] = value
-    return uis
-
-
 def record_url(alert):
     """The detail page of the alert's subject, or the town's page when the subject has none."""
-    ui = _ledger_uis().get(alert.subject_type.model_class())
-    if ui is not None:
-        return ui.url("detail", alert.subject_id)
+    page = page_for(alert.subject_type.model_class())
+    if page is not None:
+        return page.url("detail", alert.subject_id)
     if alert.town_id:
-        from django.urls import reverse
-
         return reverse("reforms:town_page", args=[alert.town_id])
     return None

@@ -1,4 +1,8 @@
-"""factory_boy factories for every model, valid by default."""
+"""factory_boy factories for every model, valid by default, each named after its model (``<Model>Factory``).
+
+Every ledger model of ``core.registry`` has one: the generated tests (tests/test_ledger_models.py) find
+it by that name and fail when it is missing. Province, city and county are regions at their levels.
+"""
 
 import datetime as dt
 from decimal import Decimal
@@ -37,6 +41,10 @@ class CountyFactory(ProvinceFactory):
     parent = factory.SubFactory(CityFactory)
 
 
+class RegionFactory(CountyFactory):
+    """A region of the ledger: by default the county 临清市, the level that keeps most rows."""
+
+
 class TownFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = reforms.Town
@@ -46,16 +54,17 @@ class TownFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试镇{n}")
 
 
-class DocumentFactory(factory.django.DjangoModelFactory):
+class SourceDocumentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = reforms.SourceDocument
 
     title = factory.Sequence(lambda n: f"文件{n}")
     issuer = "县委编办"
     issued_on = dt.date(2019, 4, 9)
+    region = factory.SubFactory(CountyFactory)
 
 
-class SchemeFactory(factory.django.DjangoModelFactory):
+class AssessmentSchemeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = reforms.AssessmentScheme
 
@@ -86,7 +95,7 @@ class PowerItemFactory(factory.django.DjangoModelFactory):
     source_department = factory.SubFactory(DepartmentFactory)
 
 
-class CatalogueFactory(factory.django.DjangoModelFactory):
+class DelegationCatalogueFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = delegation.DelegationCatalogue
 
@@ -104,7 +113,7 @@ class DelegatedPowerFactory(factory.django.DjangoModelFactory):
         model = delegation.DelegatedPower
 
     town = factory.SubFactory(TownFactory)
-    catalogue = factory.SubFactory(CatalogueFactory, county=factory.SelfAttribute("..town.county"))
+    catalogue = factory.SubFactory(DelegationCatalogueFactory, county=factory.SelfAttribute("..town.county"))
     item = factory.SubFactory(PowerItemFactory, source_department__county=factory.SelfAttribute("...town.county"))
     mode = "direct"
     delegated_on = dt.date(2019, 5, 1)
@@ -112,7 +121,7 @@ class DelegatedPowerFactory(factory.django.DjangoModelFactory):
     take_over_on = dt.date(2019, 6, 1)
 
 
-class CaseCountFactory(factory.django.DjangoModelFactory):
+class MonthlyCaseCountFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = delegation.MonthlyCaseCount
 
@@ -143,7 +152,7 @@ class SecondmentFactory(factory.django.DjangoModelFactory):
     ends_on = dt.date(2025, 6, 30)
 
 
-class ArrangementFactory(factory.django.DjangoModelFactory):
+class FiscalArrangementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = finance.FiscalArrangement
 
@@ -177,7 +186,7 @@ class ReportedFigureFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = reforms.ReportedFigure
 
-    document = factory.SubFactory(DocumentFactory)
+    document = factory.SubFactory(SourceDocumentFactory)
     region = factory.SubFactory(CountyFactory)
     label = factory.Sequence(lambda n: f"指标{n}")
     value = Decimal(21)
@@ -226,7 +235,7 @@ class AssessmentScoreFactory(factory.django.DjangoModelFactory):
         model = reforms.AssessmentScore
 
     town = factory.SubFactory(TownFactory)
-    scheme = factory.SubFactory(SchemeFactory, region=factory.SelfAttribute("..town.county"))
+    scheme = factory.SubFactory(AssessmentSchemeFactory, region=factory.SelfAttribute("..town.county"))
     assessed_unit = factory.Sequence(lambda n: f"派驻单位{n}")
     year = 2024
     county_score = Decimal(80)
@@ -283,7 +292,7 @@ class FiscalYearRecordFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = finance.FiscalYearRecord
 
-    arrangement = factory.SubFactory(ArrangementFactory)
+    arrangement = factory.SubFactory(FiscalArrangementFactory)
     year = factory.Sequence(lambda n: 2000 + n % 100)
     promised = Decimal("1000000.00")
     paid = Decimal("500000.00")

@@ -45,14 +45,16 @@ def test_power_cannot_be_delegated_before_its_catalogue_was_issued():
 
 def test_power_cannot_use_another_towns_catalogue():
     power = f.DelegatedPowerFactory()
-    power.catalogue = f.CatalogueFactory(county=power.town.county, town=f.TownFactory(county=power.town.county))
+    power.catalogue = f.DelegationCatalogueFactory(
+        county=power.town.county, town=f.TownFactory(county=power.town.county)
+    )
     assert "catalogue" in _errors(power)
 
 
 def test_power_cannot_use_another_countys_catalogue_or_item():
     power = f.DelegatedPowerFactory()
     elsewhere = f.CountyFactory(code="371522", name="莘县")
-    power.catalogue = f.CatalogueFactory(county=elsewhere)
+    power.catalogue = f.DelegationCatalogueFactory(county=elsewhere)
     power.item = f.PowerItemFactory(source_department__county=elsewhere)
     errors = _errors(power)
     assert "catalogue" in errors
@@ -60,7 +62,7 @@ def test_power_cannot_use_another_countys_catalogue_or_item():
 
 
 def test_fixed_base_year_rule_needs_a_base_year():
-    arrangement = f.ArrangementFactory.build(town=f.TownFactory(), base_year=None)
+    arrangement = f.FiscalArrangementFactory.build(town=f.TownFactory(), base_year=None)
     assert "base_year" in _errors(arrangement)
 
 

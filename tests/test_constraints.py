@@ -49,10 +49,10 @@ CASES = {
     "region_parent_matches_level": lambda: Region(code="379900", name="x", level="city"),
     "town_code_twelve_digits": lambda: _broken(f.TownFactory(), code="371581101001"),
     "town_area_not_negative": lambda: _broken(f.TownFactory(), area_km2=Decimal(-1)),
-    "document_number_unique": lambda: _copy(f.DocumentFactory(number="鲁厅字〔2018〕33号"), title="另一标题"),
+    "document_number_unique": lambda: _copy(f.SourceDocumentFactory(number="鲁厅字〔2018〕33号"), title="另一标题"),
     "figure_unique_per_document": lambda: _copy(
         ReportedFigure.objects.create(
-            document=f.DocumentFactory(), region=f.CountyFactory(), label="下沉编制", value=1, unit="名"
+            document=f.SourceDocumentFactory(), region=f.CountyFactory(), label="下沉编制", value=1, unit="名"
         )
     ),
     "membership_unique": lambda: _copy(_membership()),
@@ -60,9 +60,11 @@ CASES = {
     "task_completed_on_iff_done": lambda: ReformTask(
         plan=_plan(), title="t", lead_unit="u", status="done", completed_on=None
     ),
-    "scheme_weights_in_range": lambda: _broken(f.SchemeFactory(), county_weight=Decimal(-10), town_weight=Decimal(110)),
-    "scheme_weights_sum_100": lambda: _broken(f.SchemeFactory(), county_weight=Decimal(40)),
-    "scheme_period_ordered": lambda: _broken(f.SchemeFactory(), valid_until=D(2020, 1, 1)),
+    "scheme_weights_in_range": lambda: _broken(
+        f.AssessmentSchemeFactory(), county_weight=Decimal(-10), town_weight=Decimal(110)
+    ),
+    "scheme_weights_sum_100": lambda: _broken(f.AssessmentSchemeFactory(), county_weight=Decimal(40)),
+    "scheme_period_ordered": lambda: _broken(f.AssessmentSchemeFactory(), valid_until=D(2020, 1, 1)),
     "score_unique": lambda: _copy(_score()),
     "score_in_range": lambda: _score(save=False, town_score=Decimal(101)),
     "annual_assessment_unique": lambda: _copy(
@@ -77,15 +79,15 @@ CASES = {
     "department_unique_in_county": lambda: _copy(f.DepartmentFactory()),
     "item_implementation_code_unique_in_county": lambda: _copy(f.PowerItemFactory(), name="另一事项"),
     "item_unique_per_department": lambda: _copy(f.PowerItemFactory(), implementation_code="OTHER"),
-    "catalogue_edition_unique": lambda: _copy(f.CatalogueFactory(town=f.TownFactory())),
-    "county_catalogue_edition_unique": lambda: _copy(f.CatalogueFactory()),
-    "catalogue_type_counts_add_up": lambda: _broken(f.CatalogueFactory(), declared_total=3),
+    "catalogue_edition_unique": lambda: _copy(f.DelegationCatalogueFactory(town=f.TownFactory())),
+    "county_catalogue_edition_unique": lambda: _copy(f.DelegationCatalogueFactory()),
+    "catalogue_type_counts_add_up": lambda: _broken(f.DelegationCatalogueFactory(), declared_total=3),
     "power_once_per_town": lambda: _copy(f.DelegatedPowerFactory()),
     "power_take_over_after_delegation": lambda: _broken(f.DelegatedPowerFactory(), take_over_on=D(2019, 4, 30)),
     "power_not_taken_over_has_reason": lambda: _broken(
         f.DelegatedPowerFactory(), take_over_status="not_taken_over", take_over_on=None
     ),
-    "case_count_once_per_month": lambda: _copy(f.CaseCountFactory()),
+    "case_count_once_per_month": lambda: _copy(f.MonthlyCaseCountFactory()),
     "organ_unique_in_town": lambda: _copy(f.OrganFactory()),
     "organ_parent_only_for_dispatched": lambda: f.OrganFactory.build(
         town=f.TownFactory(), parent_department=f.DepartmentFactory()
@@ -102,11 +104,13 @@ CASES = {
     "secondment_ends_after_start": lambda: f.SecondmentFactory.build(town=f.TownFactory(), ends_on=D(2024, 12, 31)),
     "staffing_policy_unique": lambda: _copy(_policy()),
     "excellent_share_in_range": lambda: _policy(save=False, excellent_share_percent=Decimal(120)),
-    "arrangement_amounts_not_negative": lambda: f.ArrangementFactory.build(
+    "arrangement_amounts_not_negative": lambda: f.FiscalArrangementFactory.build(
         town=f.TownFactory(), base_amount=Decimal(-5)
     ),
-    "arrangement_share_in_range": lambda: f.ArrangementFactory.build(town=f.TownFactory(), share_percent=Decimal(101)),
-    "arrangement_years_ordered": lambda: f.ArrangementFactory.build(town=f.TownFactory(), until_year=2018),
+    "arrangement_share_in_range": lambda: f.FiscalArrangementFactory.build(
+        town=f.TownFactory(), share_percent=Decimal(101)
+    ),
+    "arrangement_years_ordered": lambda: f.FiscalArrangementFactory.build(town=f.TownFactory(), until_year=2018),
     "fiscal_year_unique": lambda: _copy(_year_record()),
     "fiscal_amounts_not_negative": lambda: _year_record(save=False, paid=Decimal("-0.01")),
 }
@@ -133,7 +137,7 @@ def _plan():
 def _score(save=True, **fields):
     values = {"county_score": Decimal(80), "town_score": Decimal(90), **fields}
     row = AssessmentScore(
-        scheme=f.SchemeFactory(), town=f.TownFactory(), assessed_unit="市场监管所", year=2024, **values
+        scheme=f.AssessmentSchemeFactory(), town=f.TownFactory(), assessed_unit="市场监管所", year=2024, **values
     )
     if save:
         row.save()
@@ -151,7 +155,7 @@ def _policy(save=True, **fields):
 
 def _year_record(save=True, **fields):
     row = FiscalYearRecord(
-        arrangement=f.ArrangementFactory(), year=2024, **{"promised": Decimal(100), "paid": Decimal(50), **fields}
+        arrangement=f.FiscalArrangementFactory(), year=2024, **{"promised": Decimal(100), "paid": Decimal(50), **fields}
     )
     if save:
         row.save()
@@ -207,7 +211,7 @@ def test_constraint_messages_translate_to_english():
 
 @pytest.mark.django_db
 def test_valid_catalogue_counts_are_accepted():
-    catalogue = f.CatalogueFactory.build(
+    catalogue = f.DelegationCatalogueFactory.build(
         county=f.CountyFactory(),
         declared_total=128,
         count_licence=35,
@@ -222,7 +226,7 @@ def test_valid_catalogue_counts_are_accepted():
 
 @pytest.mark.django_db
 def test_case_count_month_must_be_first_day():
-    row = f.CaseCountFactory.build(power=f.DelegatedPowerFactory(), month=D(2025, 1, 15))
+    row = f.MonthlyCaseCountFactory.build(power=f.DelegatedPowerFactory(), month=D(2025, 1, 15))
     with pytest.raises(ValidationError) as excinfo:
         row.full_clean()
     assert excinfo.value.message_dict["month"] == ["月份必须是该月第一天。"]

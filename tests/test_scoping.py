@@ -4,7 +4,7 @@ import pytest
 
 from core.scoping import can_edit, visible
 from reforms.models import Region, SourceDocument, Town
-from tests.factories import CountyFactory, DocumentFactory, TownFactory, UserFactory
+from tests.factories import CountyFactory, SourceDocumentFactory, TownFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +46,8 @@ def test_reviewer_edits_nothing(towns):
 
 
 def test_province_document_is_visible_to_county_users(towns):
-    province_doc = DocumentFactory(region=Region.objects.get(code="370000"))
-    sichuan_doc = DocumentFactory(region=Region.objects.get(code="510000"))
+    province_doc = SourceDocumentFactory(region=Region.objects.get(code="370000"))
+    sichuan_doc = SourceDocumentFactory(region=Region.objects.get(code="510000"))
     editor = UserFactory(region=towns[0].county)
     assert set(visible(editor, SourceDocument)) == {province_doc}
     assert sichuan_doc not in visible(editor, SourceDocument)

@@ -7,7 +7,6 @@ history row (for the models that keep history) and a queued recompute of the rec
 
 from html.parser import HTMLParser
 
-import factory
 import pytest
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,14 +14,14 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from audit.models import AuditEntry
-from config.api_urls import router
 from core.api.views import LedgerViewSet
 from core.models import LedgerModel
+from core.registry import ledger_for, ledgers
 from core.scoping import town_of
 from core.signals import town_touched
 from delegation.models import MonthlyCaseCount
 from tests import factories
-from tests.factories import CatalogueFactory, DelegatedPowerFactory, UserFactory
+from tests.factories import DelegatedPowerFactory, DelegationCatalogueFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,22 +29,14 @@ A = AuditEntry.Action
 
 
 def _factory_of(model):
-    """The factory in tests/factories.py that builds ``model`` (regions: a county)."""
-    if model.__name__ == "Region":
-        return factories.CountyFactory
-    for value in vars(factories).values():
-        is_factory = isinstance(value, type) and issubclass(value, factory.django.DjangoModelFactory)
-        if is_factory and value._meta.model is model:
-            return value
-    raise AssertionError(f"no factory for {model.__name__}")
+    """The factory in tests/factories.py named after ``model`` (its declaration in the ledger registry)."""
+    return getattr(factories, ledger_for(model).factory_name)
 
 
 LEDGER_ADMINS = sorted(
     (model for model in admin.site._registry if issubclass(model, LedgerModel)), key=lambda m: m._meta.label
 )
-API_WRITES = sorted(
-    (prefix, viewset) for prefix, viewset, _basename in router.registry if issubclass(viewset, LedgerViewSet)
-)
+API_WRITES = sorted((e.api_prefix, e.viewset) for e in ledgers() if issubclass(e.viewset, LedgerViewSet))
 
 
 class Touched(set):
@@ -275,7 +266,7 @@ def _csv(headers, rows, name):
 
 
 def test_both_imports_write_their_entry_once_confirmed_and_none_for_a_preview(client, touched):
-    catalogue = CatalogueFactory()
+    catalogue = DelegationCatalogueFactory()
     town = factories.TownFactory(county=catalogue.county)
     editor = UserFactory(region=town.county)
     client.force_login(editor)

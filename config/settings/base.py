@@ -93,6 +93,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
+# The region tree that scopes users and rows, and the towns: core reaches the domain through these names.
+LEDGER_REGION_MODEL = "reforms.Region"
+LEDGER_TOWN_MODEL = "reforms.Town"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -6,7 +6,7 @@ import pytest
 
 from delegation.api.views import DelegatedPowerViewSet, MonthlyCaseCountViewSet
 from delegation.models import MonthlyCaseCount
-from tests.factories import CaseCountFactory, DelegatedPowerFactory, OrganFactory, TownFactory
+from tests.factories import DelegatedPowerFactory, MonthlyCaseCountFactory, OrganFactory, TownFactory
 
 from .conftest import client_for
 
@@ -30,7 +30,7 @@ def many_ties(town_a):
         )
     for power in powers[:12]:
         for month in (1, 2, 3):
-            CaseCountFactory(power=power, month=dt.date(2025, month, 1))
+            MonthlyCaseCountFactory(power=power, month=dt.date(2025, month, 1))
     return powers
 
 

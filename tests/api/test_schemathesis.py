@@ -31,7 +31,7 @@ from schemathesis import checks
 
 from core.tokens import token_create
 from stats.services import recompute_all
-from tests.factories import CaseCountFactory, OrganFactory, SecondmentFactory, TownFactory, UserFactory
+from tests.factories import MonthlyCaseCountFactory, OrganFactory, SecondmentFactory, TownFactory, UserFactory
 
 # A deeper run on demand: SCHEMATHESIS_EXAMPLES=100 make test PYTEST_ARGS=tests/api/test_schemathesis.py
 EXAMPLES_PER_OPERATION = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "8"))
@@ -67,7 +67,7 @@ def _keep_test_connection():
 def token_header(db, county_a, _keep_test_connection):
     """Some rows to find, and a token of a service account with the widest scope."""
     town = TownFactory(county=county_a)
-    CaseCountFactory(power__town=town)
+    MonthlyCaseCountFactory(power__town=town)
     OrganFactory(town=town)
     SecondmentFactory(town=town)
     recompute_all(analyse=False)  # summary rows of town and region scopes (town_code null), and a run

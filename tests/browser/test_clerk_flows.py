@@ -7,7 +7,7 @@ from openpyxl import Workbook
 
 from delegation.models import DelegatedPower
 from tests.browser.conftest import shot
-from tests.factories import CatalogueFactory, DelegatedPowerFactory, UserFactory
+from tests.factories import DelegatedPowerFactory, DelegationCatalogueFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,7 +84,7 @@ def upload(page, catalogue, town, rows):
 
 
 def test_import_with_an_error_then_the_corrected_file(new_page, clerk, power):
-    catalogue = CatalogueFactory(county=power.town.county)
+    catalogue = DelegationCatalogueFactory(county=power.town.county)
     page = new_page()
     log_in(page)
     good = ["县市场监管局", "食品生产许可", "行政许可", "IMP-900", "直接下放"]

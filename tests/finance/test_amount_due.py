@@ -6,7 +6,7 @@ import pytest
 
 from core.services import record_create
 from finance.models import FiscalYearRecord
-from tests.factories import ArrangementFactory, UserFactory
+from tests.factories import FiscalArrangementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,18 +21,18 @@ def _year(arrangement, year, revenue, **extra):
 
 
 def test_fixed_base_year_returns_the_share_above_the_base():
-    arrangement = ArrangementFactory(base_amount=Decimal("82000000"), share_percent=Decimal(100))
+    arrangement = FiscalArrangementFactory(base_amount=Decimal("82000000"), share_percent=Decimal(100))
     assert _year(arrangement, 2024, "95500000").amount_due == Decimal("13500000.00")
 
 
 def test_previous_year_base_uses_last_years_revenue():
-    arrangement = ArrangementFactory(base_rule="previous_year", base_year=None, base_amount=None)
+    arrangement = FiscalArrangementFactory(base_rule="previous_year", base_year=None, base_amount=None)
     _year(arrangement, 2023, "1000000")
     assert _year(arrangement, 2024, "1200000").amount_due == Decimal("200000.00")
 
 
 def test_rolling_average_needs_five_earlier_years():
-    arrangement = ArrangementFactory(
+    arrangement = FiscalArrangementFactory(
         base_rule="rolling_average", base_year=None, base_amount=None, share_percent=Decimal(50)
     )
     assert _year(arrangement, 2020, "1000000").amount_due is None
@@ -42,6 +42,6 @@ def test_rolling_average_needs_five_earlier_years():
 
 
 def test_an_entered_amount_is_kept():
-    arrangement = ArrangementFactory()
+    arrangement = FiscalArrangementFactory()
     record = _year(arrangement, 2024, "5000000", amount_due=Decimal("10"))
     assert record.amount_due == Decimal("10")

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from delegation import importing
 from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
-from tests.factories import CatalogueFactory, TownFactory, UserFactory
+from tests.factories import DelegationCatalogueFactory, TownFactory, UserFactory
 from tests.ui.test_import import GOOD, HEADERS, xlsx
 
 COLUMNS = importing.CATALOGUE_COLUMNS
@@ -103,7 +103,7 @@ def test_a_csv_in_an_unknown_binary_encoding_is_refused():
 )
 def test_a_rejected_upload_writes_nothing_and_says_why(client, upload):
     town = TownFactory()
-    catalogue = CatalogueFactory(county=town.county)
+    catalogue = DelegationCatalogueFactory(county=town.county)
     client.force_login(UserFactory(region=town.county))
     before = (PowerItem.objects.count(), DelegatedPower.objects.count(), MonthlyCaseCount.objects.count())
     response = client.post(

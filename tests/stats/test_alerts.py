@@ -159,7 +159,7 @@ def test_secondment_limits_count_from_the_same_day_of_the_month(demo, town):
 
 
 def test_decimals_keep_two_places_whatever_their_value(demo, town):
-    arrangement = f.ArrangementFactory(town=town, title="测试返还")
+    arrangement = f.FiscalArrangementFactory(town=town, title="测试返还")
     f.FiscalYearRecordFactory(
         arrangement=arrangement, year=2023, promised=Decimal("1234567.5"), paid=Decimal("0.05"), due_on=D(2024, 3, 31)
     )

@@ -8,7 +8,7 @@ from django.db.models import Sum
 from stats import services
 from stats.models import Alert, AlertRule, PowerFigure, ScopeKind
 from tests.api.conftest import client_for
-from tests.factories import CaseCountFactory, DelegatedPowerFactory, TownFactory, UserFactory
+from tests.factories import DelegatedPowerFactory, MonthlyCaseCountFactory, TownFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2025, 6, 30)  # the activity window runs from 2024-07 to 2025-06
@@ -20,15 +20,15 @@ def powers():
     """One town's powers, by the state each should read as on ``AS_OF``."""
     town = TownFactory()
     running = DelegatedPowerFactory(town=town)
-    CaseCountFactory(power=running, month=IN_WINDOW, accepted=2)
+    MonthlyCaseCountFactory(power=running, month=IN_WINDOW, accepted=2)
     # The town recorded only empty months while the county department still handles cases.
     paper_only = DelegatedPowerFactory(town=town)
-    CaseCountFactory(power=paper_only, month=IN_WINDOW, accepted=0, closed=0)
-    CaseCountFactory(power=paper_only, month=IN_WINDOW, handled_by="county_department", accepted=4, closed=4)
+    MonthlyCaseCountFactory(power=paper_only, month=IN_WINDOW, accepted=0, closed=0)
+    MonthlyCaseCountFactory(power=paper_only, month=IN_WINDOW, handled_by="county_department", accepted=4, closed=4)
     stale = DelegatedPowerFactory(town=town)
-    CaseCountFactory(power=stale, month=BEFORE_WINDOW, accepted=9)
+    MonthlyCaseCountFactory(power=stale, month=BEFORE_WINDOW, accepted=9)
     pending = DelegatedPowerFactory(town=town, take_over_status="pending", take_over_on=None)
-    CaseCountFactory(power=pending, month=IN_WINDOW, accepted=3)
+    MonthlyCaseCountFactory(power=pending, month=IN_WINDOW, accepted=3)
     refused = DelegatedPowerFactory(
         town=town, take_over_status="not_taken_over", take_over_on=None, not_taken_over_reason="缺少专业人员"
     )

@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from delegation import importing
 from delegation.models import DelegatedPower, Department, MonthlyCaseCount, PowerItem
-from tests.factories import CatalogueFactory, DelegatedPowerFactory, TownFactory, UserFactory
+from tests.factories import DelegatedPowerFactory, DelegationCatalogueFactory, TownFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def town():
 
 @pytest.fixture
 def catalogue(town):
-    return CatalogueFactory(county=town.county)
+    return DelegationCatalogueFactory(county=town.county)
 
 
 @pytest.fixture
@@ -187,7 +187,7 @@ def test_browser_preview_lists_problems(client, editor, catalogue, town):
 
 
 def test_catalogue_of_another_county_cannot_be_chosen(client, editor, town):
-    foreign = CatalogueFactory(county__code="371522", county__name="莘县")
+    foreign = DelegationCatalogueFactory(county__code="371522", county__name="莘县")
     client.force_login(editor)
     url = reverse("delegation:catalogue_import")
     response = client.post(url, {"catalogue": foreign.pk, "town": town.pk, "file": xlsx(GOOD)})

@@ -9,8 +9,8 @@ from delegation.models import DelegatedPower
 from reforms.models import Town
 from staffing.models import Secondment
 from tests.factories import (
-    CatalogueFactory,
     DelegatedPowerFactory,
+    DelegationCatalogueFactory,
     SecondmentFactory,
     TownFactory,
     UserFactory,
@@ -218,7 +218,7 @@ def test_list_pages_without_a_query_per_row(client, editor, power, django_assert
 
 
 def test_editor_home_shows_key_figures(client, editor, power):
-    CatalogueFactory(county=power.town.county)
+    DelegationCatalogueFactory(county=power.town.county)
     client.force_login(editor)
     response = client.get(reverse("home"))
     towns = list(response.context["towns"])
@@ -275,7 +275,7 @@ def test_town_of_another_county_is_404(client, power):
 
 
 def test_form_choices_for_catalogue_are_scoped(client, editor, power):
-    foreign = CatalogueFactory(county__code="371522", county__name="莘县")
+    foreign = DelegationCatalogueFactory(county__code="371522", county__name="莘县")
     client.force_login(editor)
     form = client.get(reverse("delegation:powers_update", args=[power.pk])).context["form"]
     assert power.catalogue in form.fields["catalogue"].queryset
@@ -284,7 +284,7 @@ def test_form_choices_for_catalogue_are_scoped(client, editor, power):
 
 
 def test_filter_choices_offer_only_rows_in_scope(client, editor, power):
-    foreign = CatalogueFactory(county__code="371522", county__name="莘县", title="莘县目录")
+    foreign = DelegationCatalogueFactory(county__code="371522", county__name="莘县", title="莘县目录")
     client.force_login(editor)
     page = client.get(reverse("delegation:powers_list")).content.decode()
     assert power.catalogue.title in page
