@@ -13,11 +13,15 @@ Enabled by ``DATABASE_REPLICA_URL`` (``DATABASES["replica"]``); ``REPLICA_READS=
 back to the primary without a restart of anything but the app, e.g. while the replica lags.
 """
 
+import logging
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+logger = logging.getLogger(__name__)
 
 REPLICA = "replica"
 PIN_COOKIE = "trk_primary"
@@ -26,11 +30,32 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Set per request by ReplicaReadsMiddleware; a thread or task outside a request never reads the replica.
 _replica_allowed: ContextVar[bool] = ContextVar("replica_allowed", default=False)
 _wrote: ContextVar[bool] = ContextVar("wrote", default=False)
+# Per process: until this time.monotonic(), the replica is taken as down and not even tried.
+_replica_down_until = 0.0
 
 
 def replica_enabled():
     """Whether a replica is configured and reads may use it (``REPLICA_READS``)."""
     return REPLICA in settings.DATABASES and getattr(settings, "REPLICA_READS", False)
+
+
+def replica_answers():
+    """Whether the replica can be reached; a replica that cannot is not tried again for a while.
+
+    Without this, a replica that went down would fail every page; with it, pages read from the primary
+    until the replica is back (each process retries after ``REPLICA_RETRY_SECONDS``).
+    """
+    global _replica_down_until  # one flag per process, shared by its threads
+    if time.monotonic() < _replica_down_until:
+        return False
+    try:
+        # With CONN_HEALTH_CHECKS this also checks a connection kept from an earlier request.
+        connections[REPLICA].ensure_connection()
+    except DatabaseError:
+        logger.warning("read replica unreachable: reading from the primary", exc_info=True)
+        _replica_down_until = time.monotonic() + settings.REPLICA_RETRY_SECONDS
+        return False
+    return True
 
 
 @contextmanager
@@ -95,7 +120,7 @@ class ReplicaReadsMiddleware:
         if not replica_enabled():
             return self.get_response(request)
         if request.method in SAFE_METHODS:
-            if PIN_COOKIE in request.COOKIES:
+            if PIN_COOKIE in request.COOKIES or not replica_answers():
                 return self.get_response(request)
             with replica_reads():
                 return self.get_response(request)

@@ -10,10 +10,11 @@ import os
 import time
 
 import pytest
-from django.db import connections, router, transaction
+from django.db import OperationalError, connections, router, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from core import db_router
 from core.db_router import PIN_COOKIE, replica_reads
 from staffing.models import Organ
 from tests.factories import OrganFactory, TownFactory, UserFactory
@@ -28,8 +29,9 @@ REAL_REPLICA = pytest.mark.skipif(
 
 
 @pytest.fixture(autouse=True)
-def _replica_reads_on(settings):
+def _replica_reads_on(settings, monkeypatch):
     settings.REPLICA_READS = True
+    monkeypatch.setattr(db_router, "_replica_down_until", 0.0)
 
 
 @pytest.fixture
@@ -175,3 +177,20 @@ def test_a_write_on_the_primary_is_read_back_from_the_standby(editor, organ):
     editor.cookies.clear()
     with replica_reads():
         assert Organ.objects.get(pk=organ.pk).name == "便民服务中心"
+
+
+def test_with_the_replica_down_get_requests_read_from_the_primary(monkeypatch, editor, organ):
+    """A replica that does not answer is left alone for a while instead of failing every page."""
+
+    def refuse():
+        raise OperationalError("connection refused")
+
+    with Queries() as queries:
+        with monkeypatch.context() as patch:
+            patch.setattr(connections["replica"], "ensure_connection", refuse)
+            first = editor.get(f"/api/v1/organs/{organ.pk}/")
+        # Back up, but not tried again before REPLICA_RETRY_SECONDS.
+        second = editor.get(f"/api/v1/organs/{organ.pk}/")
+    assert first.json()["name"] == second.json()["name"] == "综合行政执法局"
+    assert len(queries.touching("default", "staffing_organ")) == 2
+    assert not queries.touching("replica", "staffing_organ")
