@@ -11,12 +11,16 @@ import time
 
 import pytest
 from django.db import OperationalError, connections, router, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from benchmarks.generate import Generator, Scale
 from core import db_router
 from core.db_router import PIN_COOKIE, replica_reads
+from reforms.models import Region
 from staffing.models import Organ
+from stats.services import recompute_all
 from tests.factories import OrganFactory, TownFactory, UserFactory
 
 # Committed rows: the replica's connection cannot see a test's rolled-back transaction.
@@ -86,6 +90,18 @@ def test_page_get_reads_the_ledger_from_the_replica(client, organ):
     assert organ.town.name in response.content.decode()
     assert queries.touching("replica", "reforms_town")
     assert not queries.touching("default", "reforms_town")
+
+
+def test_dashboard_reads_the_statistics_from_the_replica(client):
+    Generator(Scale(1, 1, 1, 2, 6), seed=7).run()
+    recompute_all()
+    province = Region.objects.get(level="province")
+    client.force_login(UserFactory(role="reviewer", region=province))
+    with Queries() as queries:
+        response = client.get(f"/dashboard/region/{province.code}/")
+    assert "经济发达镇改革统计看板" in response.content.decode()
+    assert queries.touching("replica", "stats_powerfigure")
+    assert not queries.touching("default", "stats_")
 
 
 def test_api_write_goes_to_the_primary_and_so_do_its_reads(editor, organ):
@@ -168,6 +184,11 @@ def test_a_write_on_the_primary_is_read_back_from_the_standby(editor, organ):
         response = editor.get(f"/api/v1/organs/{organ.pk}/")
     assert response.json()["name"] == "综合行政执法局"
     assert queries.touching("replica", "staffing_organ")
+    page = Client()
+    page.force_login(UserFactory(region=organ.town.county))
+    with Queries() as queries:
+        assert organ.town.name in page.get("/").content.decode()
+    assert queries.touching("replica", "reforms_town")
 
     # The standby refuses writes: this one succeeds because it went to the primary.
     editor.cookies.clear()
