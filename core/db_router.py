@@ -98,8 +98,11 @@ class ReplicaRouter:
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1, obj2, **hints):
-        # Both databases hold the same rows: a row read from the replica may point at one from the primary.
-        return {obj1._state.db, obj2._state.db} <= {DEFAULT_DB_ALIAS, REPLICA}
+        # Both databases hold the same rows: a row read from the replica may point at one from the primary
+        # (or at a row not saved yet, whose database is None).
+        if {obj1._state.db, obj2._state.db} <= {None, DEFAULT_DB_ALIAS, REPLICA}:
+            return True
+        return None
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
         # The replica is read-only and receives the schema through the WAL.

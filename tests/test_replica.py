@@ -215,3 +215,12 @@ def test_with_the_replica_down_get_requests_read_from_the_primary(monkeypatch, e
     assert first.json()["name"] == second.json()["name"] == "综合行政执法局"
     assert len(queries.touching("default", "staffing_organ")) == 2
     assert not queries.touching("replica", "staffing_organ")
+
+
+def test_a_row_read_from_the_replica_may_point_at_one_from_the_primary(organ):
+    with replica_reads():
+        town = type(organ.town).objects.get(pk=organ.town_id)
+    assert town._state.db == "replica"
+    other = OrganFactory.build(town=town, name="便民服务中心")
+    other.save()
+    assert other.town_id == town.pk
