@@ -10,7 +10,8 @@ A client that has just written keeps reading from the primary for ``REPLICA_PIN_
 so the page that follows a save shows the save even while the replica is behind.
 
 Enabled by ``DATABASE_REPLICA_URL`` (``DATABASES["replica"]``); ``REPLICA_READS=0`` sends every read
-back to the primary without a restart of anything but the app, e.g. while the replica lags.
+back to the primary, e.g. while the replica lags far behind. A replica that does not answer is left
+alone for ``REPLICA_RETRY_SECONDS`` while the primary serves every read.
 """
 
 import logging
@@ -48,9 +49,12 @@ def replica_answers():
     global _replica_down_until  # one flag per process, shared by its threads
     if time.monotonic() < _replica_down_until:
         return False
+    replica = connections[REPLICA]
     try:
-        # With CONN_HEALTH_CHECKS this also checks a connection kept from an earlier request.
-        connections[REPLICA].ensure_connection()
+        # A connection kept from an earlier request may have died with the replica: CONN_HEALTH_CHECKS'
+        # check (once per request, as Django would make at the first query) drops it, then reconnect.
+        replica.close_if_health_check_failed()
+        replica.ensure_connection()
     except DatabaseError:
         logger.warning("read replica unreachable: reading from the primary", exc_info=True)
         _replica_down_until = time.monotonic() + settings.REPLICA_RETRY_SECONDS
@@ -67,11 +71,6 @@ def replica_reads():
     finally:
         _replica_allowed.reset(allowed)
         _wrote.reset(wrote)
-
-
-def wrote_in_block():
-    """Whether the current ``replica_reads`` block has written to the primary."""
-    return _wrote.get()
 
 
 def _primary_only(model):

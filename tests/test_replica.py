@@ -10,7 +10,7 @@ import os
 import time
 
 import pytest
-from django.db import OperationalError, connections, router, transaction
+from django.db import OperationalError, connection, connections, router, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -40,7 +40,10 @@ def _replica_reads_on(settings, monkeypatch):
 
 @pytest.fixture
 def organ():
-    return OrganFactory(town=TownFactory(), name="综合行政执法局")
+    organ = OrganFactory(town=TownFactory(), name="综合行政执法局")
+    # Immediate with the test mirror; a moment later on a real standby.
+    wait_until(lambda: Organ.objects.using("replica").filter(pk=organ.pk).exists())
+    return organ
 
 
 @pytest.fixture
@@ -215,6 +218,26 @@ def test_with_the_replica_down_get_requests_read_from_the_primary(monkeypatch, e
     assert first.json()["name"] == second.json()["name"] == "综合行政执法局"
     assert len(queries.touching("default", "staffing_organ")) == 2
     assert not queries.touching("replica", "staffing_organ")
+
+
+def test_a_kept_replica_connection_that_died_is_dropped_and_the_primary_answers(monkeypatch, editor, organ):
+    """The replica restarted between two requests: the connection kept from the first is dead."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's in-memory test database ignores close(): nothing to drop")
+
+    def refuse():
+        raise OperationalError("connection refused")
+
+    editor.get(f"/api/v1/organs/{organ.pk}/")
+    assert connections["replica"].connection is not None
+    # What request_started does for a server's requests (the test client leaves it out).
+    connections["replica"].health_check_done = False
+    with Queries() as queries, monkeypatch.context() as patch:
+        patch.setattr(connections["replica"], "is_usable", lambda: False)
+        patch.setattr(connections["replica"], "connect", refuse)
+        response = editor.get(f"/api/v1/organs/{organ.pk}/")
+    assert response.json()["name"] == "综合行政执法局"
+    assert queries.touching("default", "staffing_organ")
 
 
 def test_a_row_read_from_the_replica_may_point_at_one_from_the_primary(organ):

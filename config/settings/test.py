@@ -1,7 +1,7 @@
 """Test settings: fast hashing; the database and broker still come from the environment."""
 
 from .base import *  # noqa: F403
-from .base import DATABASE_REPLICA_URL, DATABASES, INSTALLED_APPS, MIDDLEWARE, env
+from .base import DATABASES, INSTALLED_APPS, MIDDLEWARE, env
 
 SECRET_KEY = env.str("SECRET_KEY", default="test-only-not-secret")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -20,9 +20,6 @@ INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks"]
 # .ci/replica) it is the real standby reading the test database that streams from the primary;
 # without, a second connection to the default one. Routing is off unless a test turns REPLICA_READS
 # on: a rolled-back test's rows are visible to its own connection only.
-DATABASES["replica"] = {
-    **(env.db_url_config(DATABASE_REPLICA_URL) if DATABASE_REPLICA_URL else DATABASES["default"]),
-    "TEST": {"MIRROR": "default"},
-}
+DATABASES["replica"] = {**DATABASES.get("replica", DATABASES["default"]), "TEST": {"MIRROR": "default"}}
 DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 REPLICA_READS = False
