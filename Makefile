@@ -54,9 +54,10 @@ lint: venv
 
 # Against DATABASE_URL (PostgreSQL): generates BENCH_SCALE first if the database has no towns.
 BENCH_SCALE ?= province
+BENCH_RUNS ?= 3
 bench: venv
 	$(PY) manage.py migrate --noinput -v 0
-	$(PY) manage.py bench --scale $(BENCH_SCALE)
+	$(PY) manage.py bench --scale $(BENCH_SCALE) --runs $(BENCH_RUNS)
 
 bench-tests: venv
 	$(VENV)/bin/pytest -m benchmark -p no:randomly $(PYTEST_ARGS)

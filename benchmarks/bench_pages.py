@@ -102,24 +102,22 @@ def run_page_benchmark(samples=50):
     browser.force_login(reviewer)
     query = "&".join(f"{k}={v}" for k, v in API_FILTERS.items())
     results = {
-        "API list, 100 delegated powers, 2 filters (reviewer, province)": time_request(
+        "API list: 100 delegated powers, 2 filters (reviewer)": time_request(
             api, f"/api/v1/delegated-powers/?page_size=100&{query}", samples, HTTP_ACCEPT="application/json"
         ),
-        "floor: one SQL statement, same page as json_agg": (
+        "API floor: the same page as json_agg, one statement": (
             *time_sql(*api_floor_sql(reviewer.region_id), samples),
             1,
             200,
         ),
         "town page (reviewer)": time_request(browser, reverse("reforms:town_page", args=[town.pk]), samples),
     }
-    results["my towns page (reviewer: first page of the province's towns)"] = time_request(
-        browser, reverse("reforms:my_towns"), samples
-    )
+    results["my towns page, first page (reviewer)"] = time_request(browser, reverse("reforms:my_towns"), samples)
     editor_client = Client(HTTP_HOST=HOST)
     editor_client.force_login(editor)
     results["town page (county editor)"] = time_request(
         editor_client, reverse("reforms:town_page", args=[town.pk]), samples
     )
     url = dashboard_url(reviewer)
-    results[f"reviewer overview page {url} (reviewer)"] = time_request(browser, url, samples)
+    results[f"overview page {url} (reviewer)"] = time_request(browser, url, samples)
     return results

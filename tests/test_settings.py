@@ -62,3 +62,18 @@ def test_celery_reaches_the_real_broker():
     with app.connection_for_write(os.environ["REDIS_URL"]) as conn:
         conn.ensure_connection(max_retries=1)
         assert conn.connected
+
+
+def test_database_replica_url_adds_the_replica_and_its_router():
+    out = _settings_value(
+        "config.settings.local",
+        "s.DATABASES['replica']['PORT'], s.DATABASE_ROUTERS, s.REPLICA_READS",
+        DATABASE_URL="postgres://u@127.0.0.1:5432/x",
+        DATABASE_REPLICA_URL="postgres://u@127.0.0.1:5433/x",
+    )
+    assert out.stdout.strip() == "(5433, ['core.db_router.ReplicaRouter'], True)"
+
+
+def test_without_database_replica_url_every_query_goes_to_the_one_database():
+    out = _settings_value("config.settings.local", "list(s.DATABASES), s.REPLICA_READS", DATABASE_REPLICA_URL="")
+    assert out.stdout.strip() == "(['default'], False)"

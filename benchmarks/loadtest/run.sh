@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Load test: gunicorn (and a Celery worker for the recomputes that edits queue) on 127.0.0.1 only,
-# 50 locust users for 60 s. Needs DATABASE_URL (PostgreSQL holding generated data, e.g.
-# `manage.py generate_data --scale province`) and REDIS_URL. Results: var/loadtest_stats.csv.
+# 50 locust users for 60 s, LOADTEST_RUNS (3) times in a row against the same servers. Needs DATABASE_URL
+# (PostgreSQL holding generated data, e.g. `manage.py generate_data --scale province`) and REDIS_URL; with
+# DATABASE_REPLICA_URL the pages and the API's reads use the replica. Results: var/loadtest-run<N>_stats.csv
+# per run, then each figure as min / median / max over the runs (benchmarks/loadtest/summary.py), with
+# the load average; the exit status is 1 if a target was missed in any run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${DATABASE_URL:?set DATABASE_URL to the benchmark database}"
 : "${REDIS_URL:?set REDIS_URL (broker for the recomputes edits trigger)}"
 PORT="${LOADTEST_PORT:-8765}" USERS="${LOADTEST_USERS:-50}" DURATION="${LOADTEST_DURATION:-60s}"
-WORKERS="${LOADTEST_WORKERS:-4}"
+WORKERS="${LOADTEST_WORKERS:-4}" RUNS="${LOADTEST_RUNS:-3}"
 # Local settings with debug off: plain HTTP on loopback (production settings insist on HTTPS cookies).
 export DJANGO_SETTINGS_MODULE=config.settings.local DEBUG=false LOG_LEVEL=WARNING
 mkdir -p var
@@ -22,7 +25,14 @@ pids+=($!)
 .venv/bin/celery -A config worker --concurrency 1 --loglevel WARNING &
 pids+=($!)
 for _ in $(seq 60); do curl -sf "http://127.0.0.1:${PORT}/healthz" >/dev/null && break; sleep 1; done
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-.venv/bin/locust -f benchmarks/loadtest/locustfile.py --headless --users "$USERS" --spawn-rate 10 --run-time "$DURATION" \
-    --host "http://127.0.0.1:${PORT}" --csv var/loadtest --only-summary
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+rm -f var/loadtest-load.txt var/loadtest-run*_stats.csv
+for run in $(seq "$RUNS"); do
+  before=$(cut -d' ' -f1 /proc/loadavg)
+  echo "run $run of $RUNS: load average before $(cut -d' ' -f1-3 /proc/loadavg)"
+  .venv/bin/locust -f benchmarks/loadtest/locustfile.py --headless --users "$USERS" --spawn-rate 10 \
+      --run-time "$DURATION" --host "http://127.0.0.1:${PORT}" --csv "var/loadtest-run$run" --only-summary ||
+      true  # locust exits 1 on any failed request: the summary below counts them in every run
+  echo "run $run of $RUNS: load average after $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "$before $(cut -d' ' -f1 /proc/loadavg)" >>var/loadtest-load.txt
+done
+.venv/bin/python -m benchmarks.loadtest.summary "$USERS" $(for run in $(seq "$RUNS"); do echo "var/loadtest-run${run}_stats.csv"; done)

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that the whole of a GET request (authentication included) may read from the replica.
+    "core.db_router.ReplicaReadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.ChineseFirstMiddleware",
@@ -90,6 +92,26 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # Reconnect transparently after a database restart instead of failing the next request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming read replica of the primary (docs/DEPLOYING.md): safe-method requests read from it.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    _replica = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"] = {
+        **_replica,
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        # A replica that is down must cost a page seconds at most, once (core.db_router.replica_answers).
+        "OPTIONS": {"connect_timeout": 2, **_replica.get("OPTIONS", {})},
+    }
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+# Off sends every read back to the primary, e.g. while the replica lags far behind.
+REPLICA_READS = env.bool("REPLICA_READS", default=bool(DATABASE_REPLICA_URL))
+# How long a client that has just written keeps reading from the primary (longer than the replica's lag).
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
+# How long a process reads from the primary alone after the replica failed to answer.
+REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=30)
+# What the replica never answers for: who is signed in, locked out or allowed, and the audit chain.
+REPLICA_PRIMARY_ONLY = ["sessions", "axes", "otp_totp", "otp_static", "audit", "core.user", "core.apitoken"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

@@ -3,27 +3,30 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils import timezone
 
-from benchmarks.bench import format_result, run_benchmark
+from benchmarks import bench
 from benchmarks.bench_pages import run_page_benchmark
 from benchmarks.generate import SCALES, generate
+from benchmarks.runs import Report, load_average, targets_for
 from reforms.models import Town
 
 
 class Command(BaseCommand):
     help = (
-        "Benchmark against PostgreSQL, side by side with each floor: the API list, the full and one town's "
-        "recompute, the town and overview pages, queries per request. Generates --scale first if the "
-        "database has no towns."
+        "Benchmark against PostgreSQL, side by side with each floor, over several runs (min / median / max, "
+        "with the load average): the full and one town's recompute, the API list, the town and overview "
+        "pages. Generates --scale first if the database has no towns, and then times the first-ever run."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), default="province")
         parser.add_argument("--towns", type=int, default=None, help="cap on generated towns (sample of a scale)")
-        parser.add_argument("--samples", type=int, default=50, help="requests per page figure")
-        parser.add_argument("--skip-recompute", action="store_true", help="pages and API only")
+        parser.add_argument("--runs", type=int, default=3, help="runs of every figure (each target must hold in each)")
+        parser.add_argument("--samples", type=int, default=50, help="requests per page figure in each run")
+        parser.add_argument("--skip-recompute", action="store_true", help="pages and API only (after statistics exist)")
 
-    def handle(self, *args, scale, towns, samples, skip_recompute, **options):
+    def handle(self, *args, scale, towns, runs, samples, skip_recompute, **options):
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark runs against PostgreSQL (set DATABASE_URL).")
         if not Town.objects.exists():
@@ -32,23 +35,44 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"generated {scale}: {sum(written.values())} rows in {time.perf_counter() - started:.0f} s"
             )
-        self.stdout.write(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        self._pages(samples)
-        if not skip_recompute:
-            self._recompute()
-        self.stdout.write(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        targets, report, as_of = targets_for(scale), Report(), timezone.localdate()
+        self.stdout.write(bench.ledger_size())
+        self.stdout.write(f"targets: {scale if scale in ('province', 'nation') else 'province'} scale's")
+        ensure_statistics(self.stdout, report, as_of, targets)
+        for number in range(1, runs + 1):
+            self.stdout.write(f"run {number} of {runs}: load average before {load_average()}")
+            report.add("load average (1 minute) at the start of the run", os.getloadavg()[0], "load")
+            if not skip_recompute:
+                bench.record_run(report, bench.run_once(as_of), targets)
+            record_pages(report, run_page_benchmark(samples), targets)
+            self.stdout.write(f"run {number} of {runs}: load average after {load_average()}")
+        self.stdout.write("\n".join(report.lines()))
 
-    def _pages(self, samples):
-        self.stdout.write(f"{'figure':<66} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'status':>7}")
-        results = run_page_benchmark(samples)
-        for name, row in results.items():
-            if row is None:
-                self.stdout.write(f"{name:<66} {'—':>10}")
-                continue
-            median, p95, queries, status = row
-            self.stdout.write(f"{name:<66} {median:>10.1f} {p95:>8.1f} {queries:>8} {status:>7}")
-        api, floor = list(results.values())[:2]
-        self.stdout.write(f"API list ÷ floor (median): {api[0] / floor[0]:.1f}x (target ≤ 10x)")
 
-    def _recompute(self):
-        self.stdout.write(format_result(run_benchmark()))
+def ensure_statistics(out, report, as_of, targets):
+    """Build the statistics before anything is timed against them; time the first-ever run if it is one."""
+    state = bench.statistics_state(as_of)
+    if state == "none":
+        out.write(f"no statistics yet: timing the first-ever run after the bulk load (load {load_average()})")
+        bench.record_first_ever(report, bench.time_first_ever_run(as_of), targets)
+    elif state == "month missing":
+        seconds, _rows = bench.time_full_recompute(as_of)
+        out.write(f"statistics of {as_of:%Y-%m} built first: {seconds:.2f} s (a first run of a month, not timed below)")
+    else:
+        out.write(
+            "first-ever run after a bulk load: not measured here, statistics already existed "
+            "(measure it on a freshly generated database)"
+        )
+
+
+def record_pages(report, results, targets):
+    """Add one run's page figures to ``report``: each page's median and p95, its queries, the API ratio."""
+    names = list(results)
+    for name, (median, p95, queries, status) in results.items():
+        overview = name.startswith("overview page")
+        label = "overview page of the province (reviewer)" if overview else name
+        report.add(f"{label}: median", median, "ms")
+        report.add(f"{label}: p95", p95, "ms", targets["overview_p95_ms"] if overview else None)
+        report.add(f"{label}: SQL queries (HTTP {status})", queries, "")
+    api, floor = results[names[0]], results[names[1]]
+    report.add("API list ÷ its json_agg floor (medians)", api[0] / floor[0], "x", targets["api_ratio"])

@@ -1,0 +1,84 @@
+"""Figures over several runs: each reported as min / median / max, with the machine's load average.
+
+A target must hold in every run, not in the best one, so each target is checked against the worst run.
+"""
+
+import os
+import statistics
+from dataclasses import dataclass, field
+
+# Issue 19's targets, each an upper bound that every run must meet. Scales below the province are
+# checked against the province's, which they should meet easily.
+TARGETS = {
+    "province": {
+        "nightly_ratio": 1.5,
+        "new_month_ratio": 1.5,
+        "first_ever_ratio": 3.0,
+        "town_median_ms": 25.0,
+        "api_ratio": 5.0,
+        "overview_p95_ms": 150.0,
+    },
+    "nation": {
+        "nightly_ratio": 2.0,
+        "new_month_ratio": 2.0,
+        "first_ever_ratio": None,
+        "town_median_ms": 50.0,
+        "api_ratio": None,
+        "overview_p95_ms": 300.0,
+    },
+}
+
+
+def targets_for(scale):
+    return TARGETS.get(scale, TARGETS["province"])
+
+
+def load_average():
+    """The 1, 5 and 15-minute load averages: on a shared machine every figure moves with them."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+@dataclass
+class Figure:
+    """One figure's value in each run, and the bound each run must stay within (if any)."""
+
+    name: str
+    unit: str
+    target: float | None = None
+    values: list[float] = field(default_factory=list)
+
+    def verdict(self):
+        if self.target is None or not self.values:
+            return ""
+        within = sum(value <= self.target for value in self.values)
+        if within == len(self.values):
+            return "met in every run"
+        return f"MISSED in {len(self.values) - within} of {len(self.values)} runs"
+
+    def row(self):
+        low, middle, high = min(self.values), statistics.median(self.values), max(self.values)
+        digits = 2 if self.unit in ("s", "x", "load") else 1 if self.unit in ("ms", "req/s") else 0
+        cells = [f"{v:.{digits}f}" for v in (low, middle, high)]
+        target = f"≤ {self.target:g}" if self.target is not None else ""
+        name = f"{self.name}, {self.unit}" if self.unit and self.unit != "load" else self.name
+        numbers = " ".join(f"{cell:>9}" for cell in cells)
+        return f"{name:<80} {len(self.values):>4} {numbers} {target:>7}  {self.verdict()}"
+
+
+class Report:
+    """Figures in the order first recorded, each with its value in every run."""
+
+    header = f"{'figure':<80} {'runs':>4} {'min':>9} {'median':>9} {'max':>9} {'target':>7}"
+
+    def __init__(self):
+        self.figures: dict[str, Figure] = {}
+
+    def add(self, name, value, unit, target=None):
+        figure = self.figures.setdefault(name, Figure(name, unit, target))
+        figure.values.append(value)
+
+    def lines(self):
+        return [self.header, *(figure.row() for figure in self.figures.values())]
+
+    def missed(self):
+        return [figure.name for figure in self.figures.values() if figure.verdict().startswith("MISSED")]
