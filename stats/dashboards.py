@@ -33,10 +33,15 @@ ECHARTS_FILE = "vendor/echarts/echarts.min.js"
 
 
 class Row:
-    """One figure of the dashboards: its key in the figures dict, label, strand, unit and drill-down link."""
+    """One figure of the dashboards: its key in the figures dict, label, strand, unit and drill-down link.
 
-    def __init__(self, key, label, strand, link=None, rate=False):
+    ``places``: decimals shown (None: a count, or money with its cents); ``basis``: what a rate divides
+    by, shown beside it; ``missing``: why the figure may have no value.
+    """
+
+    def __init__(self, key, label, strand, link=None, rate=False, places=None, basis=None, missing=None):
         self.key, self.label, self.strand, self.link, self.rate = key, label, strand, link, rate
+        self.places, self.basis, self.missing = places, basis, missing
 
 
 DELEGATION = gettext_lazy("放权赋能")
@@ -50,7 +55,7 @@ ROWS = [
     Row(
         "taken_over", gettext_lazy("已承接"), DELEGATION, ("delegation:powers_list", {"take_over_status": "taken_over"})
     ),
-    Row("take_over_rate", gettext_lazy("承接率"), DELEGATION, rate=True),
+    Row("take_over_rate", gettext_lazy("承接率"), DELEGATION, rate=True, basis=gettext_lazy("已承接 ÷ 下放事项")),
     Row("running", gettext_lazy("正常运行"), DELEGATION, ("delegation:powers_list", {"derived_state": "running"})),
     Row("unused", gettext_lazy("暂未使用"), DELEGATION, ("delegation:powers_list", {"derived_state": "unused"})),
     Row(
@@ -59,7 +64,7 @@ ROWS = [
         DELEGATION,
         ("delegation:powers_list", {"derived_state": "not_taken_over"}),
     ),
-    Row("running_rate", gettext_lazy("运行率"), DELEGATION, rate=True),
+    Row("running_rate", gettext_lazy("运行率"), DELEGATION, rate=True, basis=gettext_lazy("正常运行 ÷ 已承接")),
     Row(
         "town_cases",
         gettext_lazy("镇办件量(近12个月)"),
@@ -73,16 +78,30 @@ ROWS = [
         ("delegation:case-counts_list", {"handled_by": "county_department"}),
     ),
     Row(Metric.APPROVED, gettext_lazy("核定编制"), STAFFING, ("staffing:quotas_list", {})),
+    Row(Metric.LEADERSHIP, gettext_lazy("领导职数"), STAFFING, ("staffing:quotas_list", {"post_type": "leadership"})),
+    Row(
+        Metric.HEADCOUNT_CONTROL,
+        gettext_lazy("员额控制数"),
+        STAFFING,
+        ("staffing:quotas_list", {"post_type": "headcount_control"}),
+    ),
     Row(Metric.FILLED, gettext_lazy("实有人数"), STAFFING, ("staffing:filled_list", {})),
-    Row("fill_rate", gettext_lazy("编制使用率"), STAFFING, rate=True),
+    Row(
+        "fill_rate",
+        gettext_lazy("编制使用率"),
+        STAFFING,
+        rate=True,
+        basis=gettext_lazy("实有人数 ÷ 核定编制(行政 + 事业)"),
+        missing=gettext_lazy("无实有人数数据"),
+    ),
     Row(Metric.SCORE_COUNT, gettext_lazy("考核评分数"), ASSESSMENT, ("reforms:scores_list", {})),
-    Row("composite", gettext_lazy("平均综合得分"), ASSESSMENT),
+    Row("composite", gettext_lazy("平均综合得分"), ASSESSMENT, places=1, missing=gettext_lazy("无考核评分")),
     Row(Metric.TASKS, gettext_lazy("改革任务"), ASSESSMENT, ("reforms:tasks_list", {})),
     Row(Metric.TASKS_DONE, gettext_lazy("已完成任务"), ASSESSMENT, ("reforms:tasks_list", {"status": "done"})),
     Row(Metric.TASKS_OVERDUE, gettext_lazy("逾期任务"), ASSESSMENT, ("stats:alerts", {"rule": "task_overdue"})),
     Row(Metric.FISCAL_PROMISED, gettext_lazy("承诺资金(元)"), FINANCE, ("finance:years_list", {})),
     Row(Metric.FISCAL_PAID, gettext_lazy("实际兑现(元)"), FINANCE, ("finance:years_list", {})),
-    Row("payment_rate", gettext_lazy("兑现率"), FINANCE, rate=True),
+    Row("payment_rate", gettext_lazy("兑现率"), FINANCE, rate=True, basis=gettext_lazy("实际兑现 ÷ 承诺资金")),
     Row(Metric.FISCAL_ARREARS, gettext_lazy("欠付额(元)"), FINANCE, ("stats:alerts", {"rule": "fiscal_unpaid"})),
     Row(Metric.OPEN_ALERTS, gettext_lazy("未关闭预警"), gettext_lazy("预警"), ("stats:alerts", {})),
 ]
@@ -196,12 +215,17 @@ def tidy(value):
     return value
 
 
-def display(value, rate=False):
-    """The figure as printed: thousands separated, rates with one decimal and a percent sign."""
+def display(value, rate=False, places=None):
+    """The figure as printed: thousands separated, rates with one decimal and a percent sign.
+
+    Values arrive rounded half up by ``stats.selectors``; formatting only pads them.
+    """
     if value is None:
         return None
     if rate:
         return f"{value:.1f}%"
+    if places is not None:
+        return f"{value:,.{places}f}"
     value = tidy(value)
     return f"{value:,.2f}" if isinstance(value, Decimal) else f"{value:,}"
 
@@ -209,7 +233,14 @@ def display(value, rate=False):
 def cell(figures, key, scope, period):
     row = ROW_BY_KEY[key]
     value = figures.get(key)
-    return {"key": key, "label": row.label, "value": display(value, row.rate), "url": link(row, scope, period)}
+    return {
+        "key": key,
+        "label": row.label,
+        "value": display(value, row.rate, row.places),
+        "url": link(row, scope, period),
+        "basis": row.basis,
+        "missing": row.missing if value is None else None,
+    }
 
 
 def cells(figures, keys, scope, period):

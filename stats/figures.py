@@ -10,7 +10,7 @@ after an edit (``stats.town_runs``).
 """
 
 from django.db import connection
-from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, Exists, F, Func, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from core.sql import Condition
@@ -18,7 +18,7 @@ from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
 from delegation.selectors import DerivedState, activity_window, derived_state_conditions
 from finance.models import FiscalArrangement, FiscalYearRecord
 from reforms.models import AssessmentScore, ProgrammeMembership, ReformTask, Region, Town
-from staffing.models import FilledPosts, HeadcountQuota
+from staffing.models import FilledPosts, HeadcountQuota, PostType
 from staffing.selectors import latest_headcount
 
 from .models import Alert, Figure, Metric, PowerFigure, ScopeKind
@@ -123,18 +123,44 @@ def _in(column, ids):
     return "" if ids is None else f" AND {column} IN ({', '.join(['%s'] * len(ids))})"
 
 
+def _composite():
+    """Σ weight × score ÷ 100 of one score, exact to the decimal on every database.
+
+    ``/ 100.0``: SQLite stores whole-number decimals as integers and would divide them as integers
+    (86.7 read as 86); PostgreSQL divides numerics exactly either way.
+    """
+    weighted = F("scheme__county_weight") * F("county_score") + F("scheme__town_weight") * F("town_score")
+    return Func(weighted, template="(%(expressions)s) / 100.0", output_field=MONEY)
+
+
+def _open_at(as_of):
+    """Alerts of towns open at ``as_of``: begun by then and not closed by then (today: the open ones)."""
+    closed_later = Q(closed_at__isnull=False, closed_at__date__gt=as_of)
+    return Alert.objects.filter(town__isnull=False, since__lte=as_of).filter(Q(is_open=True) | closed_later)
+
+
+def _headcount(model, as_of, post_types):
+    return latest_headcount(model, as_of).filter(post_type__in=post_types).annotate(k=F("post_type"))
+
+
+POSTS = [PostType.ADMINISTRATIVE, PostType.INSTITUTIONAL]
+
+
 def _figure_sources(as_of):
-    """(queryset with a ``k`` key, town path, {metric: aggregate}) for every source of non-power figures."""
+    """(queryset with a ``k`` key, town path, {metric: aggregate}) for every source of non-power figures.
+
+    A town path of "" means the queryset is of towns themselves.
+    """
     year = as_of.year
-    scores = AssessmentScore.objects.filter(year__lte=year).annotate(k=F("year"))
-    composite = (F("scheme__county_weight") * F("county_score") + F("scheme__town_weight") * F("town_score")) / 100
+    scores = AssessmentScore.objects.filter(year__lte=year)
+    unscored = Town.objects.exclude(Exists(scores.filter(town=OuterRef("pk")))).annotate(k=Value(""))
     fiscal = FiscalYearRecord.objects.filter(year__lte=year, arrangement__unit=FiscalArrangement.Unit.YUAN).annotate(
         k=F("arrangement__kind")
     )
     arrears = Case(When(promised__gt=F("paid"), then=F("promised") - F("paid")), default=Value(0), output_field=MONEY)
     tasks = ReformTask.objects.annotate(k=Value(""))
     overdue = Q(deadline__lt=as_of) & ~Q(status=ReformTask.Status.DONE)
-    alerts = Alert.objects.filter(is_open=True, town__isnull=False).annotate(k=F("rule"))
+    filled = latest_headcount(FilledPosts, as_of).filter(town=OuterRef("town"), post_type=OuterRef("post_type"))
     # Which programmes the town is counted in on ``as_of``: the programme rows sum these towns.
     members = (
         ProgrammeMembership.objects.filter(joined_on__lte=as_of)
@@ -142,15 +168,22 @@ def _figure_sources(as_of):
         .annotate(k=F("programme_id"))
     )
     return [
-        (latest_headcount(HeadcountQuota, as_of).annotate(k=F("post_type")), "town", {
+        (_headcount(HeadcountQuota, as_of, POSTS), "town", {
             Metric.APPROVED: Sum("approved"),
+            Metric.APPROVED_REPORTED: Coalesce(Sum("approved", filter=Q(Exists(filled))), 0),
         }),
-        (latest_headcount(FilledPosts, as_of).annotate(k=F("post_type")), "town", {Metric.FILLED: Sum("filled")}),
-        (scores, "town", {
+        (_headcount(HeadcountQuota, as_of, [PostType.LEADERSHIP]), "town", {Metric.LEADERSHIP: Sum("approved")}),
+        (_headcount(HeadcountQuota, as_of, [PostType.HEADCOUNT_CONTROL]), "town", {
+            Metric.HEADCOUNT_CONTROL: Sum("approved"),
+        }),
+        (_headcount(FilledPosts, as_of, POSTS), "town", {Metric.FILLED: Sum("filled")}),
+        (scores.annotate(k=F("year")), "town", {
             Metric.SCORE_COUNT: Count("pk"),
-            Metric.COMPOSITE_SUM: Sum(composite, output_field=MONEY),
+            Metric.COMPOSITE_SUM: Sum(_composite(), output_field=MONEY),
             Metric.WEIGHT_COMPLIANT: Count("pk", filter=Q(scheme__town_weight__gte=F("scheme__min_town_weight"))),
         }),
+        # A town without scores has a score count of 0, not no row.
+        (unscored, "", {Metric.SCORE_COUNT: Count("pk") * 0}),
         (fiscal, "arrangement__town", {
             Metric.FISCAL_DUE: Sum(Coalesce("amount_due", Value(0), output_field=MONEY)),
             Metric.FISCAL_PROMISED: Sum("promised"),
@@ -162,7 +195,7 @@ def _figure_sources(as_of):
             Metric.TASKS_DONE: Count("pk", filter=Q(status=ReformTask.Status.DONE)),
             Metric.TASKS_OVERDUE: Count("pk", filter=overdue),
         }),
-        (alerts, "town", {Metric.OPEN_ALERTS: Count("pk")}),
+        (_open_at(as_of).annotate(k=F("rule")), "town", {Metric.OPEN_ALERTS: Count("pk")}),
         (members, "town", {Metric.PILOT_TOWNS: Count("pk")}),
     ]  # fmt: skip
 
@@ -178,9 +211,10 @@ def _town_figures_insert(period, as_of, town_ids, table=None):
     ctes, branches, cte_params, branch_params = [], [], [], []
     for n, (queryset, town, aggregates) in enumerate(_figure_sources(as_of)):
         names = {f"m{i}": (metric, aggregate) for i, (metric, aggregate) in enumerate(aggregates.items())}
+        town_id, county_id = (f"{town}_id", f"{town}__county_id") if town else ("id", "county_id")
         grouped = (
-            _only(queryset, f"{town}_id", town_ids)
-            .annotate(t=F(f"{town}_id"), r=F(f"{town}__county_id"))
+            _only(queryset, town_id, town_ids)
+            .annotate(t=F(town_id), r=F(county_id))
             .values("t", "r", "k")
             .annotate(**{name: aggregate for name, (_metric, aggregate) in names.items()})
             .order_by()
