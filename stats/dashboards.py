@@ -175,8 +175,15 @@ def home_region(user):
     return region
 
 
-def choose_period(periods, raw):
-    """(period, error): the month asked for as ``YYYY-MM``, or the latest computed month."""
+def choose_period(periods, raw, year=""):
+    """(period, error): the month asked for as ``YYYY-MM``, the last computed month of ``year`` (its
+    year-end figures), or the latest computed month."""
+    if year and not raw:
+        in_year = [p for p in periods if str(p.year) == year.strip()]
+        if in_year:
+            return in_year[0], None
+        error = _("统计年度“%(value)s”无效或尚未统计,已显示最近月份。") % {"value": year[:20]}
+        return (periods[0] if periods else None), error
     if not raw:
         return (periods[0] if periods else None), None
     # Only 'YYYY-MM' or a real date of the month: '2026-10-32' is not read as October.
@@ -230,10 +237,28 @@ def display(value, rate=False, places=None):
     return f"{value:,.2f}" if isinstance(value, Decimal) else f"{value:,}"
 
 
-def cell(figures, key, scope, period):
+def year_before(period):
+    return period.replace(year=period.year - 1)
+
+
+def change(value, before, row):
+    """The change from the same month a year before, signed (rates in percentage points); None when
+    either side has no value."""
+    if value is None or before is None:
+        return None
+    delta = value - before
+    if row.rate or row.places is not None:
+        return f"{delta:+.{1 if row.rate else row.places}f}"
+    delta = tidy(delta)
+    return f"{delta:+,.2f}" if isinstance(delta, Decimal) else f"{delta:+,}"
+
+
+def cell(figures, key, scope, period, before=None):
+    """One figure for a page; ``before``: the scope's figures a year earlier (None: not computed)."""
     row = ROW_BY_KEY[key]
     value = figures.get(key)
     return {
+        "change": change(value, before.get(key), row) if before is not None else None,
         "key": key,
         "label": row.label,
         "value": display(value, row.rate, row.places),
@@ -243,8 +268,18 @@ def cell(figures, key, scope, period):
     }
 
 
-def cells(figures, keys, scope, period):
-    return [cell(figures, k, scope, period) for k in keys]
+def cells(figures, keys, scope, period, before=None):
+    return [cell(figures, k, scope, period, before) for k in keys]
+
+
+def figures_with_year_before(user, scope, period, periods):
+    """(figures at ``period``, figures a year before or None when that month was not computed).
+
+    Both reads run at every period, so that a page's query count does not depend on the month.
+    """
+    earlier = year_before(period)
+    both = selectors.scope_figures_at(user, scope.kind, [scope.pk], [period, earlier])
+    return both[period][scope.pk], (both[earlier][scope.pk] if earlier in periods else None)
 
 
 def plain(value):
@@ -265,9 +300,9 @@ def _child_scopes(user, scope, child_kind, ids):
     return [Scope(child_kind, o) for o in objs]
 
 
-def overview(user, scope, period):
+def overview(user, scope, period, periods):
     """Headline figures, the split per child scope, rankings and trends of one region and month."""
-    figures = selectors.scope_figures(user, scope.kind, [scope.pk], period)[scope.pk]
+    figures, before = figures_with_year_before(user, scope, period, periods)
     child_kind, child_figures = selectors.child_scope_figures(user, scope.kind, scope.pk, period)
     children = [
         {
@@ -284,7 +319,8 @@ def overview(user, scope, period):
         "figures": figures,
         "town_count": town_count,
         "headline": cells(figures, HEADLINE, scope, period),
-        "details": cells(figures, [r.key for r in ROWS], scope, period),
+        "details": cells(figures, [r.key for r in ROWS], scope, period, before),
+        "year_before": year_before(period),
         "child_kind_label": ScopeKind(child_kind).label,
         "children": children,
         "child_headers": [ROW_BY_KEY[k].label for k in CHILD_COLUMNS],
@@ -313,9 +349,9 @@ def split_chart(children):
     }
 
 
-def trend_rows(user, scope, periods, limit=12):
-    recent = sorted(periods[:limit])
-    return selectors.trend(user, scope.kind, scope.pk, recent)
+def trend_rows(user, scope, periods):
+    """Every computed month of the scope, oldest first: the whole history since the reform start."""
+    return selectors.trend(user, scope.kind, scope.pk, sorted(periods))
 
 
 def trend_chart(trend):

@@ -70,26 +70,44 @@ def power_case_sums_sql(first, last, town_ids):
     return sql, [first, last, *(town_ids or ())]
 
 
-def power_figures_select(as_of, town_ids=None):
-    """Per town, type and mode: the seven power measures, in one pass over powers and case sums.
+def power_measures_sql(taken, state, tc, dc):
+    """{measure: SQL aggregate} of the power measures over powers ``p``, by name (``POWER_MEASURES``)."""
+    return {
+        "delegated": "COUNT(*)",
+        "taken_over": f"COUNT(*) FILTER (WHERE {taken.sql})",
+        "running": f"COUNT(*) FILTER (WHERE {state[DerivedState.RUNNING]})",
+        "unused": f"COUNT(*) FILTER (WHERE {state[DerivedState.UNUSED]})",
+        "not_taken_over": f"COUNT(*) FILTER (WHERE {state[DerivedState.NOT_TAKEN_OVER]})",
+        "town_cases": f"COALESCE(SUM({tc}), 0)",
+        "department_cases": f"COALESCE(SUM({dc}), 0)",
+    }
 
-    The derived state is ``delegation.selectors.derived_state_conditions``, given the SQL of "taken over"
-    and of "a town case accepted in the window". Counts are never negative, so "some month with accepted > 0" is
-    "the window's town sum > 0", which lets one aggregate give both the state and the case sums.
+
+def power_figures_select(as_of, town_ids=None):
+    """Per town, type and mode: the power measures (named as in ``POWER_MEASURES``), in one pass over
+    powers and case sums.
+
+    Only the powers in force at ``as_of`` count (delegated by then), and a power counts as taken over
+    from its take-over date. The derived state is ``delegation.selectors.derived_state_conditions``,
+    given the SQL of "taken over" and of "a town case accepted in the window". Counts are never
+    negative, so "some month with accepted > 0" is "the window's town sum > 0", which lets one
+    aggregate give both the state and the case sums.
     """
     sums, params = power_case_sums_sql(*activity_window(as_of), town_ids)
     tc, dc = "COALESCE(c.tc, 0)", "COALESCE(c.dc, 0)"
-    taken = Condition(f"p.take_over_status = '{DelegatedPower.TakeOverStatus.TAKEN_OVER}'")
+    # A date literal rather than a parameter: it appears in several aggregates ahead of the parameters.
+    day = f"'{as_of:%Y-%m-%d}'"
+    taken = Condition(
+        f"p.take_over_status = '{DelegatedPower.TakeOverStatus.TAKEN_OVER}' "
+        f"AND (p.take_over_on IS NULL OR p.take_over_on <= {day})"
+    )
     state = {k: c.sql for k, c in derived_state_conditions(taken, Condition(f"{tc} > 0")).items()}
+    measures = ", ".join(f"{sql} AS {name}" for name, sql in power_measures_sql(taken, state, tc, dc).items())
     sql = (
-        f"SELECT p.town_id AS t, t.county_id AS r, i.type_code AS ty, p.mode AS md, COUNT(*) AS n1, "  # noqa: S608 (identifiers from model metadata; values are parameters)
-        f"COUNT(*) FILTER (WHERE {taken.sql}) AS n2, COUNT(*) FILTER (WHERE {state[DerivedState.RUNNING]}) AS n3, "
-        f"COUNT(*) FILTER (WHERE {state[DerivedState.UNUSED]}) AS n4, "
-        f"COUNT(*) FILTER (WHERE {state[DerivedState.NOT_TAKEN_OVER]}) AS n5, "
-        f"COALESCE(SUM({tc}), 0) AS n6, COALESCE(SUM({dc}), 0) AS n7 "
+        f"SELECT p.town_id AS t, t.county_id AS r, i.type_code AS ty, p.mode AS md, {measures} "  # noqa: S608 (identifiers from model metadata; values are parameters)
         f"FROM {_table(DelegatedPower)} p JOIN {_table(PowerItem)} i ON i.id = p.item_id "
         f"JOIN {_table(Town)} t ON t.id = p.town_id LEFT JOIN ({sums}) c ON c.power_id = p.id"
-        f" WHERE TRUE{_in('p.town_id', town_ids)} "
+        f" WHERE p.delegated_on <= {day}{_in('p.town_id', town_ids)} "
         f"GROUP BY p.town_id, t.county_id, i.type_code, p.mode"
     )
     return sql, [*params, *(town_ids or ())]
@@ -104,7 +122,7 @@ def _power_rows_select(period, as_of, town_ids, typed=False):
     """The town power rows (``_POWER_COLUMNS``, each town counting once); ``typed`` casts every column
     to the summary table's type, for a table created from the SELECT."""
     sql, params = power_figures_select(as_of, town_ids)
-    values = ["%s", "u.t", "%s", "u.r", "u.t", "u.ty", "u.md", *(f"u.n{i}" for i in range(1, 8)), "1"]
+    values = ["%s", "u.t", "%s", "u.r", "u.t", "u.ty", "u.md", *(f"u.{m}" for m in POWER_MEASURES), "1"]
     if typed:
         types = [PowerFigure._meta.get_field(c).db_type(connection) for c in _POWER_COLUMNS]
         values = [f"CAST({v} AS {t})" for v, t in zip(values, types, strict=True)]

@@ -193,18 +193,29 @@ def region_alert_counts(user, kind, scope_ids, periods):
 
 def scope_figures(user, kind, scope_ids, period):
     """{scope_id: {power measures, strand metrics, derived rates}} for many scopes of one kind: three queries."""
+    return scope_figures_at(user, kind, scope_ids, [period])[period]
+
+
+def scope_figures_at(user, kind, scope_ids, periods):
+    """{period: {scope_id: figures}} for many scopes and a few months (e.g. a month and a year before):
+    three queries, whatever the number of months."""
     ids = list(scope_ids)
-    result = {sid: _empty_scope() for sid in ids}
-    for (sid, _period), n in region_alert_counts(user, kind, ids, [period]).items():
-        result[sid][Metric.OPEN_ALERTS] += n
-    powers = power_figure_list(user=user).filter(scope_kind=kind, scope_id__in=ids, period=period)
-    for row in powers.values("scope_id").annotate(**POWER_SUMS).order_by():
-        result[row.pop("scope_id")].update({k: v or 0 for k, v in row.items()})
-    figures = figure_list(user=user).filter(scope_kind=kind, scope_id__in=ids, period=period, metric__in=STRAND_METRICS)
-    for sid, metric, value in figures.values_list("scope_id", "metric").annotate(v=Sum("value")).order_by():
-        result[sid][metric] += value or Decimal(0)
-    for values in result.values():
-        add_rates(values)
+    result = {p: {sid: _empty_scope() for sid in ids} for p in periods}
+    for (sid, period), n in region_alert_counts(user, kind, ids, periods).items():
+        result[period][sid][Metric.OPEN_ALERTS] += n
+    powers = power_figure_list(user=user).filter(scope_kind=kind, scope_id__in=ids, period__in=periods)
+    for row in powers.values("period", "scope_id").annotate(**POWER_SUMS).order_by():
+        result[row.pop("period")][row.pop("scope_id")].update({k: v or 0 for k, v in row.items()})
+    figures = figure_list(user=user).filter(
+        scope_kind=kind, scope_id__in=ids, period__in=periods, metric__in=STRAND_METRICS
+    )
+    for period, sid, metric, value in (
+        figures.values_list("period", "scope_id", "metric").annotate(v=Sum("value")).order_by()
+    ):
+        result[period][sid][metric] += value or Decimal(0)
+    for by_scope in result.values():
+        for values in by_scope.values():
+            add_rates(values)
     return result
 
 
