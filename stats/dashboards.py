@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.scoping import at_or_under
+from delegation.models import DelegatedPower, PowerType
 from delegation.selectors import DerivedState, activity_window
 from reforms.models import Region
 
@@ -330,6 +331,17 @@ def overview(user, scope, period, periods):
         "best": best,
         "worst": worst,
         "ranking_blocks": ranking_blocks(best, worst),
+        **split_context(user, scope, period, figures),
+    }
+
+
+def split_context(user, scope, period, figures):
+    """What the split block of a region's or town's page shows (``stats/_splits.html``)."""
+    return {
+        "state_split": state_split(figures),
+        "share_basis": SHARE_BASIS,
+        "running_basis": ROW_BY_KEY["running_rate"].basis,
+        "power_splits": power_splits(user, scope, period),
     }
 
 
@@ -338,6 +350,53 @@ def ranking_blocks(best, worst):
     if len(best) < selectors.RANKING_LIMIT:
         return [(_("全部镇(按运行率)"), best)]
     return [(_("运行率最高"), best), (_("运行率最低"), worst)]
+
+
+SHARE_BASIS = gettext_lazy("占比 = 该类事项 ÷ 下放事项")
+SHARE_OF_STATE = {
+    DerivedState.RUNNING: "running_share",
+    DerivedState.UNUSED: "unused_share",
+    DerivedState.NOT_TAKEN_OVER: "not_taken_over_share",
+}
+
+
+def state_split(figures):
+    """The three-way split of one scope: (label, count, share of all delegated powers) per state."""
+    return [(DerivedState.LABELS[k], figures[k], display(figures[SHARE_OF_STATE[k]], rate=True)) for k in STATE_KEYS]
+
+
+def power_splits(user, scope, period):
+    """The scope's powers by power type and by delegation mode: tables and a chart for each."""
+    rows = selectors.power_split(user, scope.kind, scope.pk, period)
+    splits = []
+    for caption, dimension, labels in (
+        (_("按权力类型"), "power_type", dict(PowerType.choices)),
+        (_("按下放方式"), "mode", dict(DelegatedPower.Mode.choices)),
+    ):
+        entries = [(str(labels.get(key, key)), values) for key, values in selectors.split_by(rows, dimension)]
+        splits.append(
+            {
+                "caption": caption,
+                "id": f"split-{dimension}",
+                "rows": [
+                    {
+                        "label": label,
+                        "cells": [values[k] for k in ("delegated", "taken_over", *STATE_KEYS)],
+                        "running_rate": display(values["running_rate"], rate=True),
+                        "running_share": display(values["running_share"], rate=True),
+                    }
+                    for label, values in entries
+                ],
+                "chart": {
+                    "categories": [label for label, _values in entries],
+                    "series": [
+                        {"name": str(DerivedState.LABELS[k]), "data": [v[k] for _l, v in entries], "state": k}
+                        for k in STATE_KEYS
+                    ],
+                },
+            }
+        )
+    return splits
 
 
 def split_chart(children):

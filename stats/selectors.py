@@ -245,6 +245,22 @@ def trend(user, kind, scope_id, periods):
     return [{"period": p, **add_rates(v)} for p, v in sorted(by_period.items())]
 
 
+def power_split(user, kind, scope_id, period):
+    """[{power_type, mode, power measures}] of one scope and month: one query."""
+    rows = power_figure_list(user=user).filter(scope_kind=kind, scope_id=scope_id, period=period)
+    return list(rows.values("power_type", "mode").annotate(**POWER_SUMS).order_by("power_type", "mode"))
+
+
+def split_by(rows, dimension):
+    """[(value of ``dimension``, summed measures with rates)] of ``power_split`` rows, in code order."""
+    totals: dict[str, dict] = {}
+    for row in rows:
+        into = totals.setdefault(row[dimension], dict.fromkeys(POWER_MEASURES, 0))
+        for measure in POWER_MEASURES:
+            into[measure] += row[measure] or 0
+    return [(key, add_rates(values)) for key, values in sorted(totals.items())]
+
+
 RANKING_LIMIT = 10
 
 

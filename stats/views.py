@@ -108,6 +108,7 @@ def _town_context(request, code):
             details=d.cells(figures, [r.key for r in d.ROWS], scope, period, before),
             trend=d.trend_rows(request.user, scope, periods),
             alerts=selectors.open_alert_list(request.user).filter(town=scope.obj)[:50],
+            **d.split_context(request.user, scope, period, figures),
         )
         context["trend_chart"] = d.trend_chart(context["trend"])
     return context
