@@ -15,6 +15,9 @@ class MonthField(forms.DateField):
 
     def to_python(self, value):
         day = super().to_python(value)
+        # The ledger's months run from 2000 to 2099, as the case counts' do.
+        if day and not 2000 <= day.year <= 2099:
+            raise forms.ValidationError(_("统计月份须在 2000 年至 2099 年之间。"), code="invalid")
         return day.replace(day=1) if day else day
 
 

@@ -28,8 +28,8 @@ def alert_list(*, user):
 def recompute_run_list(*, user):
     """The recompute runs that rebuilt figures of ``user``'s region: full runs and runs of its towns.
 
-    A run records its scope as text: ``all``, a town's code, or ``towns:<id>,<id>…`` for a drained burst
-    (the first five ids). Administrators see every run.
+    A run records its scope as text: ``all``, ``history:<first>..<last>`` for past months, a town's
+    code, or ``towns:<id>,<id>…`` for a drained burst (the first five ids). Administrators see every run.
     """
     runs = RecomputeRun.objects.all()
     if user.is_system_admin:
@@ -42,7 +42,8 @@ def recompute_run_list(*, user):
         for pk, scope in runs.filter(scope__startswith="towns:").values_list("pk", "scope")
         if any(int(i) in towns for i in scope.removeprefix("towns:").rstrip("…").split(",") if i.isdigit())
     ]
-    return runs.filter(Q(scope="all") | Q(scope__in=towns.values()) | Q(pk__in=drains))
+    everyone = Q(scope="all") | Q(scope__startswith="history:")
+    return runs.filter(everyone | Q(scope__in=towns.values()) | Q(pk__in=drains))
 
 
 def scope_code_visible(user, param, code):
