@@ -121,3 +121,15 @@ def test_the_nightly_run_closes_the_month_that_ended_and_computes_the_current_on
     closing = RecomputeRun.objects.filter(as_of=month_end, outcome=RecomputeRun.Outcome.SUCCESS)
     assert closing.exists()
     assert PowerFigure.objects.filter(period=following).exists()
+
+
+def test_the_export_takes_a_year_and_holds_that_year_ends_figures(demo):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client_for().get(f"/dashboard/region/{DONGYING}/export.xlsx", {"year": "2020"})
+    assert "2020-12-01" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    delegated = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "下放事项")
+    assert delegated[2] == delegated_in_dongying_by(dt.date(2020, 12, 31))
