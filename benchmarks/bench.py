@@ -5,7 +5,6 @@ import statistics
 import time
 
 from django.db import connection, transaction
-from django.db.models import F
 
 from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
 from delegation.selectors import activity_window
@@ -46,15 +45,8 @@ def time_bare_aggregate(as_of):
 def _town_figure_selects(as_of):
     """The bare grouped SELECTs of every town figure (power and other strands), no insert, no roll-up."""
     yield figures.power_figures_select(as_of)
-    for queryset, town, aggregates in figures._figure_sources(as_of):
-        names = {f"m{i}": aggregate for i, aggregate in enumerate(aggregates.values())}
-        grouped = (
-            queryset.annotate(t=F(f"{town}_id"), r=F(f"{town}__county_id"))
-            .values("t", "r", "k")
-            .annotate(**names)
-            .order_by()
-        )
-        yield grouped.query.sql_with_params()
+    for _metrics, sql, params in figures.town_figure_selects(as_of):
+        yield sql, params
 
 
 def time_same_figures_floor(as_of):

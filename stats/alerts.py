@@ -40,8 +40,9 @@ from staffing.models import FilledPosts, HeadcountQuota, PostType, Secondment, S
 from staffing.selectors import latest_headcount
 
 from . import prepared
-from .figures import _in, _only, _table, compiled
+from .figures import compiled
 from .models import Alert, AlertRule
+from .sql import in_ids, only_towns, table_name
 
 # The columns of a found breach, in the order every rule's SELECT gives them: the alert's own columns.
 FOUND = ["rule", "subject_type_id", "subject_id", "key", "region_id", "town_id", "since", "params"]
@@ -164,7 +165,7 @@ def secondment_breaches(as_of, town_ids):
         default = StaffingPolicy._meta.get_field(field).default
         return Coalesce(Subquery(policies.values(field)[:1]), Value(default), output_field=IntegerField())
 
-    rows = _only(Secondment.objects.filter(starts_on__lte=as_of), "town_id", town_ids).alias(
+    rows = only_towns(Secondment.objects.filter(starts_on__lte=as_of), "town_id", town_ids).alias(
         limit_months=policy("max_secondment_months"), service_years=policy("min_service_years_for_secondment")
     )
     cap = AddMonths(F("starts_on"), F("limit_months"))
@@ -220,7 +221,7 @@ def scheme_breaches(as_of, town_ids):
 def overstaffing_breaches(as_of, town_ids):
     """Post types whose latest filled count exceeds their latest approved headcount."""
     approved = latest_headcount(HeadcountQuota, as_of).filter(town=OuterRef("town"), post_type=OuterRef("post_type"))
-    filled = _only(latest_headcount(FilledPosts, as_of), "town_id", town_ids)
+    filled = only_towns(latest_headcount(FilledPosts, as_of), "town_id", town_ids)
     filled = filled.alias(quota=Subquery(approved.values("approved")[:1])).filter(filled__gt=F("quota"))
     # The label in the active language, as the message shows it.
     label = Case(*(When(post_type=value, then=Value(str(name))) for value, name in PostType.choices))
@@ -251,7 +252,7 @@ def fiscal_breaches(as_of, town_ids):
     }
     return [
         _select(
-            _only(records, f"{town}_id", town_ids),
+            only_towns(records, f"{town}_id", town_ids),
             AlertRule.FISCAL_UNPAID,
             FiscalYearRecord,
             region=F(f"{town}__county_id"),
@@ -269,7 +270,7 @@ def assessment_breaches(as_of, town_ids):
     rows = TownAnnualAssessment.objects.filter(grade=fail, year__lte=as_of.year).filter(Exists(previous))
     return [
         _select(
-            _only(rows, "town_id", town_ids),
+            only_towns(rows, "town_id", town_ids),
             AlertRule.ASSESSMENT_FAILED_TWICE,
             TownAnnualAssessment,
             region=F("town__county_id"),
@@ -288,7 +289,7 @@ def paper_only_breaches(as_of, town_ids):
     accepted in the window: unused, by ``derived_state_conditions``).
     """
     first, last = activity_window(as_of)
-    cases, powers, by = _table(MonthlyCaseCount), _table(DelegatedPower), MonthlyCaseCount.HandledBy
+    cases, powers, by = table_name(MonthlyCaseCount), table_name(DelegatedPower), MonthlyCaseCount.HandledBy
     town_case = Condition(
         f"EXISTS (SELECT 1 FROM {cases} c WHERE c.power_id = p.id "  # noqa: S608 (identifiers from model metadata; values are parameters)
         f"AND c.handled_by = %s AND c.month BETWEEN %s AND %s AND c.accepted > 0)",
@@ -298,7 +299,9 @@ def paper_only_breaches(as_of, town_ids):
     unused = derived_state_conditions(taken, town_case)[DerivedState.UNUSED]
     subject, subject_params = _content_type(DelegatedPower).values("pk").query.sql_with_params()
     build = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
-    own = "" if town_ids is None else f" AND power_id IN (SELECT id FROM {powers} WHERE TRUE{_in('town_id', town_ids)})"  # noqa: S608 (identifiers from model metadata; values are parameters)
+    own = ""
+    if town_ids is not None:
+        own = f" AND power_id IN (SELECT id FROM {powers} WHERE TRUE{in_ids('town_id', town_ids)})"  # noqa: S608 (identifiers from model metadata)
     sql = (
         f"SELECT %s AS x_rule, ({subject}) AS x_subject_type_id, p.id AS x_subject_id, '' AS x_key, "  # noqa: S608 (identifiers from model metadata; values are parameters)
         f"t.county_id AS x_region_id, p.town_id AS x_town_id, %s AS x_since, "
@@ -306,7 +309,7 @@ def paper_only_breaches(as_of, town_ids):
         f"FROM (SELECT power_id, SUM(accepted) AS dc FROM {cases} WHERE handled_by = %s "
         f"AND month BETWEEN %s AND %s{own} GROUP BY power_id HAVING SUM(accepted) > 0) d "
         f"JOIN {powers} p ON p.id = d.power_id "
-        f"JOIN {_table(Town)} t ON t.id = p.town_id JOIN {_table(PowerItem)} i ON i.id = p.item_id "
+        f"JOIN {table_name(Town)} t ON t.id = p.town_id JOIN {table_name(PowerItem)} i ON i.id = p.item_id "
         f"WHERE {unused.sql}"
     )
     params = [AlertRule.PAPER_ONLY.value, *subject_params, first, by.COUNTY_DEPARTMENT, first, last, *(town_ids or ())]
@@ -320,7 +323,7 @@ def task_breaches(as_of, town_ids):
     town = "plan__town"
     return [
         _select(
-            _only(tasks, f"{town}_id", town_ids),
+            only_towns(tasks, f"{town}_id", town_ids),
             AlertRule.TASK_OVERDUE,
             ReformTask,
             region=F(f"{town}__county_id"),
@@ -396,9 +399,9 @@ def _same_breach(alert, found):
 def _close_sql(found, town_ids):
     """The UPDATE closing the open alerts in scope (those of ``town_ids``; all for None) that ``found``
     (a table name) no longer has; parameters: the time, then the town ids."""
-    alerts = _table(Alert)
+    alerts = table_name(Alert)
     return (
-        f"UPDATE {alerts} SET is_open = FALSE, closed_at = %s WHERE is_open{_in('town_id', town_ids)} "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"UPDATE {alerts} SET is_open = FALSE, closed_at = %s WHERE is_open{in_ids('town_id', town_ids)} "  # noqa: S608 (identifiers from model metadata; values are parameters)
         f"AND NOT EXISTS (SELECT 1 FROM {found} f WHERE {_same_breach(alerts, 'f')})"
     )
 
@@ -406,7 +409,7 @@ def _close_sql(found, town_ids):
 def _open_sql(found):
     """The INSERT opening an alert for each row of ``found`` (a table name) with no open alert, in any
     town (the constraint ``alert_open_once`` is over all of them); parameter: the time."""
-    alerts = _table(Alert)
+    alerts = table_name(Alert)
     return (
         f"INSERT INTO {alerts} ({_columns()}, is_open, opened_at, closed_at) SELECT {_columns('f.')}, TRUE, %s, NULL "  # noqa: S608 (identifiers from model metadata; values are parameters)
         f"FROM {found} f WHERE NOT EXISTS (SELECT 1 FROM {alerts} a WHERE a.is_open AND {_same_breach('a', 'f')})"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.scoping import at_or_under
+from delegation.models import DelegatedPower, PowerType
 from delegation.selectors import DerivedState, activity_window
 from reforms.models import Region
 
@@ -33,10 +34,15 @@ ECHARTS_FILE = "vendor/echarts/echarts.min.js"
 
 
 class Row:
-    """One figure of the dashboards: its key in the figures dict, label, strand, unit and drill-down link."""
+    """One figure of the dashboards: its key in the figures dict, label, strand, unit and drill-down link.
 
-    def __init__(self, key, label, strand, link=None, rate=False):
+    ``places``: decimals shown (None: a count, or money with its cents); ``basis``: what a rate divides
+    by, shown beside it; ``missing``: why the figure may have no value.
+    """
+
+    def __init__(self, key, label, strand, link=None, rate=False, places=None, basis=None, missing=None):
         self.key, self.label, self.strand, self.link, self.rate = key, label, strand, link, rate
+        self.places, self.basis, self.missing = places, basis, missing
 
 
 DELEGATION = gettext_lazy("放权赋能")
@@ -50,7 +56,7 @@ ROWS = [
     Row(
         "taken_over", gettext_lazy("已承接"), DELEGATION, ("delegation:powers_list", {"take_over_status": "taken_over"})
     ),
-    Row("take_over_rate", gettext_lazy("承接率"), DELEGATION, rate=True),
+    Row("take_over_rate", gettext_lazy("承接率"), DELEGATION, rate=True, basis=gettext_lazy("已承接 ÷ 下放事项")),
     Row("running", gettext_lazy("正常运行"), DELEGATION, ("delegation:powers_list", {"derived_state": "running"})),
     Row("unused", gettext_lazy("暂未使用"), DELEGATION, ("delegation:powers_list", {"derived_state": "unused"})),
     Row(
@@ -59,7 +65,7 @@ ROWS = [
         DELEGATION,
         ("delegation:powers_list", {"derived_state": "not_taken_over"}),
     ),
-    Row("running_rate", gettext_lazy("运行率"), DELEGATION, rate=True),
+    Row("running_rate", gettext_lazy("运行率"), DELEGATION, rate=True, basis=gettext_lazy("正常运行 ÷ 已承接")),
     Row(
         "town_cases",
         gettext_lazy("镇办件量(近12个月)"),
@@ -73,16 +79,30 @@ ROWS = [
         ("delegation:case-counts_list", {"handled_by": "county_department"}),
     ),
     Row(Metric.APPROVED, gettext_lazy("核定编制"), STAFFING, ("staffing:quotas_list", {})),
+    Row(Metric.LEADERSHIP, gettext_lazy("领导职数"), STAFFING, ("staffing:quotas_list", {"post_type": "leadership"})),
+    Row(
+        Metric.HEADCOUNT_CONTROL,
+        gettext_lazy("员额控制数"),
+        STAFFING,
+        ("staffing:quotas_list", {"post_type": "headcount_control"}),
+    ),
     Row(Metric.FILLED, gettext_lazy("实有人数"), STAFFING, ("staffing:filled_list", {})),
-    Row("fill_rate", gettext_lazy("编制使用率"), STAFFING, rate=True),
+    Row(
+        "fill_rate",
+        gettext_lazy("编制使用率"),
+        STAFFING,
+        rate=True,
+        basis=gettext_lazy("实有人数 ÷ 核定编制(行政 + 事业)"),
+        missing=gettext_lazy("无实有人数数据"),
+    ),
     Row(Metric.SCORE_COUNT, gettext_lazy("考核评分数"), ASSESSMENT, ("reforms:scores_list", {})),
-    Row("composite", gettext_lazy("平均综合得分"), ASSESSMENT),
+    Row("composite", gettext_lazy("平均综合得分"), ASSESSMENT, places=1, missing=gettext_lazy("无考核评分")),
     Row(Metric.TASKS, gettext_lazy("改革任务"), ASSESSMENT, ("reforms:tasks_list", {})),
     Row(Metric.TASKS_DONE, gettext_lazy("已完成任务"), ASSESSMENT, ("reforms:tasks_list", {"status": "done"})),
     Row(Metric.TASKS_OVERDUE, gettext_lazy("逾期任务"), ASSESSMENT, ("stats:alerts", {"rule": "task_overdue"})),
     Row(Metric.FISCAL_PROMISED, gettext_lazy("承诺资金(元)"), FINANCE, ("finance:years_list", {})),
     Row(Metric.FISCAL_PAID, gettext_lazy("实际兑现(元)"), FINANCE, ("finance:years_list", {})),
-    Row("payment_rate", gettext_lazy("兑现率"), FINANCE, rate=True),
+    Row("payment_rate", gettext_lazy("兑现率"), FINANCE, rate=True, basis=gettext_lazy("实际兑现 ÷ 承诺资金")),
     Row(Metric.FISCAL_ARREARS, gettext_lazy("欠付额(元)"), FINANCE, ("stats:alerts", {"rule": "fiscal_unpaid"})),
     Row(Metric.OPEN_ALERTS, gettext_lazy("未关闭预警"), gettext_lazy("预警"), ("stats:alerts", {})),
 ]
@@ -156,8 +176,15 @@ def home_region(user):
     return region
 
 
-def choose_period(periods, raw):
-    """(period, error): the month asked for as ``YYYY-MM``, or the latest computed month."""
+def choose_period(periods, raw, year=""):
+    """(period, error): the month asked for as ``YYYY-MM``, the last computed month of ``year`` (its
+    year-end figures), or the latest computed month."""
+    if year and not raw:
+        in_year = [p for p in periods if str(p.year) == year.strip()]
+        if in_year:
+            return in_year[0], None
+        error = _("统计年度“%(value)s”无效或尚未统计,已显示最近月份。") % {"value": year[:20]}
+        return (periods[0] if periods else None), error
     if not raw:
         return (periods[0] if periods else None), None
     # Only 'YYYY-MM' or a real date of the month: '2026-10-32' is not read as October.
@@ -196,24 +223,64 @@ def tidy(value):
     return value
 
 
-def display(value, rate=False):
-    """The figure as printed: thousands separated, rates with one decimal and a percent sign."""
+def display(value, rate=False, places=None):
+    """The figure as printed: thousands separated, rates with one decimal and a percent sign.
+
+    Values arrive rounded half up by ``stats.selectors``; formatting only pads them.
+    """
     if value is None:
         return None
     if rate:
         return f"{value:.1f}%"
+    if places is not None:
+        return f"{value:,.{places}f}"
     value = tidy(value)
     return f"{value:,.2f}" if isinstance(value, Decimal) else f"{value:,}"
 
 
-def cell(figures, key, scope, period):
+def year_before(period):
+    return period.replace(year=period.year - 1)
+
+
+def change(value, before, row):
+    """The change from the same month a year before, signed (rates in percentage points); None when
+    either side has no value."""
+    if value is None or before is None:
+        return None
+    delta = value - before
+    if row.rate or row.places is not None:
+        return f"{delta:+.{1 if row.rate else row.places}f}"
+    delta = tidy(delta)
+    return f"{delta:+,.2f}" if isinstance(delta, Decimal) else f"{delta:+,}"
+
+
+def cell(figures, key, scope, period, before=None):
+    """One figure for a page; ``before``: the scope's figures a year earlier (None: not computed)."""
     row = ROW_BY_KEY[key]
     value = figures.get(key)
-    return {"key": key, "label": row.label, "value": display(value, row.rate), "url": link(row, scope, period)}
+    return {
+        "change": change(value, before.get(key), row) if before is not None else None,
+        "key": key,
+        "label": row.label,
+        "value": display(value, row.rate, row.places),
+        "url": link(row, scope, period),
+        "basis": row.basis,
+        "missing": row.missing if value is None else None,
+    }
 
 
-def cells(figures, keys, scope, period):
-    return [cell(figures, k, scope, period) for k in keys]
+def cells(figures, keys, scope, period, before=None):
+    return [cell(figures, k, scope, period, before) for k in keys]
+
+
+def figures_with_year_before(user, scope, period, periods):
+    """(figures at ``period``, figures a year before or None when that month was not computed).
+
+    Both reads run at every period, so that a page's query count does not depend on the month.
+    """
+    earlier = year_before(period)
+    both = selectors.scope_figures_at(user, scope.kind, [scope.pk], [period, earlier])
+    return both[period][scope.pk], (both[earlier][scope.pk] if earlier in periods else None)
 
 
 def plain(value):
@@ -234,9 +301,9 @@ def _child_scopes(user, scope, child_kind, ids):
     return [Scope(child_kind, o) for o in objs]
 
 
-def overview(user, scope, period):
+def overview(user, scope, period, periods):
     """Headline figures, the split per child scope, rankings and trends of one region and month."""
-    figures = selectors.scope_figures(user, scope.kind, [scope.pk], period)[scope.pk]
+    figures, before = figures_with_year_before(user, scope, period, periods)
     child_kind, child_figures = selectors.child_scope_figures(user, scope.kind, scope.pk, period)
     children = [
         {
@@ -253,7 +320,8 @@ def overview(user, scope, period):
         "figures": figures,
         "town_count": town_count,
         "headline": cells(figures, HEADLINE, scope, period),
-        "details": cells(figures, [r.key for r in ROWS], scope, period),
+        "details": cells(figures, [r.key for r in ROWS], scope, period, before),
+        "year_before": year_before(period),
         "child_kind_label": ScopeKind(child_kind).label,
         "children": children,
         "child_headers": [ROW_BY_KEY[k].label for k in CHILD_COLUMNS],
@@ -263,6 +331,17 @@ def overview(user, scope, period):
         "best": best,
         "worst": worst,
         "ranking_blocks": ranking_blocks(best, worst),
+        **split_context(user, scope, period, figures),
+    }
+
+
+def split_context(user, scope, period, figures):
+    """What the split block of a region's or town's page shows (``stats/_splits.html``)."""
+    return {
+        "state_split": state_split(figures),
+        "share_basis": SHARE_BASIS,
+        "running_basis": ROW_BY_KEY["running_rate"].basis,
+        "power_splits": power_splits(user, scope, period),
     }
 
 
@@ -271,6 +350,53 @@ def ranking_blocks(best, worst):
     if len(best) < selectors.RANKING_LIMIT:
         return [(_("全部镇(按运行率)"), best)]
     return [(_("运行率最高"), best), (_("运行率最低"), worst)]
+
+
+SHARE_BASIS = gettext_lazy("占比 = 该类事项 ÷ 下放事项")
+SHARE_OF_STATE = {
+    DerivedState.RUNNING: "running_share",
+    DerivedState.UNUSED: "unused_share",
+    DerivedState.NOT_TAKEN_OVER: "not_taken_over_share",
+}
+
+
+def state_split(figures):
+    """The three-way split of one scope: (label, count, share of all delegated powers) per state."""
+    return [(DerivedState.LABELS[k], figures[k], display(figures[SHARE_OF_STATE[k]], rate=True)) for k in STATE_KEYS]
+
+
+def power_splits(user, scope, period):
+    """The scope's powers by power type and by delegation mode: tables and a chart for each."""
+    rows = selectors.power_split(user, scope.kind, scope.pk, period)
+    splits = []
+    for caption, dimension, labels in (
+        (_("按权力类型"), "power_type", dict(PowerType.choices)),
+        (_("按下放方式"), "mode", dict(DelegatedPower.Mode.choices)),
+    ):
+        entries = [(str(labels.get(key, key)), values) for key, values in selectors.split_by(rows, dimension)]
+        splits.append(
+            {
+                "caption": caption,
+                "id": f"split-{dimension}",
+                "rows": [
+                    {
+                        "label": label,
+                        "cells": [values[k] for k in ("delegated", "taken_over", *STATE_KEYS)],
+                        "running_rate": display(values["running_rate"], rate=True),
+                        "running_share": display(values["running_share"], rate=True),
+                    }
+                    for label, values in entries
+                ],
+                "chart": {
+                    "categories": [label for label, _values in entries],
+                    "series": [
+                        {"name": str(DerivedState.LABELS[k]), "data": [v[k] for _l, v in entries], "state": k}
+                        for k in STATE_KEYS
+                    ],
+                },
+            }
+        )
+    return splits
 
 
 def split_chart(children):
@@ -282,9 +408,9 @@ def split_chart(children):
     }
 
 
-def trend_rows(user, scope, periods, limit=12):
-    recent = sorted(periods[:limit])
-    return selectors.trend(user, scope.kind, scope.pk, recent)
+def trend_rows(user, scope, periods):
+    """Every computed month of the scope, oldest first: the whole history since the reform start."""
+    return selectors.trend(user, scope.kind, scope.pk, sorted(periods))
 
 
 def trend_chart(trend):

@@ -10,7 +10,7 @@ after an edit (``stats.town_runs``).
 """
 
 from django.db import connection
-from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, Exists, F, Func, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from core.sql import Condition
@@ -18,10 +18,11 @@ from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
 from delegation.selectors import DerivedState, activity_window, derived_state_conditions
 from finance.models import FiscalArrangement, FiscalYearRecord
 from reforms.models import AssessmentScore, ProgrammeMembership, ReformTask, Region, Town
-from staffing.models import FilledPosts, HeadcountQuota
+from staffing.models import FilledPosts, HeadcountQuota, PostType
 from staffing.selectors import latest_headcount
 
 from .models import Alert, Figure, Metric, PowerFigure, ScopeKind
+from .sql import in_ids, only_towns, run_sql, table_name
 
 POWER_MEASURES = [
     "delegated",
@@ -35,20 +36,6 @@ POWER_MEASURES = [
 MONEY = DecimalField(max_digits=20, decimal_places=2)
 
 
-def _execute(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
-
-
-def _table(model):
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _only(queryset, path, town_ids):
-    return queryset if town_ids is None else queryset.filter(**{f"{path}__in": town_ids})
-
-
 # Town rows ----------------------------------------------------------------------------------------
 
 
@@ -58,8 +45,8 @@ def power_case_sums_sql(first, last, town_ids):
     Summed per power first (one hash aggregate, no join over millions of rows); for a few towns only
     their powers' rows are read, through the (power, month, handled_by) index.
     """
-    cases, by = _table(MonthlyCaseCount), MonthlyCaseCount.HandledBy
-    powers = f"SELECT id FROM {_table(DelegatedPower)} WHERE TRUE{_in('town_id', town_ids)}"  # noqa: S608 (identifiers from model metadata; values are parameters)
+    cases, by = table_name(MonthlyCaseCount), MonthlyCaseCount.HandledBy
+    powers = f"SELECT id FROM {table_name(DelegatedPower)} WHERE TRUE{in_ids('town_id', town_ids)}"  # noqa: S608 (identifiers from model metadata; values are parameters)
     only = "" if town_ids is None else f" AND c.power_id IN ({powers})"
     sql = (
         f"SELECT c.power_id, "  # noqa: S608 (identifiers from model metadata; values are parameters)
@@ -70,26 +57,44 @@ def power_case_sums_sql(first, last, town_ids):
     return sql, [first, last, *(town_ids or ())]
 
 
-def power_figures_select(as_of, town_ids=None):
-    """Per town, type and mode: the seven power measures, in one pass over powers and case sums.
+def power_measures_sql(taken, state, tc, dc):
+    """{measure: SQL aggregate} of the power measures over powers ``p``, by name (``POWER_MEASURES``)."""
+    return {
+        "delegated": "COUNT(*)",
+        "taken_over": f"COUNT(*) FILTER (WHERE {taken.sql})",
+        "running": f"COUNT(*) FILTER (WHERE {state[DerivedState.RUNNING]})",
+        "unused": f"COUNT(*) FILTER (WHERE {state[DerivedState.UNUSED]})",
+        "not_taken_over": f"COUNT(*) FILTER (WHERE {state[DerivedState.NOT_TAKEN_OVER]})",
+        "town_cases": f"COALESCE(SUM({tc}), 0)",
+        "department_cases": f"COALESCE(SUM({dc}), 0)",
+    }
 
-    The derived state is ``delegation.selectors.derived_state_conditions``, given the SQL of "taken over"
-    and of "a town case accepted in the window". Counts are never negative, so "some month with accepted > 0" is
-    "the window's town sum > 0", which lets one aggregate give both the state and the case sums.
+
+def power_figures_select(as_of, town_ids=None):
+    """Per town, type and mode: the power measures (named as in ``POWER_MEASURES``), in one pass over
+    powers and case sums.
+
+    Only the powers in force at ``as_of`` count (delegated by then), and a power counts as taken over
+    from its take-over date. The derived state is ``delegation.selectors.derived_state_conditions``,
+    given the SQL of "taken over" and of "a town case accepted in the window". Counts are never
+    negative, so "some month with accepted > 0" is "the window's town sum > 0", which lets one
+    aggregate give both the state and the case sums.
     """
     sums, params = power_case_sums_sql(*activity_window(as_of), town_ids)
     tc, dc = "COALESCE(c.tc, 0)", "COALESCE(c.dc, 0)"
-    taken = Condition(f"p.take_over_status = '{DelegatedPower.TakeOverStatus.TAKEN_OVER}'")
+    # A date literal rather than a parameter: it appears in several aggregates ahead of the parameters.
+    day = f"'{as_of:%Y-%m-%d}'"
+    taken = Condition(
+        f"p.take_over_status = '{DelegatedPower.TakeOverStatus.TAKEN_OVER}' "
+        f"AND (p.take_over_on IS NULL OR p.take_over_on <= {day})"
+    )
     state = {k: c.sql for k, c in derived_state_conditions(taken, Condition(f"{tc} > 0")).items()}
+    measures = ", ".join(f"{sql} AS {name}" for name, sql in power_measures_sql(taken, state, tc, dc).items())
     sql = (
-        f"SELECT p.town_id AS t, t.county_id AS r, i.type_code AS ty, p.mode AS md, COUNT(*) AS n1, "  # noqa: S608 (identifiers from model metadata; values are parameters)
-        f"COUNT(*) FILTER (WHERE {taken.sql}) AS n2, COUNT(*) FILTER (WHERE {state[DerivedState.RUNNING]}) AS n3, "
-        f"COUNT(*) FILTER (WHERE {state[DerivedState.UNUSED]}) AS n4, "
-        f"COUNT(*) FILTER (WHERE {state[DerivedState.NOT_TAKEN_OVER]}) AS n5, "
-        f"COALESCE(SUM({tc}), 0) AS n6, COALESCE(SUM({dc}), 0) AS n7 "
-        f"FROM {_table(DelegatedPower)} p JOIN {_table(PowerItem)} i ON i.id = p.item_id "
-        f"JOIN {_table(Town)} t ON t.id = p.town_id LEFT JOIN ({sums}) c ON c.power_id = p.id"
-        f" WHERE TRUE{_in('p.town_id', town_ids)} "
+        f"SELECT p.town_id AS t, t.county_id AS r, i.type_code AS ty, p.mode AS md, {measures} "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"FROM {table_name(DelegatedPower)} p JOIN {table_name(PowerItem)} i ON i.id = p.item_id "
+        f"JOIN {table_name(Town)} t ON t.id = p.town_id LEFT JOIN ({sums}) c ON c.power_id = p.id"
+        f" WHERE p.delegated_on <= {day}{in_ids('p.town_id', town_ids)} "
         f"GROUP BY p.town_id, t.county_id, i.type_code, p.mode"
     )
     return sql, [*params, *(town_ids or ())]
@@ -100,11 +105,11 @@ _POWER_COLUMNS = [
 ]  # fmt: skip
 
 
-def _power_rows_select(period, as_of, town_ids, typed=False):
+def power_rows_select(period, as_of, town_ids, typed=False):
     """The town power rows (``_POWER_COLUMNS``, each town counting once); ``typed`` casts every column
     to the summary table's type, for a table created from the SELECT."""
     sql, params = power_figures_select(as_of, town_ids)
-    values = ["%s", "u.t", "%s", "u.r", "u.t", "u.ty", "u.md", *(f"u.n{i}" for i in range(1, 8)), "1"]
+    values = ["%s", "u.t", "%s", "u.r", "u.t", "u.ty", "u.md", *(f"u.{m}" for m in POWER_MEASURES), "1"]
     if typed:
         types = [PowerFigure._meta.get_field(c).db_type(connection) for c in _POWER_COLUMNS]
         values = [f"CAST({v} AS {t})" for v, t in zip(values, types, strict=True)]
@@ -114,27 +119,48 @@ def _power_rows_select(period, as_of, town_ids, typed=False):
 
 def town_power_statement(period, as_of, town_ids, table=None):
     """The INSERT of the power rows of the towns ``town_ids`` (None: every town) into ``table``."""
-    select, params = _power_rows_select(period, as_of, town_ids)
-    return f"INSERT INTO {table or _table(PowerFigure)} ({', '.join(_POWER_COLUMNS)}) {select}", params
+    select, params = power_rows_select(period, as_of, town_ids)
+    return f"INSERT INTO {table or table_name(PowerFigure)} ({', '.join(_POWER_COLUMNS)}) {select}", params
 
 
-def _in(column, ids):
-    """`` AND column IN (%s, …)`` for a list of ids, nothing for None (all)."""
-    return "" if ids is None else f" AND {column} IN ({', '.join(['%s'] * len(ids))})"
+def _composite():
+    """Σ weight × score ÷ 100 of one score, exact to the decimal on every database.
+
+    ``/ 100.0``: SQLite stores whole-number decimals as integers and would divide them as integers
+    (86.7 read as 86); PostgreSQL divides numerics exactly either way.
+    """
+    weighted = F("scheme__county_weight") * F("county_score") + F("scheme__town_weight") * F("town_score")
+    return Func(weighted, template="(%(expressions)s) / 100.0", output_field=MONEY)
 
 
-def _figure_sources(as_of):
-    """(queryset with a ``k`` key, town path, {metric: aggregate}) for every source of non-power figures."""
+def _open_at(as_of):
+    """Alerts of towns open at ``as_of``: begun by then and not closed by then (today: the open ones)."""
+    closed_later = Q(closed_at__isnull=False, closed_at__date__gt=as_of)
+    return Alert.objects.filter(town__isnull=False, since__lte=as_of).filter(Q(is_open=True) | closed_later)
+
+
+def _headcount(model, as_of, post_types):
+    return latest_headcount(model, as_of).filter(post_type__in=post_types).annotate(k=F("post_type"))
+
+
+POSTS = [PostType.ADMINISTRATIVE, PostType.INSTITUTIONAL]
+
+
+def figure_sources(as_of):
+    """(queryset with a ``k`` key, town path, {metric: aggregate}) for every source of non-power figures.
+
+    A town path of "" means the queryset is of towns themselves.
+    """
     year = as_of.year
-    scores = AssessmentScore.objects.filter(year__lte=year).annotate(k=F("year"))
-    composite = (F("scheme__county_weight") * F("county_score") + F("scheme__town_weight") * F("town_score")) / 100
+    scores = AssessmentScore.objects.filter(year__lte=year)
+    unscored = Town.objects.exclude(Exists(scores.filter(town=OuterRef("pk")))).annotate(k=Value(""))
     fiscal = FiscalYearRecord.objects.filter(year__lte=year, arrangement__unit=FiscalArrangement.Unit.YUAN).annotate(
         k=F("arrangement__kind")
     )
     arrears = Case(When(promised__gt=F("paid"), then=F("promised") - F("paid")), default=Value(0), output_field=MONEY)
     tasks = ReformTask.objects.annotate(k=Value(""))
     overdue = Q(deadline__lt=as_of) & ~Q(status=ReformTask.Status.DONE)
-    alerts = Alert.objects.filter(is_open=True, town__isnull=False).annotate(k=F("rule"))
+    filled = latest_headcount(FilledPosts, as_of).filter(town=OuterRef("town"), post_type=OuterRef("post_type"))
     # Which programmes the town is counted in on ``as_of``: the programme rows sum these towns.
     members = (
         ProgrammeMembership.objects.filter(joined_on__lte=as_of)
@@ -142,15 +168,22 @@ def _figure_sources(as_of):
         .annotate(k=F("programme_id"))
     )
     return [
-        (latest_headcount(HeadcountQuota, as_of).annotate(k=F("post_type")), "town", {
+        (_headcount(HeadcountQuota, as_of, POSTS), "town", {
             Metric.APPROVED: Sum("approved"),
+            Metric.APPROVED_REPORTED: Coalesce(Sum("approved", filter=Q(Exists(filled))), 0),
         }),
-        (latest_headcount(FilledPosts, as_of).annotate(k=F("post_type")), "town", {Metric.FILLED: Sum("filled")}),
-        (scores, "town", {
+        (_headcount(HeadcountQuota, as_of, [PostType.LEADERSHIP]), "town", {Metric.LEADERSHIP: Sum("approved")}),
+        (_headcount(HeadcountQuota, as_of, [PostType.HEADCOUNT_CONTROL]), "town", {
+            Metric.HEADCOUNT_CONTROL: Sum("approved"),
+        }),
+        (_headcount(FilledPosts, as_of, POSTS), "town", {Metric.FILLED: Sum("filled")}),
+        (scores.annotate(k=F("year")), "town", {
             Metric.SCORE_COUNT: Count("pk"),
-            Metric.COMPOSITE_SUM: Sum(composite, output_field=MONEY),
+            Metric.COMPOSITE_SUM: Sum(_composite(), output_field=MONEY),
             Metric.WEIGHT_COMPLIANT: Count("pk", filter=Q(scheme__town_weight__gte=F("scheme__min_town_weight"))),
         }),
+        # A town without scores has a score count of 0, not no row.
+        (unscored, "", {Metric.SCORE_COUNT: Count("pk") * 0}),
         (fiscal, "arrangement__town", {
             Metric.FISCAL_DUE: Sum(Coalesce("amount_due", Value(0), output_field=MONEY)),
             Metric.FISCAL_PROMISED: Sum("promised"),
@@ -162,7 +195,7 @@ def _figure_sources(as_of):
             Metric.TASKS_DONE: Count("pk", filter=Q(status=ReformTask.Status.DONE)),
             Metric.TASKS_OVERDUE: Count("pk", filter=overdue),
         }),
-        (alerts, "town", {Metric.OPEN_ALERTS: Count("pk")}),
+        (_open_at(as_of).annotate(k=F("rule")), "town", {Metric.OPEN_ALERTS: Count("pk")}),
         (members, "town", {Metric.PILOT_TOWNS: Count("pk")}),
     ]  # fmt: skip
 
@@ -172,25 +205,35 @@ def _text(column):
     return f"CAST({column} AS VARCHAR(40))"
 
 
+def town_figure_selects(as_of, town_ids=None):
+    """[(metrics, sql, params)]: per figure source, the SELECT of its town rows grouped by town (``t``),
+    county (``r``) and key (``k``), one column per metric, named ``m0``, ``m1`` … in ``metrics``' order."""
+    selects = []
+    for queryset, town, aggregates in figure_sources(as_of):
+        names = {f"m{i}": aggregate for i, aggregate in enumerate(aggregates.values())}
+        town_id, county_id = (f"{town}_id", f"{town}__county_id") if town else ("id", "county_id")
+        grouped = (
+            only_towns(queryset, town_id, town_ids)
+            .annotate(t=F(town_id), r=F(county_id))
+            .values("t", "r", "k")
+            .annotate(**names)
+            .order_by()
+        )
+        selects.append((list(aggregates), *grouped.query.sql_with_params()))
+    return selects
+
+
 def _town_figures_insert(period, as_of, town_ids, table=None):
     """The INSERT for every source table: each grouped source (a CTE read once) feeds one figure per metric."""
     columns = "scope_kind, scope_id, period, region_id, town_id, metric, key, value, towns"
     ctes, branches, cte_params, branch_params = [], [], [], []
-    for n, (queryset, town, aggregates) in enumerate(_figure_sources(as_of)):
-        names = {f"m{i}": (metric, aggregate) for i, (metric, aggregate) in enumerate(aggregates.items())}
-        grouped = (
-            _only(queryset, f"{town}_id", town_ids)
-            .annotate(t=F(f"{town}_id"), r=F(f"{town}__county_id"))
-            .values("t", "r", "k")
-            .annotate(**{name: aggregate for name, (_metric, aggregate) in names.items()})
-            .order_by()
-        )
-        sql, params = grouped.query.sql_with_params()
+    for n, (metrics, sql, params) in enumerate(town_figure_selects(as_of, town_ids)):
         ctes.append(f"u{n} AS ({sql})")
         cte_params += params
-        branches += [f"SELECT %s, u.t, %s, u.r, u.t, %s, {_text('u.k')}, u.{name}, 1 FROM u{n} u" for name in names]  # noqa: S608 (identifiers from model metadata; values are parameters)
-        branch_params += [p for metric, _agg in names.values() for p in (ScopeKind.TOWN, period, metric)]
-    sql = f"INSERT INTO {table or _table(Figure)} ({columns}) WITH {', '.join(ctes)} {' UNION ALL '.join(branches)}"
+        row = f"SELECT %s, u.t, %s, u.r, u.t, %s, {_text('u.k')}, u.m{{}}, 1 FROM u{n} u"  # noqa: S608 (identifiers from model metadata; values are parameters)
+        branches += [row.format(i) for i in range(len(metrics))]
+        branch_params += [p for metric in metrics for p in (ScopeKind.TOWN, period, metric)]
+    sql = f"INSERT INTO {table or table_name(Figure)} ({columns}) WITH {', '.join(ctes)} {' UNION ALL '.join(branches)}"
     return sql, [*cte_params, *branch_params]
 
 
@@ -231,7 +274,7 @@ def town_figures_statement(period, as_of, town_ids=None, table=None):
 # Roll-ups -----------------------------------------------------------------------------------------
 
 # How each level is summed from the level below: (kind, source kind, scope id expression, joins).
-_REGION = _table(Region)
+_REGION = table_name(Region)
 LEVELS = [
     (ScopeKind.COUNTY, ScopeKind.TOWN, "f.region_id", ""),
     (ScopeKind.CITY, ScopeKind.COUNTY, "g.parent_id", f"JOIN {_REGION} g ON g.id = f.scope_id"),
@@ -262,7 +305,7 @@ def _roll_up(table, dimensions, measures, kind, source, scope_expr, joins, perio
 
 def _roll_up_programmes(table, dimensions, measures, period, as_of, programme_ids):
     """Programme rows: sums over the towns that were members of the programme on ``as_of``."""
-    members = _table(ProgrammeMembership)
+    members = table_name(ProgrammeMembership)
     programmes = connection.ops.quote_name("reforms_pilotprogramme")
     where = "" if programme_ids is None else f" AND m.programme_id IN ({', '.join(['%s'] * len(programme_ids))})"
     dims = ", ".join("f." + d for d in dimensions)
@@ -291,7 +334,7 @@ def roll_up_statements(period, as_of, scopes=None, tables=None):
     models' own (the full run's staging tables)."""
     statements = []
     for model, dimensions, measures in TABLES:
-        table = (tables or {}).get(model) or _table(model)
+        table = (tables or {}).get(model) or table_name(model)
         for kind, source, expr, joins in LEVELS:
             ids = None if scopes is None else scopes[kind]
             statements.append(_roll_up(table, dimensions, measures, kind, source, expr, joins, period, ids))
@@ -303,14 +346,14 @@ def roll_up_statements(period, as_of, scopes=None, tables=None):
 
 def roll_up(period, as_of, scopes=None, tables=None):
     """Build the rows above town level (see ``roll_up_statements``); returns the rows written."""
-    return sum(_execute(sql, params) for sql, params in roll_up_statements(period, as_of, scopes, tables))
+    return sum(run_sql(sql, params) for sql, params in roll_up_statements(period, as_of, scopes, tables))
 
 
-def _scope_where(period, scopes):
+def scope_where(period, scopes):
     """WHERE clause and parameters selecting the rows of ``period`` in ``scopes`` (None: all)."""
     where, params = "period = %s", [period]
     if scopes is not None:
-        parts = [f"(scope_kind = %s{_in('scope_id', ids)})" for ids in scopes.values() if ids]
+        parts = [f"(scope_kind = %s{in_ids('scope_id', ids)})" for ids in scopes.values() if ids]
         where += f" AND ({' OR '.join(parts) or 'FALSE'})"
         params += [p for kind, ids in scopes.items() if ids for p in (kind, *ids)]
     return where, params
@@ -318,5 +361,5 @@ def _scope_where(period, scopes):
 
 def delete_statements(period, scopes=None):
     """The DELETEs of the rows that a recompute is about to rebuild."""
-    where, params = _scope_where(period, scopes)
-    return [(f"DELETE FROM {_table(model)} WHERE {where}", params) for model, _dims, _measures in TABLES]  # noqa: S608 (identifiers from model metadata; values are parameters)
+    where, params = scope_where(period, scopes)
+    return [(f"DELETE FROM {table_name(model)} WHERE {where}", params) for model, _dims, _measures in TABLES]  # noqa: S608 (identifiers from model metadata; values are parameters)

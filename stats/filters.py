@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import LedgerFilterSet
@@ -7,13 +8,40 @@ from delegation.models import DelegatedPower, PowerType
 from . import models
 
 
+class MonthField(forms.DateField):
+    """A month as ``YYYY-MM`` (or any day of it), read as its first day: the period of the summary rows."""
+
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        # The ledger's months run from 2000 to 2099, as the case counts' do.
+        if day and not 2000 <= day.year <= 2099:
+            raise forms.ValidationError(_("统计月份须在 2000 年至 2099 年之间。"), code="invalid")
+        return day.replace(day=1) if day else day
+
+
+class MonthFilter(django_filters.DateFilter):
+    field_class = MonthField
+
+
 class ScopedFigureFilterSet(LedgerFilterSet):
-    """Filters shared by the summary tables: scope, period range, plus region and town codes."""
+    """Filters shared by the summary tables: scope, month or year (its year-end figures), period range,
+    plus region and town codes."""
+
+    period = MonthFilter(label=_("统计月份(YYYY-MM)"))
+    year = django_filters.NumberFilter(method="filter_year", label=_("统计年度(年末数)"))
 
     period_from = django_filters.DateFilter(field_name="period", lookup_expr="gte", label=_("起始月份"))
     period_to = django_filters.DateFilter(field_name="period", lookup_expr="lte", label=_("截止月份"))
     scope_kind = django_filters.ChoiceFilter(choices=models.ScopeKind.choices, label=_("统计范围"))
     scope_id = django_filters.NumberFilter(label=_("范围编号"))
+
+    def filter_year(self, queryset, name, value):
+        """The year's last computed month: December, or the latest month of the current year."""
+        in_year = queryset.filter(period__year=int(value))
+        latest = in_year.order_by("-period").values_list("period", flat=True).first()
+        return in_year.filter(period=latest)
 
 
 class PowerFigureFilterSet(ScopedFigureFilterSet):

@@ -8,8 +8,9 @@ partition instead (``stats.partitions``).
 from django.db import connection
 
 from . import figures, partitions
-from .figures import TABLES, _execute, _table
+from .figures import TABLES
 from .models import Figure, PowerFigure
+from .sql import run_sql, table_name
 
 
 def rebuild_all(period, as_of):
@@ -25,24 +26,24 @@ def rebuild_all(period, as_of):
     if connection.vendor == "postgresql":
         # CREATE TABLE AS, unlike INSERT … SELECT, may scan the case counts with parallel workers,
         # and the case scan is most of the full run.
-        select, params = figures._power_rows_select(period, as_of, None, typed=True)
-        _execute(f"DROP TABLE {stages[PowerFigure]}", [])
-        _execute(f"CREATE TEMPORARY TABLE {stages[PowerFigure]} AS {select}", params)
+        select, params = figures.power_rows_select(period, as_of, None, typed=True)
+        run_sql(f"DROP TABLE {stages[PowerFigure]}", [])
+        run_sql(f"CREATE TEMPORARY TABLE {stages[PowerFigure]} AS {select}", params)
     else:
-        _execute(*figures.town_power_statement(period, as_of, None, stages[PowerFigure]))
-    _execute(*figures.town_figures_statement(period, as_of, None, stages[Figure]))
+        run_sql(*figures.town_power_statement(period, as_of, None, stages[PowerFigure]))
+    run_sql(*figures.town_figures_statement(period, as_of, None, stages[Figure]))
     if connection.vendor == "postgresql":
         # Autovacuum never sees temporary tables; without statistics the roll-ups' joins are planned
         # blind. A small sample (3,000 rows, not 30,000) is enough to tell a big table from a small one.
-        _execute("SELECT set_config('default_statistics_target', '10', true)", [])
-        _execute(f"ANALYZE {', '.join(stages.values())}", [])
+        run_sql("SELECT set_config('default_statistics_target', '10', true)", [])
+        run_sql(f"ANALYZE {', '.join(stages.values())}", [])
     figures.roll_up(period, as_of, tables=stages)
     if connection.vendor == "postgresql":
         # The merges compare every staged row with the stored one: a hash over each side is 3-4x
         # faster here than ~100,000 index probes or two sorts on text keys, which the planner prefers.
         # Local to the run's transaction; only its bookkeeping follows.
         nested, merge = "set_config('enable_nestloop', 'off', true)", "set_config('enable_mergejoin', 'off', true)"
-        _execute(f"SELECT {nested}, {merge}", [])
+        run_sql(f"SELECT {nested}, {merge}", [])
     missing = partitions.missing(period)
     rows = sum(
         _load_partition(model, stages[model], period)
@@ -51,7 +52,7 @@ def rebuild_all(period, as_of):
         for model, dims, measures in TABLES
     )
     for stage in stages.values():
-        _execute(f"DROP TABLE {stage}", [])
+        run_sql(f"DROP TABLE {stage}", [])
     return rows
 
 
@@ -63,7 +64,7 @@ def _create_stage(model):
         # A failed run rolled its table back with it; DROP covers any other leftover in this connection.
         cursor.execute(f"DROP TABLE IF EXISTS {stage}")
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {stage} AS SELECT {', '.join(columns)} FROM {_table(model)} WHERE 1 = 0"  # noqa: S608 (identifiers from model metadata)
+            f"CREATE TEMPORARY TABLE {stage} AS SELECT {', '.join(columns)} FROM {table_name(model)} WHERE 1 = 0"  # noqa: S608 (identifiers from model metadata)
         )
     return stage
 
@@ -71,7 +72,7 @@ def _create_stage(model):
 def _load_partition(model, stage, period):
     """The first run of a month: ``stage``'s rows loaded into a new table, then attached as the month's
     partition; its indexes are built once when it is attached, not grown row by row. Returns the rows."""
-    table, part = _table(model), partitions.name(model, period)
+    table, part = table_name(model), partitions.name(model, period)
     columns = ", ".join(f.column for f in model._meta.concrete_fields if not f.primary_key)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
@@ -92,7 +93,7 @@ def _load_partition(model, stage, period):
 def _merge(model, stage, dimensions, measures, period):
     """Make ``period``'s rows of ``model`` equal to ``stage``'s, writing only what differs; returns the
     rows deleted, inserted or updated."""
-    table = _table(model)
+    table = table_name(model)
     keys = ["scope_kind", "scope_id", "period", *dimensions]
     values = ["region_id", "town_id", *measures, "towns"]
     same_key = " AND ".join(f"s.{k} = {table}.{k}" for k in keys)
@@ -106,4 +107,4 @@ def _merge(model, stage, dimensions, measures, period):
         f"FROM {stage} s WHERE NOT EXISTS (SELECT 1 FROM {table} f WHERE f.period = %s AND {same_row}) "
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(f'{v} = excluded.{v}' for v in values)}"
     )
-    return _execute(delete, [period]) + _execute(upsert, [period])
+    return run_sql(delete, [period]) + run_sql(upsert, [period])

@@ -93,8 +93,16 @@ class PowerFigure(ScopedFigure):
 class Metric(models.TextChoices):
     """Figures other than powers, each summable so that roll-ups are plain sums."""
 
+    # Approved headcount is administrative + institutional posts; leadership posts are counted within
+    # the administrative posts and the headcount-control number is a separate allowance, so neither
+    # is ever added to it.
     APPROVED = "approved", _("核定编制")
     FILLED = "filled", _("实有人数")
+    # The approved posts of the post types whose filled posts are recorded: what a fill rate divides by,
+    # so that a town without filled-posts data shows no rate rather than 0%.
+    APPROVED_REPORTED = "approved_reported", _("有实有人数数据的核定编制")
+    LEADERSHIP = "leadership", _("领导职数")
+    HEADCOUNT_CONTROL = "headcount_control", _("员额控制数")
     SCORE_COUNT = "score_count", _("考核评分数")
     COMPOSITE_SUM = "composite_sum", _("综合得分合计")
     WEIGHT_COMPLIANT = "weight_compliant", _("权重合规的评分数")

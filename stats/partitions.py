@@ -8,7 +8,8 @@ import datetime as dt
 
 from django.db import connection
 
-from .figures import TABLES, _table
+from .figures import TABLES
+from .sql import table_name
 
 
 def name(model, period):
@@ -38,7 +39,7 @@ def ensure_statements(period):
     if connection.vendor != "postgresql":
         return []
     return [
-        (f"CREATE TABLE IF NOT EXISTS {name(model, period)} PARTITION OF {_table(model)} "
+        (f"CREATE TABLE IF NOT EXISTS {name(model, period)} PARTITION OF {table_name(model)} "
          f"FOR VALUES {bounds(period)}", None)
         for model, _dims, _measures in TABLES
     ]  # fmt: skip

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
 
 from core.scoping import at_or_under, visible
 from reforms.models import Region, Town
@@ -27,8 +28,8 @@ def alert_list(*, user):
 def recompute_run_list(*, user):
     """The recompute runs that rebuilt figures of ``user``'s region: full runs and runs of its towns.
 
-    A run records its scope as text: ``all``, a town's code, or ``towns:<id>,<id>…`` for a drained burst
-    (the first five ids). Administrators see every run.
+    A run records its scope as text: ``all``, ``history:<first>..<last>`` for past months, a town's
+    code, or ``towns:<id>,<id>…`` for a drained burst (the first five ids). Administrators see every run.
     """
     runs = RecomputeRun.objects.all()
     if user.is_system_admin:
@@ -41,7 +42,8 @@ def recompute_run_list(*, user):
         for pk, scope in runs.filter(scope__startswith="towns:").values_list("pk", "scope")
         if any(int(i) in towns for i in scope.removeprefix("towns:").rstrip("…").split(",") if i.isdigit())
     ]
-    return runs.filter(Q(scope="all") | Q(scope__in=towns.values()) | Q(pk__in=drains))
+    everyone = Q(scope="all") | Q(scope__startswith="history:")
+    return runs.filter(everyone | Q(scope__in=towns.values()) | Q(pk__in=drains))
 
 
 def scope_code_visible(user, param, code):
@@ -64,8 +66,9 @@ def _share(part, whole):
 
 
 def _ratio(part, whole, places):
-    """``part`` ÷ ``whole`` to ``places`` (a Decimal exponent), or None when there is nothing to divide by."""
-    return (Decimal(part) / Decimal(whole)).quantize(places) if whole else None
+    """``part`` ÷ ``whole`` to ``places`` (a Decimal exponent) rounded half up, or None when there is
+    nothing to divide by."""
+    return (Decimal(part) / Decimal(whole)).quantize(places, rounding=ROUND_HALF_UP) if whole else None
 
 
 # Every rate the figures show, as (part, whole): a percentage of the whole, with one decimal.
@@ -75,7 +78,8 @@ SHARES = {
     "running_share": ("running", "delegated"),
     "unused_share": ("unused", "delegated"),
     "not_taken_over_share": ("not_taken_over", "delegated"),
-    "fill_rate": (Metric.FILLED, Metric.APPROVED),
+    # Over the posts whose filled numbers are recorded: no data gives no rate, not 0%.
+    "fill_rate": (Metric.FILLED, Metric.APPROVED_REPORTED),
     "payment_rate": (Metric.FISCAL_PAID, Metric.FISCAL_PROMISED),
     "task_done_rate": (Metric.TASKS_DONE, Metric.TASKS),
 }
@@ -111,9 +115,13 @@ def power_totals(queryset):
 # Each read below is one query over the summary tables, whatever the number of towns, so that a
 # dashboard page issues a bounded number of queries at province scale.
 
+LEVELS_ABOVE = {ScopeKind.COUNTY, ScopeKind.CITY, ScopeKind.PROVINCE}
 CHILD_KIND = {ScopeKind.PROVINCE: ScopeKind.CITY, ScopeKind.CITY: ScopeKind.COUNTY, ScopeKind.COUNTY: ScopeKind.TOWN}
 STRAND_METRICS = [
     Metric.APPROVED,
+    Metric.APPROVED_REPORTED,
+    Metric.LEADERSHIP,
+    Metric.HEADCOUNT_CONTROL,
     Metric.FILLED,
     Metric.SCORE_COUNT,
     Metric.COMPOSITE_SUM,
@@ -152,18 +160,63 @@ def _empty_scope():
     return {**dict.fromkeys(POWER_MEASURES, 0), **{m: Decimal(0) for m in STRAND_METRICS}}
 
 
+def month_end(period):
+    return (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def region_alert_counts(user, kind, scope_ids, periods):
+    """{(scope_id, period): n} of the open alerts with no town (a scheme's, for one) at or under each
+    region, open at each month's end: one query.
+
+    Town alerts are in the figures already; these belong to a county or city, not to a town row, so
+    they are added here for the region's count to equal the alerts board's.
+    """
+    if kind not in LEVELS_ABOVE or not periods:
+        return {}
+    first_end, last_end = month_end(min(periods)), month_end(max(periods))
+    rows = (
+        visible(user, Alert)
+        .filter(town__isnull=True, since__lte=last_end)
+        .filter(Q(is_open=True) | Q(closed_at__date__gt=first_end))
+        .values_list("region_id", "region__parent_id", "region__parent__parent_id", "since", "closed_at")
+    )
+    ids = set(scope_ids)
+    counts: dict[tuple[int, dt.date], int] = {}
+    for *regions, since, closed_at in rows:
+        closed_on = timezone.localdate(closed_at) if closed_at else None
+        for period in periods:
+            end = month_end(period)
+            if since <= end and (closed_on is None or closed_on > end):
+                for sid in ids.intersection(regions):
+                    counts[sid, period] = counts.get((sid, period), 0) + 1
+    return counts
+
+
 def scope_figures(user, kind, scope_ids, period):
-    """{scope_id: {power measures, strand metrics, derived rates}} for many scopes of one kind: two queries."""
+    """{scope_id: {power measures, strand metrics, derived rates}} for many scopes of one kind: three queries."""
+    return scope_figures_at(user, kind, scope_ids, [period])[period]
+
+
+def scope_figures_at(user, kind, scope_ids, periods):
+    """{period: {scope_id: figures}} for many scopes and a few months (e.g. a month and a year before):
+    three queries, whatever the number of months."""
     ids = list(scope_ids)
-    result = {sid: _empty_scope() for sid in ids}
-    powers = power_figure_list(user=user).filter(scope_kind=kind, scope_id__in=ids, period=period)
-    for row in powers.values("scope_id").annotate(**POWER_SUMS).order_by():
-        result[row.pop("scope_id")].update({k: v or 0 for k, v in row.items()})
-    figures = figure_list(user=user).filter(scope_kind=kind, scope_id__in=ids, period=period, metric__in=STRAND_METRICS)
-    for sid, metric, value in figures.values_list("scope_id", "metric").annotate(v=Sum("value")).order_by():
-        result[sid][metric] = value or Decimal(0)
-    for values in result.values():
-        add_rates(values)
+    result = {p: {sid: _empty_scope() for sid in ids} for p in periods}
+    for (sid, period), n in region_alert_counts(user, kind, ids, periods).items():
+        result[period][sid][Metric.OPEN_ALERTS] += n
+    powers = power_figure_list(user=user).filter(scope_kind=kind, scope_id__in=ids, period__in=periods)
+    for row in powers.values("period", "scope_id").annotate(**POWER_SUMS).order_by():
+        result[row.pop("period")][row.pop("scope_id")].update({k: v or 0 for k, v in row.items()})
+    figures = figure_list(user=user).filter(
+        scope_kind=kind, scope_id__in=ids, period__in=periods, metric__in=STRAND_METRICS
+    )
+    for period, sid, metric, value in (
+        figures.values_list("period", "scope_id", "metric").annotate(v=Sum("value")).order_by()
+    ):
+        result[period][sid][metric] += value or Decimal(0)
+    for by_scope in result.values():
+        for values in by_scope.values():
+            add_rates(values)
     return result
 
 
@@ -188,7 +241,25 @@ def trend(user, kind, scope_id, periods):
     )
     for period, metric, value in figures.values_list("period", "metric").annotate(v=Sum("value")).order_by():
         by_period[period][metric] = value or Decimal(0)
+    for (_sid, period), n in region_alert_counts(user, kind, [scope_id], list(periods)).items():
+        by_period[period][Metric.OPEN_ALERTS] += n
     return [{"period": p, **add_rates(v)} for p, v in sorted(by_period.items())]
+
+
+def power_split(user, kind, scope_id, period):
+    """[{power_type, mode, power measures}] of one scope and month: one query."""
+    rows = power_figure_list(user=user).filter(scope_kind=kind, scope_id=scope_id, period=period)
+    return list(rows.values("power_type", "mode").annotate(**POWER_SUMS).order_by("power_type", "mode"))
+
+
+def split_by(rows, dimension):
+    """[(value of ``dimension``, summed measures with rates)] of ``power_split`` rows, in code order."""
+    totals: dict[str, dict] = {}
+    for row in rows:
+        into = totals.setdefault(row[dimension], dict.fromkeys(POWER_MEASURES, 0))
+        for measure in POWER_MEASURES:
+            into[measure] += row[measure] or 0
+    return [(key, add_rates(values)) for key, values in sorted(totals.items())]
 
 
 RANKING_LIMIT = 10

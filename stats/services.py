@@ -14,12 +14,13 @@ from contextlib import ExitStack, contextmanager
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.scoping import can_edit
 from core.signals import town_touched
-from reforms.models import Town
+from reforms.models import ProgrammeMembership, Town
 
 from . import full_runs, town_runs
 from .alerts import sync_alerts
@@ -109,6 +110,20 @@ def _period(as_of):
     return as_of.replace(day=1)
 
 
+def month_end(period):
+    """The last day of ``period``'s month."""
+    return (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def months_between(first, last):
+    """The first days of the months from ``first``'s to ``last``'s, both included."""
+    month, months = first.replace(day=1), []
+    while month <= last:
+        months.append(month)
+        month = month_end(month) + dt.timedelta(days=1)
+    return months
+
+
 def _rebuild(as_of, town_ids):
     period = _period(as_of)
     # Alerts before figures: the open-alert figures count them.
@@ -118,7 +133,13 @@ def _rebuild(as_of, town_ids):
     return rows + town_runs.rebuild_towns(period, as_of, town_ids)
 
 
-def _run(scope, as_of, town_ids, triggered_by):
+def _rebuild_months(months):
+    """Figures only, each month as at its last day: alerts describe the present, so a past month's
+    run neither opens nor closes any."""
+    return sum(full_runs.rebuild_all(month, month_end(month)) for month in months)
+
+
+def _run(scope, as_of, town_ids, triggered_by, months=None):
     as_of = as_of or timezone.localdate()
     runs_reap()
     fields = ["rows_written", "outcome", "error", "finished_at"]
@@ -130,8 +151,11 @@ def _run(scope, as_of, town_ids, triggered_by):
         started = timezone.now()
         try:
             with transaction.atomic(), _recompute_lock(narrow=town_ids is not None):
-                run.rows_written = _rebuild(as_of, town_ids)
-                _clear_outbox(town_ids, started)
+                if months is not None:
+                    run.rows_written = _rebuild_months(months)
+                else:
+                    run.rows_written = _rebuild(as_of, town_ids)
+                    _clear_outbox(town_ids, started)
                 # Recorded in the run's own transaction: one commit fewer, and never a success that did not commit.
                 run.outcome, run.finished_at = RecomputeRun.Outcome.SUCCESS, timezone.now()
                 run.save(update_fields=fields)
@@ -160,6 +184,44 @@ def recompute_all(as_of=None, *, triggered_by="manual", analyse=True):
     if analyse:
         analyse_summaries()
     return run
+
+
+def reform_start():
+    """The first day of the earliest month a town of the ledger was in a pilot programme (None: none)."""
+    joined = ProgrammeMembership.objects.aggregate(first=Min("joined_on"))["first"]
+    return joined.replace(day=1) if joined else None
+
+
+def recompute_history(first=None, last=None, *, triggered_by="backfill", today=None):
+    """Figures of every month from ``first`` (default: the reform start) to ``last`` (default: this month).
+
+    Months that have ended are computed as at their last day, figures only, in one run; the current
+    month, when in range, by a full run as of ``today`` (figures and alerts). Returns the last run.
+    """
+    today = today or timezone.localdate()
+    current = today.replace(day=1)
+    first = (first or reform_start() or current).replace(day=1)
+    last = (last or current).replace(day=1)
+    past = [m for m in months_between(first, last) if m < current]
+    run = None
+    if past:
+        scope = f"history:{past[0]:%Y-%m}..{past[-1]:%Y-%m}"
+        run = _run(scope, month_end(past[-1]), None, triggered_by, months=past)
+    if last >= current:
+        run = recompute_all(today, triggered_by=triggered_by)
+    return run
+
+
+def recompute_nightly(*, today=None, triggered_by="nightly"):
+    """The nightly run: close the month that ended if no run has yet, then rebuild the current month."""
+    today = today or timezone.localdate()
+    previous = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    closed = RecomputeRun.objects.filter(
+        scope__startswith="history:", outcome=RecomputeRun.Outcome.SUCCESS, as_of__gte=month_end(previous)
+    )
+    if not closed.exists():
+        recompute_history(previous, previous, triggered_by=triggered_by, today=today)
+    return recompute_all(today, triggered_by=triggered_by)
 
 
 def analyse_summaries():

@@ -25,7 +25,7 @@ LIMITS = {"soft_time_limit": 20 * 60, "time_limit": 25 * 60}
 
 @shared_task(name="stats.recompute_all", **RETRY, **LIMITS)
 def recompute_all_task(triggered_by="nightly"):
-    run = services.recompute_all(triggered_by=triggered_by)
+    run = services.recompute_nightly(triggered_by=triggered_by)
     return run.pk
 
 

@@ -18,15 +18,14 @@ from reforms.models import PilotProgramme, ProgrammeMembership, Region, Town
 from . import partitions, prepared
 from .figures import (
     TABLES,
-    _in,
-    _scope_where,
-    _table,
     delete_statements,
     roll_up_statements,
+    scope_where,
     town_figures_statement,
     town_power_statement,
 )
 from .models import Figure, Metric, PowerFigure, ScopeKind
+from .sql import in_ids, table_name
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +37,10 @@ def plan(period, town_ids):
     cannot be added where its stored rows were not counted (``towns`` other than 1) or were counted
     in another county, nor where a row above has no count yet (it would be dropped as empty).
     """
-    towns, regions, members = _table(Town), _table(Region), _table(ProgrammeMembership)
+    towns, regions, members = table_name(Town), table_name(Region), table_name(ProgrammeMembership)
     checks, params = [], []
     for model in (PowerFigure, Figure):
-        table = _table(model)
+        table = table_name(model)
         checks.append(
             f"EXISTS (SELECT 1 FROM {table} f WHERE f.period = %s AND f.scope_kind = %s AND f.scope_id = t.id "  # noqa: S608 (identifiers from model metadata; values are parameters)
             "AND (f.towns <> 1 OR f.region_id <> t.county_id))"
@@ -55,9 +54,9 @@ def plan(period, town_ids):
     sql = (
         f"SELECT t.id, t.county_id, c.parent_id, y.parent_id, {' OR '.join(checks)} FROM {towns} t "  # noqa: S608 (identifiers from model metadata; values are parameters)
         f"JOIN {regions} c ON c.id = t.county_id JOIN {regions} y ON y.id = c.parent_id "
-        f"WHERE TRUE{_in('t.id', town_ids)}"
+        f"WHERE TRUE{in_ids('t.id', town_ids)}"
     )
-    members = f"SELECT programme_id FROM {members} WHERE TRUE{_in('town_id', town_ids)}"  # noqa: S608 (identifiers from model metadata; values are parameters)
+    members = f"SELECT programme_id FROM {members} WHERE TRUE{in_ids('town_id', town_ids)}"  # noqa: S608 (identifiers from model metadata; values are parameters)
     with connection.cursor() as cursor:
         rows = prepared.execute(cursor, [(sql, [*params, *town_ids])]).fetchall()
         programmes = {programme for (programme,) in prepared.execute(cursor, [(members, list(town_ids))]).fetchall()}
@@ -80,12 +79,12 @@ def _resum_statements(period, as_of, scopes):
 
 def _inclusion(period, as_of, towns):
     """(side, programme_id, town_id): the programmes each town is counted in now (+1) and was (-1)."""
-    members, figures = _table(ProgrammeMembership), _table(Figure)
+    members, figures = table_name(ProgrammeMembership), table_name(Figure)
     sql = (
         f"SELECT 1 AS side, m.programme_id, m.town_id FROM {members} m WHERE m.joined_on <= %s "  # noqa: S608 (identifiers from model metadata; values are parameters)
-        f"AND (m.left_on IS NULL OR m.left_on >= %s){_in('m.town_id', towns)} "
+        f"AND (m.left_on IS NULL OR m.left_on >= %s){in_ids('m.town_id', towns)} "
         f"UNION ALL SELECT -1, CAST(f.key AS BIGINT), f.scope_id FROM {figures} f "
-        f"WHERE f.period = %s AND f.scope_kind = %s AND f.metric = %s{_in('f.scope_id', towns)}"
+        f"WHERE f.period = %s AND f.scope_kind = %s AND f.metric = %s{in_ids('f.scope_id', towns)}"
     )
     return sql, [as_of, as_of, *towns, period, ScopeKind.TOWN, Metric.PILOT_TOWNS, *towns]
 
@@ -98,7 +97,7 @@ def _add_statement(model, dimensions, measures, period, as_of, towns, town_inser
     counted in; the sums per scope and key are added to the stored rows (inserted where new). Every
     part reads the table as it was before the statement, so the inclusion read here is the old one.
     """
-    table, regions, programmes = _table(model), _table(Region), _table(PilotProgramme)
+    table, regions, programmes = table_name(model), table_name(Region), table_name(PilotProgramme)
     values = [*measures, "towns"]
     carried = ", ".join(["scope_id", "region_id", *dimensions, *values])
     insert, insert_params = town_insert
@@ -131,7 +130,7 @@ def _add_statement(model, dimensions, measures, period, as_of, towns, town_inser
         ["f.scope_kind = d.kind", "f.scope_id = d.sid", "f.period = %s", *(f"f.{d} = d.{d}" for d in dimensions)]
     )
     sql = (
-        f"WITH old AS (DELETE FROM {table} WHERE period = %s AND scope_kind = %s{_in('scope_id', towns)} "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"WITH old AS (DELETE FROM {table} WHERE period = %s AND scope_kind = %s{in_ids('scope_id', towns)} "  # noqa: S608 (identifiers from model metadata; values are parameters)
         f"RETURNING -1 AS side, {carried}), "
         f"new AS ({insert} RETURNING 1 AS side, {carried}), "
         f"change AS (SELECT * FROM old UNION ALL SELECT * FROM new), "
@@ -165,15 +164,15 @@ def _add_statements(period, as_of, scopes):
         _add_statement(model, dims, measures, period, as_of, towns, inserts[model]) for model, dims, measures in TABLES
     ]
     above = {kind: ids for kind, ids in scopes.items() if kind != ScopeKind.TOWN}
-    where, params = _scope_where(period, above)
-    statements += [(f"DELETE FROM {_table(model)} WHERE towns = 0 AND {where}", params) for model, *_ in TABLES]  # noqa: S608 (identifiers from model metadata; values are parameters)
+    where, params = scope_where(period, above)
+    statements += [(f"DELETE FROM {table_name(model)} WHERE towns = 0 AND {where}", params) for model, *_ in TABLES]  # noqa: S608 (identifiers from model metadata; values are parameters)
     return statements
 
 
 def _run(statements, scopes, period):
     """Run ``statements`` as one round trip on PostgreSQL; returns the rows now in ``scopes``."""
-    where, params = _scope_where(period, scopes)
-    counts = [f"(SELECT COUNT(*) FROM {_table(model)} WHERE {where})" for model, _dims, _measures in TABLES]  # noqa: S608 (identifiers from model metadata; values are parameters)
+    where, params = scope_where(period, scopes)
+    counts = [f"(SELECT COUNT(*) FROM {table_name(model)} WHERE {where})" for model, _dims, _measures in TABLES]  # noqa: S608 (identifiers from model metadata; values are parameters)
     count = (f"SELECT {' + '.join(counts)}", params * len(counts))
     statements = [*partitions.ensure_statements(period), *statements, count]
     with connection.cursor() as cursor:

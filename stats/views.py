@@ -27,6 +27,7 @@ def _base(request, scope, periods, period, error=None):
     return {
         "scope": scope,
         "periods": periods,
+        "years": sorted({p.year for p in periods}, reverse=True),
         "period": period,
         "period_error": error,
         "echarts": d.echarts_available(),
@@ -54,10 +55,10 @@ def home(request):
 def _region_context(request, code):
     scope = d.region_scope(request.user, code)
     periods = selectors.dashboard_periods(request.user, scope.kind, scope.pk)
-    period, error = d.choose_period(periods, request.GET.get("period", ""))
+    period, error = d.choose_period(periods, request.GET.get("period", ""), request.GET.get("year", ""))
     context = _base(request, scope, periods, period, error)
     if period is not None:
-        context.update(d.overview(request.user, scope, period))
+        context.update(d.overview(request.user, scope, period, periods))
         context["trend"] = d.trend_rows(request.user, scope, periods)
     return context
 
@@ -96,16 +97,18 @@ def region_export(request, code):
 def _town_context(request, code):
     scope = d.town_scope(request.user, code)
     periods = selectors.dashboard_periods(request.user, scope.kind, scope.pk)
-    period, error = d.choose_period(periods, request.GET.get("period", ""))
+    period, error = d.choose_period(periods, request.GET.get("period", ""), request.GET.get("year", ""))
     context = _base(request, scope, periods, period, error)
     if period is not None:
-        figures = selectors.scope_figures(request.user, scope.kind, [scope.pk], period)[scope.pk]
+        figures, before = d.figures_with_year_before(request.user, scope, period, periods)
         context.update(
             figures=figures,
+            year_before=d.year_before(period),
             headline=d.cells(figures, d.HEADLINE, scope, period),
-            details=d.cells(figures, [r.key for r in d.ROWS], scope, period),
+            details=d.cells(figures, [r.key for r in d.ROWS], scope, period, before),
             trend=d.trend_rows(request.user, scope, periods),
             alerts=selectors.open_alert_list(request.user).filter(town=scope.obj)[:50],
+            **d.split_context(request.user, scope, period, figures),
         )
         context["trend_chart"] = d.trend_chart(context["trend"])
     return context
@@ -141,7 +144,7 @@ def _compare_context(request):
         return context
     scopes = d.compare_scopes(request.user, kind, codes)  # 404 when any code is out of scope
     periods = selectors.compare_periods(request.user, kind, [s.pk for s in scopes])
-    period, error = d.choose_period(periods, request.GET.get("period", ""))
+    period, error = d.choose_period(periods, request.GET.get("period", ""), request.GET.get("year", ""))
     figures = selectors.scope_figures(request.user, kind, [s.pk for s in scopes], period) if period else {}
     context.update(scopes=scopes, periods=periods, period=period, period_error=error, figures=figures)
     if period is not None:

@@ -22,12 +22,12 @@ from django.db import connection
 
 
 def _load_demo_and_statistics():
-    """The demo as the old per-module fixture built it: the five documents, then a full recompute."""
+    """The demo as ``load_demo`` builds it: the five documents, then every month's statistics."""
     from demo.loader import load_demo
-    from stats.services import recompute_all
+    from stats.services import recompute_history
 
     load_demo()
-    recompute_all()
+    recompute_history()
 
 
 class PostgresDemo:

@@ -21,7 +21,7 @@ from .serializers import (
     RecomputeRunSerializer,
 )
 
-PERIOD_PARAMS = ("period", "period_from", "period_to")
+PERIOD_PARAMS = ("period", "period_from", "period_to", "year")
 SCOPE_PARAMS = ("region", "county", "town")
 
 

@@ -43,4 +43,5 @@ def test_overview_query_count_is_the_same_for_few_and_many_towns():
             queries(city, f"/dashboard/region/{city.code}/"),
         )
     assert counts[small.code] == counts[large.code], counts
-    assert max(counts[small.code]) <= 20, counts
+    # 24: the region-level alerts (a scheme's, with no town) are counted in each scope's figures.
+    assert max(counts[small.code]) <= 24, counts

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.loader import DEMO_PASSWORD, load_demo
-from stats.services import recompute_all
+from stats.services import recompute_history
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         logins = load_demo()
         # The demo rows are written directly, not through the services that queue recomputes: compute the
         # statistics now, or the dashboards and alerts would stay empty until the nightly run.
-        run = recompute_all(triggered_by="demo")
+        run = recompute_history(triggered_by="demo")
         self.stdout.write(f"Statistics computed: {run.rows_written} rows.")
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Logins (password: {DEMO_PASSWORD}):"))
         for login in logins:
