@@ -53,18 +53,11 @@ def load_demo(*, today=None):
     this_month = today.replace(day=1)
     regions = load_regions()
     documents = {key: load_document(key, fields, regions) for key, fields in sources.DOCUMENTS.items()}
-    for doc_key, region, label, value, unit, lower in sources.REPORTED_FIGURES:
-        upsert(
-            ReportedFigure,
-            {"document": documents[doc_key], "region": regions[region], "label": label},
-            value=Decimal(value),
-            unit=unit,
-            is_lower_bound=lower,
-        )
     towns = {
         code: upsert(Town, {"code": code}, name=name, county=regions[county], category=category, is_generated=generated)
         for code, name, county, category, generated in sources.TOWNS
     }
+    load_reported_figures(documents, regions, towns)
     load_programmes(towns, regions, documents)
     strands.load_organs(towns, documents)
     strands.load_headcount(towns, documents)
@@ -74,6 +67,19 @@ def load_demo(*, today=None):
     strands.load_finance(towns, documents)
     powers.load_catalogues(towns, documents, this_month)
     return load_users(regions)
+
+
+def load_reported_figures(documents, regions, towns):
+    for doc_key, region, town, label, value, unit, lower, measure in sources.REPORTED_FIGURES:
+        upsert(
+            ReportedFigure,
+            {"document": documents[doc_key], "region": regions[region], "label": label},
+            town=towns.get(town),
+            value=Decimal(value),
+            unit=unit,
+            is_lower_bound=lower,
+            measure=measure,
+        )
 
 
 def load_regions():
