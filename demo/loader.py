@@ -42,6 +42,7 @@ DEMO_USERS = [
     ("dongying_reviewer", User.Role.REVIEWER, "370500", False),
     ("shandong_reviewer", User.Role.REVIEWER, "370000", False),
     ("sichuan_reviewer", User.Role.REVIEWER, "510000", False),
+    ("yunnan_reviewer", User.Role.REVIEWER, "530000", False),
     ("linqing_platform", User.Role.COUNTY_EDITOR, "371581", True),
 ]
 
