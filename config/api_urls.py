@@ -17,6 +17,7 @@ for prefix, viewset in [
     ("towns", reforms.TownViewSet),
     ("documents", reforms.SourceDocumentViewSet),
     ("reported-figures", reforms.ReportedFigureViewSet),
+    ("document-checks", reforms.DocumentCheckViewSet),
     ("programmes", reforms.PilotProgrammeViewSet),
     ("programme-memberships", reforms.ProgrammeMembershipViewSet),
     ("plans", reforms.ReformPlanViewSet),

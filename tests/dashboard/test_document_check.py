@@ -6,6 +6,7 @@ import re
 import pytest
 from django.db import transaction
 from django.test import Client
+from rest_framework.test import APIClient
 
 from core.models import User
 from reforms.models import ReportedFigure
@@ -122,3 +123,33 @@ def test_the_page_prints(demo):
     html = client_for("shandong_reviewer").get("/towns/documents/check/").content.decode()
     assert "js-print" in html
     assert "dashboard.css" in html
+
+
+def api_for(username):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_authenticate(User.objects.get(username=username))
+    return client
+
+
+def test_the_api_gives_the_same_comparison(demo):
+    documents = api_for("dongying_reviewer").get("/api/v1/document-checks/?region=370500").json()
+    assert [d["period"] for d in documents] == ["2015-12-01"]
+    figures = {f["label"]: f for f in documents[0]["figures"]}
+    assert figures["正常运行"]["document_value"] == "179.00"
+    assert figures["正常运行"]["ledger_value"] == "179.00"
+    assert figures["正常运行"]["status"] == "equal"
+    assert figures["正常运行"]["ledger_is_generated"] is True
+    assert (figures["新增行政编制"]["status"], figures["新增行政编制"]["ledger_value"]) == ("not_held", None)
+
+
+def test_the_api_is_scoped_like_the_documents(demo):
+    dongying = ReportedFigure.objects.filter(label="正常运行").values_list("document", flat=True).get()
+    client = api_for("sichuan_reviewer")
+    assert client.get(f"/api/v1/document-checks/{dongying}/").status_code == 404
+    assert client.get("/api/v1/document-checks/?region=370500").status_code == 404
+    assert {d["title"][:2] for d in client.get("/api/v1/document-checks/").json()} == {"下好"}
+
+
+def test_the_api_documents_the_comparison_in_its_schema(demo):
+    schema = api_for("shandong_reviewer").get("/api/v1/schema/?format=json").json()
+    assert {"/api/v1/document-checks/", "/api/v1/document-checks/{id}/"} <= set(schema["paths"])
