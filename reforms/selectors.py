@@ -165,3 +165,9 @@ def document_checks(*, user, region=None, town=None, document_id=None):
         }
         for document, rows in by_document.items()
     ]
+
+
+def document_check(*, user, document):
+    """One visible document with its visible figures checked (none when it reports none)."""
+    checks = document_checks(user=user, document_id=document.pk)
+    return checks[0] if checks else {"document": document, "period": document.figure_period(), "checks": []}

@@ -109,3 +109,7 @@ class DocumentCheckSerializer(serializers.Serializer):
     period = serializers.DateField(allow_null=True, help_text=_("文件数据所属月份(当月第一天)"))
     period_note = serializers.CharField(source="document.period_note", help_text=_("月份为选定时的说明"))
     figures = FigureCheckSerializer(source="checks", many=True)
+
+    class Meta:
+        # Not a model serializer: the model names what the endpoint shows, for scoping and the URL matrix.
+        model = models.SourceDocument

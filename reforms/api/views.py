@@ -1,6 +1,5 @@
 """API v1 for reforms: regions, towns, documents, programmes, plans and tasks, assessment."""
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -108,6 +107,7 @@ class DocumentCheckViewSet(viewsets.ViewSet):
     """
 
     lookup_value_regex = r"[0-9]+"
+    serializer_class = serializers.DocumentCheckSerializer
 
     @extend_schema(parameters=SCOPE_PARAMETERS, responses=serializers.DocumentCheckSerializer(many=True))
     def list(self, request):
@@ -121,7 +121,6 @@ class DocumentCheckViewSet(viewsets.ViewSet):
 
     @extend_schema(responses=serializers.DocumentCheckSerializer)
     def retrieve(self, request, pk=None):
-        checks = selectors.document_checks(user=request.user, document_id=int(pk))
-        if not checks:
-            raise Http404
-        return Response(serializers.DocumentCheckSerializer(checks[0]).data)
+        document = get_object_or_404(visible(request.user, models.SourceDocument), pk=pk)
+        check = selectors.document_check(user=request.user, document=document)
+        return Response(serializers.DocumentCheckSerializer(check).data)
