@@ -17,7 +17,7 @@ from reforms.models import (
     Town,
 )
 
-from . import powers, sources, strands
+from . import jining, powers, sources, strands
 from .upsert import upsert
 
 # A well-known password for the demo logins only; load_demo refuses to run in production.
@@ -67,6 +67,7 @@ def load_demo(*, today=None):
     strands.load_assessment(towns, regions, documents)
     strands.load_finance(towns, documents)
     powers.load_catalogues(towns, documents, this_month)
+    jining.load_jining(towns, regions, documents)
     return load_users(regions)
 
 

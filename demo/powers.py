@@ -14,6 +14,7 @@ from delegation.models import (
 )
 
 from . import sources
+from .shares import distribute
 from .upsert import upsert
 
 # County departments that typically delegate each type of power.
@@ -205,11 +206,6 @@ def load_guangtong_cases(powers, rng, this_month):
                 rows += case_rows(power, months[: max(1, min(11, share))], "town", rng, total=share)
                 rows += living_rows(power, dt.date(2022, 1, 1), this_month, "running")
     save_case_rows(rows, powers)
-
-
-def distribute(total, parts):
-    """``total`` split into ``parts`` whole numbers that differ by at most one."""
-    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
 def load_dazhou(towns, document, this_month):

@@ -6,6 +6,8 @@ generates item rows (marked ``is_generated``) that add up to exactly those total
 
 import datetime as dt
 
+from . import jining
+
 D = dt.date
 
 # (code, name, level, parent code)
@@ -30,6 +32,7 @@ REGIONS = [
     ("511724", "大竹县", "county", "511700"),
     ("511725", "渠县", "county", "511700"),
     ("511781", "万源市", "county", "511700"),
+    *jining.REGIONS,
     ("530000", "云南省", "province", None),
     ("532300", "楚雄彝族自治州", "city", "530000"),
     ("532311", "禄丰市", "county", "532300"),
@@ -181,8 +184,8 @@ REPORTED_FIGURES = [
         False,
         "scheme_minimum:dispatched_agency",
     ),
-    ("jining_2021", "370800", None, "下沉编制", 3291, "名", False, ""),
-    ("jining_2021", "370800", None, "平均每个镇街新增编制", 21, "名", False, ""),
+    ("jining_2021", "370800", None, "下沉编制", 3291, "名", False, "posts:total"),
+    ("jining_2021", "370800", None, "平均每个镇街新增编制", 21, "名", False, "posts_per_town:total"),
     ("jining_2021", "370800", None, "打破身份限制任用工作机构负责人", 389, "人", False, ""),
     ("jining_2021", "370800", None, "下沉执法人员", 2600, "名", True, ""),
     ("jining_2021", "370800", None, "办理执法案件", 2100, "件", False, ""),
@@ -223,6 +226,8 @@ TOWNS = [
         ("511781", "万源市", "culture_tourism"),
     ]
 ]
+
+TOWNS += jining.towns()
 
 DAZHOU_TOWNS = [t[0] for t in TOWNS if t[2].startswith("5117")]
 # Dazhou's 7 mandatory organs: the interview names three (党建办, 行政审批办, 综合执法办); the other four

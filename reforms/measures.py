@@ -10,7 +10,7 @@ ledger holds no row for it.
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -133,6 +133,19 @@ def posts(towns, period, param):
     return _figure(row for _on, row in latest.values())
 
 
+def posts_per_town(towns, period, param):
+    """Approved posts (as ``posts``) per town that holds any, to one decimal, half up."""
+    from staffing.models import HeadcountQuota
+
+    figure = posts(towns, period, param)
+    if figure is None:
+        return None
+    wanted = ["administrative", "institutional"] if param == "total" else [param]
+    held = HeadcountQuota.objects.filter(town__in=towns, post_type__in=wanted, effective_on__lte=month_end(period))
+    per_town = Decimal(figure.value) / held.values("town").distinct().count()
+    return LedgerFigure(per_town.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), figure.generated)
+
+
 def cases(towns, period, param):
     """Cases the towns accepted in every month up to and including ``period``, for the given types."""
     from delegation.models import MonthlyCaseCount
@@ -186,6 +199,7 @@ MEASURES = {
     "not_taken_over": (_("未承接到位事项数"), power_state("not_taken_over")),
     "organs": (_("机构数"), organs),
     "posts": (_("核定编制数"), posts),
+    "posts_per_town": (_("平均每镇核定编制数"), posts_per_town),
     "cases": (_("镇受理件数(累计)"), cases),
     "fiscal_promised": (_("承诺资金(累计)"), fiscal_promised),
     "promised_per_year": (_("每镇每年承诺金额"), promised_per_year),

@@ -149,3 +149,26 @@ def test_production_settings_serve_load_demo_from_the_demo_app():
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "demo"
+
+
+def test_jinings_generated_pilot_towns_hold_its_3291_posts_21_a_town(demo):
+    towns = Town.objects.filter(county__parent__code="370800")
+    assert towns.count() == 157
+    assert not towns.filter(is_generated=False).exists()
+    posts = HeadcountQuota.objects.filter(town__in=towns)
+    assert posts.aggregate(n=Sum("approved"))["n"] == 3291
+    assert set(posts.values_list("approved", flat=True)) == {20, 21}
+
+
+def test_jinings_towns_grade_county_departments_and_dispatched_agencies_under_its_schemes(demo):
+    from reforms.models import AssessmentScore
+
+    scores = AssessmentScore.objects.filter(town__county__parent__code="370800")
+    assert dict(scores.values_list("scheme__subject").annotate(n=Count("pk"))) == {
+        "county_department": 157,
+        "dispatched_agency": 157,
+    }
+    assert {(s.scheme.town_weight, s.scheme.min_town_weight) for s in scores.select_related("scheme")} == {
+        (Decimal(30), Decimal(30)),
+        (Decimal(60), Decimal(60)),
+    }

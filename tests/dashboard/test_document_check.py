@@ -153,3 +153,13 @@ def test_the_api_is_scoped_like_the_documents(demo):
 def test_the_api_documents_the_comparison_in_its_schema(demo):
     schema = api_for("shandong_reviewer").get("/api/v1/schema/?format=json").json()
     assert {"/api/v1/document-checks/", "/api/v1/document-checks/{id}/"} <= set(schema["paths"])
+
+
+def test_jinings_dashboard_says_it_holds_no_powers_and_leads_to_its_posts_held_in_157_towns(demo):
+    client = client_for("shandong_reviewer")
+    html = client.get("/dashboard/region/370800/").content.decode()
+    assert "本区域未录入下放事项" in html
+    assert "/towns/documents/check/?region=370800" in html
+    page = rows(client.get("/towns/documents/check/?region=370800").content.decode())
+    assert page[("济宁市", "下沉编制")]["ledger"].startswith("3291")
+    assert page[("济宁市", "平均每个镇街新增编制")]["ledger"].startswith("21")
