@@ -15,6 +15,7 @@ from django.utils import timezone
 from delegation.models import DelegatedPower, MonthlyCaseCount
 from delegation.selectors import derived_state_counts
 from demo.loader import load_demo
+from reforms.models import ReportedFigure
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +66,15 @@ def test_cases_of_the_living_ledger_are_marked_generated(later):
     recent = MonthlyCaseCount.objects.filter(month=last_month)
     assert recent.exists()
     assert not recent.filter(is_generated=False).exists()
+
+
+def test_every_document_figure_the_ledger_holds_equals_it_at_its_period(later):
+    """Through the documents page a reviewer opens: only the matched funds' lower bound is not reached."""
+    from tests.dashboard.test_document_check import DIFFERS, PAGE, client_for, rows
+
+    page = rows(client_for("admin").get(PAGE).content.decode())
+    held = ReportedFigure.objects.exclude(measure="").select_related("region", "town")
+    assert held.count() > 40
+    for figure in held:
+        row = page[(figure.town.name if figure.town else figure.region.name, figure.label)]
+        assert row["status"] == ("differs" if figure.label in DIFFERS else "equal"), (figure.label, row)
