@@ -26,7 +26,7 @@ documents = LedgerUI(
     filterset=filters.SourceDocumentFilterSet,
     form=forms.SourceDocumentForm,
     slug="documents",
-    columns=["number", "title", "issuer", "issued_on", "region__name"],
+    columns=["number", "title", "issuer", "issued_on", "period", "region__name"],
     select_related=("region",),
     namespace=NS,
 )
