@@ -199,6 +199,7 @@ REPORTED_FIGURES = [
     ("dongying", "370500", None, "新增行政编制", 11, "名", False, ""),
     ("dongying", "370500", None, "新增事业编制", 23, "名", False, ""),
     ("dongying", "370500", None, "市级每年每镇配套资金", 5_000_000, "元", False, "promised_per_year:fixed_subsidy"),
+    ("dongying", "370500", None, "县级每年每镇配套资金", 5_000_000, "元", False, "promised_per_year:fixed_subsidy"),
 ]
 
 # code, name, county, category, generated?
