@@ -6,11 +6,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from core.registry import api_routes
+from reforms.api.views import DocumentCheckViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
 for prefix, viewset in api_routes():
     router.register(prefix, viewset, basename=prefix)
+# The documents' figures against the ledger: a read-only comparison, not a ledger model.
+router.register("document-checks", DocumentCheckViewSet, basename="document-checks")
 
 app_name = "api"
 urlpatterns = [

@@ -17,7 +17,7 @@ from reforms.models import (
     Town,
 )
 
-from . import powers, sources, strands
+from . import jining, powers, sources, strands
 from .upsert import upsert
 
 # A well-known password for the demo logins only; load_demo refuses to run in production.
@@ -42,6 +42,7 @@ DEMO_USERS = [
     ("dongying_reviewer", User.Role.REVIEWER, "370500", False),
     ("shandong_reviewer", User.Role.REVIEWER, "370000", False),
     ("sichuan_reviewer", User.Role.REVIEWER, "510000", False),
+    ("yunnan_reviewer", User.Role.REVIEWER, "530000", False),
     ("linqing_platform", User.Role.COUNTY_EDITOR, "371581", True),
 ]
 
@@ -53,18 +54,11 @@ def load_demo(*, today=None):
     this_month = today.replace(day=1)
     regions = load_regions()
     documents = {key: load_document(key, fields, regions) for key, fields in sources.DOCUMENTS.items()}
-    for doc_key, region, label, value, unit, lower in sources.REPORTED_FIGURES:
-        upsert(
-            ReportedFigure,
-            {"document": documents[doc_key], "region": regions[region], "label": label},
-            value=Decimal(value),
-            unit=unit,
-            is_lower_bound=lower,
-        )
     towns = {
         code: upsert(Town, {"code": code}, name=name, county=regions[county], category=category, is_generated=generated)
         for code, name, county, category, generated in sources.TOWNS
     }
+    load_reported_figures(documents, regions, towns)
     load_programmes(towns, regions, documents)
     strands.load_organs(towns, documents)
     strands.load_headcount(towns, documents)
@@ -73,7 +67,21 @@ def load_demo(*, today=None):
     strands.load_assessment(towns, regions, documents)
     strands.load_finance(towns, documents)
     powers.load_catalogues(towns, documents, this_month)
+    jining.load_jining(towns, regions, documents)
     return load_users(regions)
+
+
+def load_reported_figures(documents, regions, towns):
+    for doc_key, region, town, label, value, unit, lower, measure in sources.REPORTED_FIGURES:
+        upsert(
+            ReportedFigure,
+            {"document": documents[doc_key], "region": regions[region], "label": label},
+            town=towns.get(town),
+            value=Decimal(value),
+            unit=unit,
+            is_lower_bound=lower,
+            measure=measure,
+        )
 
 
 def load_regions():

@@ -14,6 +14,7 @@ from delegation.models import (
 )
 
 from . import sources
+from .shares import distribute
 from .upsert import upsert
 
 # County departments that typically delegate each type of power.
@@ -93,6 +94,25 @@ def set_take_over(power, status, on=None, reason=""):
     )
 
 
+def month_range(first, last):
+    """Every month's first day from ``first`` to ``last``, both included."""
+    months = []
+    while first <= last:
+        months.append(first)
+        first = months_back(first, -1)
+    return months
+
+
+def case_row(power, month, handled_by, accepted=None):
+    """One generated monthly count; its numbers depend on the power and the month only, never on today."""
+    rng = random.Random(f"{power.item_id}-{month:%Y%m}-{handled_by}")
+    n = rng.randint(1, 40) if accepted is None else accepted
+    closed = n - rng.randint(0, min(n, 2))
+    return MonthlyCaseCount(
+        power=power, month=month, handled_by=handled_by, accepted=n, closed=closed, is_generated=True
+    )
+
+
 def case_rows(power, months, handled_by, rng, total=None):
     """Generated monthly counts for ``months``; with ``total``, they add up to it exactly."""
     counts = [rng.randint(1, 40) for _ in months]
@@ -100,20 +120,28 @@ def case_rows(power, months, handled_by, rng, total=None):
         scale = total / sum(counts)
         counts = [int(c * scale) for c in counts]
         counts[-1] += total - sum(counts)
-    return [
-        MonthlyCaseCount(
-            power=power,
-            month=month,
-            handled_by=handled_by,
-            accepted=n,
-            closed=n - rng.randint(0, min(n, 2)),
-            is_generated=True,
-        )
-        for month, n in zip(months, counts, strict=True)
-    ]
+    return [case_row(power, month, handled_by, n) for month, n in zip(months, counts, strict=True)]
 
 
-def save_case_rows(rows):
+def living_rows(power, first, this_month, state):
+    """The cases of a taken-over power from ``first`` up to the month before ``this_month``.
+
+    A running power has town cases every third month, so every 12-month window holds some; an unused one
+    either has the county department still handling its cases every month (明放暗不放), or town cases in
+    its first four months only, or none. The month in progress has no counts yet.
+    """
+    months = month_range(first, months_back(this_month, 1))
+    if state == "running":
+        return [case_row(power, m, "town") for m in months[::3]]
+    if state == "unused_county":
+        return [case_row(power, m, "county_department") for m in months]
+    if state == "unused_once":
+        return [case_row(power, m, "town") for m in months[:4]]
+    return []
+
+
+def save_case_rows(rows, powers):
+    """Write ``rows`` and drop the generated counts of ``powers`` they no longer hold (an earlier demo's)."""
     MonthlyCaseCount.objects.bulk_create(
         rows,
         update_conflicts=True,
@@ -121,12 +149,18 @@ def save_case_rows(rows):
         update_fields=["accepted", "closed", "is_generated"],
         batch_size=2000,
     )
+    kept = {(row.power_id, row.month, row.handled_by) for row in rows}
+    held = MonthlyCaseCount.objects.filter(power__in=powers, is_generated=True)
+    stale = [pk for pk, *key in held.values_list("pk", "power", "month", "handled_by") if tuple(key) not in kept]
+    MonthlyCaseCount.objects.filter(pk__in=stale).delete()
 
 
-def split_powers(powers, not_taken_over, running, *, rng, this_month):
-    """Assign the Dongying-style three-way split: not taken over, running, unused."""
-    recent = [months_back(this_month, n) for n in range(12, 0, -1)]
-    older = [months_back(this_month, n) for n in range(24, 12, -1)]
+def split_powers(powers, not_taken_over, running, *, this_month):
+    """Assign the Dongying-style three-way split: not taken over, running, unused.
+
+    The split holds at every month from a year after take-over to today, so a document's split is found at
+    its period whatever day the demo is loaded, and the present continues it.
+    """
     rows = []
     for index, power in enumerate(powers):
         taken_on = power.delegated_on + dt.timedelta(days=30)
@@ -134,14 +168,11 @@ def split_powers(powers, not_taken_over, running, *, rng, this_month):
             set_take_over(power, DelegatedPower.TakeOverStatus.NOT_TAKEN_OVER, reason=NOT_TAKEN_OVER_REASONS[index % 3])
             continue
         set_take_over(power, DelegatedPower.TakeOverStatus.TAKEN_OVER, on=taken_on)
-        if index < not_taken_over + running:
-            rows += case_rows(power, rng.sample(recent, rng.randint(3, 12)), "town", rng)
-        elif index % 7 == 0:
-            # Unused by the town, yet the county department still handles cases: 明放暗不放.
-            rows += case_rows(power, recent[-6:], "county_department", rng)
-        elif index % 5 == 0:
-            rows += case_rows(power, older[:4], "town", rng)  # used once, not for a year now
-    save_case_rows(rows)
+        state = "running" if index < not_taken_over + running else "unused"
+        if state == "unused":
+            state = "unused_county" if index % 7 == 0 else "unused_once" if index % 5 == 0 else state
+        rows += living_rows(power, months_back(taken_on.replace(day=1), -1), this_month, state)
+    save_case_rows(rows, powers)
 
 
 def load_catalogues(towns, documents, this_month):
@@ -152,16 +183,17 @@ def load_catalogues(towns, documents, this_month):
         catalogue = catalogue_for(town, title, documents[doc_key], issued_on, type_counts)
         powers = power_rows(town, catalogue, type_counts, rng)
         if code == "532311102000":
-            load_guangtong_cases(powers, rng)
+            load_guangtong_cases(powers, rng, this_month)
         else:
             n = len(powers)
-            split_powers(powers, n // 8, n * 5 // 8, rng=rng, this_month=this_month)
+            split_powers(powers, n // 8, n * 5 // 8, this_month=this_month)
     load_dazhou(towns, documents["dazhou_2023"], this_month)
     load_dongying(towns, documents["dongying"], this_month)
 
 
-def load_guangtong_cases(powers, rng):
-    """12,014 cases in the approval bureau's 104 powers and 30 penalty cases, during 2021."""
+def load_guangtong_cases(powers, rng, this_month):
+    """12,014 cases in the approval bureau's 104 powers and 30 penalty cases during 2021, then the living
+    ledger: the powers that handled cases in 2021 keep running from 2022 on."""
     months = [dt.date(2021, m, 1) for m in range(1, 12)]
     approval = [p for p in powers if p.item.type_code in ("01", "20")]
     penalty = [p for p in powers if p.item.type_code == "02"]
@@ -172,12 +204,8 @@ def load_guangtong_cases(powers, rng):
             set_take_over(power, DelegatedPower.TakeOverStatus.TAKEN_OVER, on=dt.date(2020, 3, 1))
             if share:
                 rows += case_rows(power, months[: max(1, min(11, share))], "town", rng, total=share)
-    save_case_rows(rows)
-
-
-def distribute(total, parts):
-    """``total`` split into ``parts`` whole numbers that differ by at most one."""
-    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+                rows += living_rows(power, dt.date(2022, 1, 1), this_month, "running")
+    save_case_rows(rows, powers)
 
 
 def load_dazhou(towns, document, this_month):
@@ -195,7 +223,7 @@ def load_dazhou(towns, document, this_month):
         )
         powers = power_rows(town, catalogue, per_town[code], rng)
         n = len(powers)
-        split_powers(powers, n // 6, n // 2, rng=rng, this_month=this_month)
+        split_powers(powers, n // 6, n // 2, this_month=this_month)
 
 
 def load_dongying(towns, document, this_month):
@@ -209,7 +237,7 @@ def load_dongying(towns, document, this_month):
         )
         powers = power_rows(town, catalogue, type_counts, rng)
         rng.shuffle(powers)
-        split_powers(powers, not_taken, running, rng=rng, this_month=this_month)
+        split_powers(powers, not_taken, running, this_month=this_month)
 
 
 def distribute_weighted(total, weights):

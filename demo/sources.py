@@ -6,6 +6,8 @@ generates item rows (marked ``is_generated``) that add up to exactly those total
 
 import datetime as dt
 
+from . import jining
+
 D = dt.date
 
 # (code, name, level, parent code)
@@ -30,6 +32,7 @@ REGIONS = [
     ("511724", "大竹县", "county", "511700"),
     ("511725", "渠县", "county", "511700"),
     ("511781", "万源市", "county", "511700"),
+    *jining.REGIONS,
     ("530000", "云南省", "province", None),
     ("532300", "楚雄彝族自治州", "city", "530000"),
     ("532311", "禄丰市", "county", "532300"),
@@ -42,12 +45,14 @@ DOCUMENTS = {
         "issuer": "中共山东省委办公厅 山东省人民政府办公厅",
         "title": "关于推广经济发达镇改革试点经验深入推进乡镇(街道)行政管理体制改革的实施意见",
         "issued_on": D(2018, 1, 1),
+        "period": D(2018, 1, 1),
         "region": "370000",
     },
     "liaocheng_2019": {
         "number": "",
         "issuer": "聊城市人民政府",
         "issued_on": D(2019, 4, 9),
+        "period": D(2019, 4, 1),
         "region": "371500",
         "title": "关于印发《深化临清市烟店镇行政管理体制改革方案》《莘县古云镇行政管理体制改革方案》的通知",
     },
@@ -55,13 +60,15 @@ DOCUMENTS = {
         "number": "",
         "issuer": "四川在线",
         "issued_on": D(2023, 11, 13),
+        "period": D(2023, 11, 1),
         "region": "511700",
         "title": "下好乡镇改革“后半篇文章”先手棋 达州试点工作这样干",
     },
     "guangtong_2021": {
         "number": "",
-        "issuer": "禄丰市委编办",
+        "issuer": "广通镇人民政府",
         "issued_on": D(2021, 12, 15),
+        "period": D(2021, 12, 1),
         "region": "532311",
         "title": "浅议深入推进广通镇经济发达镇行政管理体制改革的对策与建议",
     },
@@ -69,6 +76,7 @@ DOCUMENTS = {
         "number": "",
         "issuer": "济宁新闻客户端",
         "issued_on": D(2021, 12, 16),
+        "period": D(2021, 12, 1),
         "region": "370800",
         "title": "济宁做好赋权增能减负“三篇文章” 推进基层治理体系改革创新",
     },
@@ -76,45 +84,122 @@ DOCUMENTS = {
         "number": "",
         "issuer": "东营市委编办(张金亮)",
         "issued_on": None,
+        # The article gives no date. It reports "since 2012" and the pilot catalogues of 2014: its figures
+        # are held at December 2015, a chosen month, and the page says so.
+        "period": D(2015, 12, 1),
+        "period_note": "文件未注明日期,数据月份为演示选定(2015年12月)",
         "region": "370500",
         "title": "试点强镇扩权改革推进新型城镇化建设",
     },
 }
 
-# (document key, region code, label, value, unit, is_lower_bound)
+# Every figure a document reports: (document key, region code, town code or None, label, value, unit,
+# is_lower_bound ("余"), the ledger measure that holds it or "" when the ledger keeps no such figure).
+# Town-level figures name their town; their region is the town's county.
 REPORTED_FIGURES = [
-    ("dazhou_2023", "511700", "试点镇数量", 7, "个", False),
-    ("dazhou_2023", "511700", "下放行政审批权", 11, "项", False),
-    ("dazhou_2023", "511700", "下放行政处罚权", 132, "项", False),
-    ("dazhou_2023", "511700", "下放其他行政权力", 21, "项", False),
-    ("dazhou_2023", "511700", "属地管理责任事项", 119, "项", False),
-    ("dazhou_2023", "511700", "市县累计匹配资金", 63_000_000, "元", False),
-    ("dazhou_2023", "511700", "亿元以上项目", 11, "个", False),
-    ("dazhou_2023", "511700", "千万元以上项目", 70, "个", True),
-    ("dazhou_2023", "511700", "累计划拨土地指标", 1300, "亩", True),
-    ("dazhou_2023", "511700", "引进专业人才", 200, "名", True),
-    ("dazhou_2023", "511700", "提拔重用干部", 30, "名", True),
-    ("guangtong_2021", "532311", "行政审批局累计办件", 12014, "件", False),
-    ("guangtong_2021", "532311", "便民服务大厅进驻单位", 13, "个", False),
-    ("guangtong_2021", "532311", "便民服务大厅工作人员", 22, "名", False),
-    ("guangtong_2021", "532311", "行政处罚立案", 30, "件", False),
-    ("guangtong_2021", "532311", "下达整改通知书", 55, "份", False),
-    ("guangtong_2021", "532311", "人均事业发展经费(调整前)", 15000, "元/人/年", False),
-    ("guangtong_2021", "532311", "人均事业发展经费(调整后)", 20000, "元/人/年", False),
-    ("jining_2021", "370800", "下沉编制", 3291, "名", False),
-    ("jining_2021", "370800", "平均每个镇街新增编制", 21, "名", False),
-    ("jining_2021", "370800", "打破身份限制任用工作机构负责人", 389, "人", False),
-    ("jining_2021", "370800", "下沉执法人员", 2600, "名", True),
-    ("jining_2021", "370800", "办理执法案件", 2100, "件", False),
-    ("jining_2021", "370800", "属地管理事项", 132, "项", False),
-    ("dongying", "370500", "试点强镇", 6, "个", False),
-    ("dongying", "370500", "下放管理权限", 401, "项", False),
-    ("dongying", "370500", "正常运行", 179, "项", False),
-    ("dongying", "370500", "暂未使用", 155, "项", False),
-    ("dongying", "370500", "未承接到位", 67, "项", False),
-    ("dongying", "370500", "2012年以来新增编制", 34, "名", False),
-    ("dongying", "370500", "新增行政编制", 11, "名", False),
-    ("dongying", "370500", "新增事业编制", 23, "名", False),
+    ("dazhou_2023", "511700", None, "试点镇数量", 7, "个", False, "pilot_towns"),
+    ("dazhou_2023", "511700", None, "下放行政审批权", 11, "项", False, "powers:01"),
+    ("dazhou_2023", "511700", None, "下放行政处罚权", 132, "项", False, "powers:02"),
+    ("dazhou_2023", "511700", None, "下放其他行政权力", 21, "项", False, "powers:10"),
+    ("dazhou_2023", "511700", None, "属地管理责任事项", 119, "项", False, ""),
+    ("dazhou_2023", "511700", None, "每镇每年产业发展资金", 3_000_000, "元", False, "promised_per_year:industry_fund"),
+    ("dazhou_2023", "511700", None, "每镇每年工作经费", 500_000, "元", False, "promised_per_year:working_fund"),
+    (
+        "dazhou_2023",
+        "511700",
+        None,
+        "配套财政资金",
+        63_000_000,
+        "元",
+        True,
+        "fiscal_promised:industry_fund,working_fund",
+    ),
+    ("dazhou_2023", "511700", None, "每镇每年招商引资项目", 2, "个", False, ""),
+    ("dazhou_2023", "511700", None, "亿元以上项目", 11, "个", False, ""),
+    ("dazhou_2023", "511700", None, "千万元以上项目", 70, "个", True, ""),
+    ("dazhou_2023", "511700", None, "每镇每年新增建设用地计划", 100, "亩", False, "promised_per_year:land_quota"),
+    ("dazhou_2023", "511700", None, "累计划拨土地指标", 1300, "亩", True, ""),
+    ("dazhou_2023", "511700", None, "引进专业人才", 200, "名", True, ""),
+    ("dazhou_2023", "511700", None, "提拔重用干部", 30, "名", True, ""),
+    ("liaocheng_2019", "371581", "371581102000", "烟店镇下放事项", 128, "项", False, "powers"),
+    ("liaocheng_2019", "371581", "371581102000", "烟店镇行政许可", 35, "项", False, "powers:01"),
+    ("liaocheng_2019", "371581", "371581102000", "烟店镇行政处罚", 91, "项", False, "powers:02"),
+    ("liaocheng_2019", "371581", "371581102000", "烟店镇行政确认", 1, "项", False, "powers:07"),
+    ("liaocheng_2019", "371581", "371581102000", "烟店镇行政给付", 1, "项", False, "powers:05"),
+    ("liaocheng_2019", "371581", "371581102000", "烟店镇党政工作机构", 8, "个", False, "organs:work_organ"),
+    ("liaocheng_2019", "371581", "371581102000", "烟店镇事业单位", 6, "个", False, "organs:institution"),
+    ("liaocheng_2019", "371581", "371581102000", "烟店镇行政编制", 50, "名", False, "posts:administrative"),
+    ("liaocheng_2019", "371581", "371581102000", "烟店镇事业编制", 65, "名", False, "posts:institutional"),
+    ("liaocheng_2019", "371522", "371522106000", "古云镇下放事项", 100, "项", False, "powers"),
+    ("liaocheng_2019", "371522", "371522106000", "古云镇行政许可", 32, "项", False, "powers:01"),
+    ("liaocheng_2019", "371522", "371522106000", "古云镇行政处罚", 64, "项", False, "powers:02"),
+    ("liaocheng_2019", "371522", "371522106000", "古云镇行政确认", 2, "项", False, "powers:07"),
+    ("liaocheng_2019", "371522", "371522106000", "古云镇行政给付", 2, "项", False, "powers:05"),
+    ("liaocheng_2019", "371522", "371522106000", "古云镇党政工作机构", 8, "个", False, "organs:work_organ"),
+    ("liaocheng_2019", "371522", "371522106000", "古云镇事业单位", 6, "个", False, "organs:institution"),
+    ("liaocheng_2019", "371522", "371522106000", "古云镇行政编制", 45, "名", False, "posts:administrative"),
+    ("liaocheng_2019", "371522", "371522106000", "古云镇事业编制", 65, "名", False, "posts:institutional"),
+    ("guangtong_2021", "532311", "532311102000", "行政机构", 5, "个", False, "organs:work_organ"),
+    ("guangtong_2021", "532311", "532311102000", "事业机构", 7, "个", False, "organs:institution"),
+    ("guangtong_2021", "532311", "532311102000", "行政编制", 38, "名", False, "posts:administrative"),
+    ("guangtong_2021", "532311", "532311102000", "领导职数(含在行政编制内)", 11, "名", False, "posts:leadership"),
+    ("guangtong_2021", "532311", "532311102000", "事业编制", 70, "名", False, "posts:institutional"),
+    ("guangtong_2021", "532311", "532311102000", "全镇总编制", 108, "名", False, "posts:total"),
+    ("guangtong_2021", "532311", "532311102000", "行政审批局承接行政许可", 32, "项", False, "powers:01"),
+    ("guangtong_2021", "532311", "532311102000", "行政审批局承接公共服务", 72, "项", False, "powers:20"),
+    ("guangtong_2021", "532311", "532311102000", "综合行政执法局承接行政处罚", 113, "项", False, "powers:02"),
+    ("guangtong_2021", "532311", "532311102000", "行政审批局累计办件", 12014, "件", False, "cases:01,20"),
+    ("guangtong_2021", "532311", "532311102000", "便民服务大厅进驻单位", 13, "个", False, ""),
+    ("guangtong_2021", "532311", "532311102000", "便民服务大厅工作人员", 22, "名", False, ""),
+    ("guangtong_2021", "532311", "532311102000", "行政处罚立案", 30, "件", False, "cases:02"),
+    ("guangtong_2021", "532311", "532311102000", "下达整改通知书", 55, "份", False, ""),
+    ("guangtong_2021", "532311", "532311102000", "人均事业发展经费(调整前)", 15000, "元/人/年", False, ""),
+    (
+        "guangtong_2021",
+        "532311",
+        "532311102000",
+        "人均事业发展经费(调整后)",
+        20000,
+        "元/人/年",
+        False,
+        "promised_per_year:per_head_grant",
+    ),
+    (
+        "jining_2021",
+        "370800",
+        None,
+        "县直部门考核中镇街评价最低占比",
+        30,
+        "%",
+        False,
+        "scheme_minimum:county_department",
+    ),
+    (
+        "jining_2021",
+        "370800",
+        None,
+        "派驻机构考核中镇街评价最低占比",
+        60,
+        "%",
+        False,
+        "scheme_minimum:dispatched_agency",
+    ),
+    ("jining_2021", "370800", None, "下沉编制", 3291, "名", False, "posts:total"),
+    ("jining_2021", "370800", None, "平均每个镇街新增编制", 21, "名", False, "posts_per_town:total"),
+    ("jining_2021", "370800", None, "打破身份限制任用工作机构负责人", 389, "人", False, ""),
+    ("jining_2021", "370800", None, "下沉执法人员", 2600, "名", True, ""),
+    ("jining_2021", "370800", None, "办理执法案件", 2100, "件", False, ""),
+    ("jining_2021", "370800", None, "属地管理事项", 132, "项", False, ""),
+    ("dongying", "370500", None, "试点强镇", 6, "个", False, "pilot_towns"),
+    ("dongying", "370500", None, "下放管理权限", 401, "项", False, "powers"),
+    ("dongying", "370500", None, "正常运行", 179, "项", False, "running"),
+    ("dongying", "370500", None, "暂未使用", 155, "项", False, "unused"),
+    ("dongying", "370500", None, "未承接到位", 67, "项", False, "not_taken_over"),
+    ("dongying", "370500", None, "2012年以来新增编制", 34, "名", False, ""),
+    ("dongying", "370500", None, "新增行政编制", 11, "名", False, ""),
+    ("dongying", "370500", None, "新增事业编制", 23, "名", False, ""),
+    ("dongying", "370500", None, "市级每年每镇配套资金", 5_000_000, "元", False, "promised_per_year:fixed_subsidy"),
+    ("dongying", "370500", None, "县级每年每镇配套资金", 5_000_000, "元", False, "promised_per_year:fixed_subsidy"),
 ]
 
 # code, name, county, category, generated?
@@ -143,12 +228,35 @@ TOWNS = [
     ]
 ]
 
+TOWNS += jining.towns()
+
 DAZHOU_TOWNS = [t[0] for t in TOWNS if t[2].startswith("5117")]
+# Dazhou's 7 mandatory organs: the interview names three (党建办, 行政审批办, 综合执法办); the other four
+# are invented and marked generated.
+DAZHOU_MANDATORY = [
+    ("党建办", False),
+    ("行政审批办", False),
+    ("综合执法办", False),
+    ("党政办公室", True),
+    ("经济发展办公室", True),
+    ("社会事务办公室", True),
+    ("应急管理办公室", True),
+]
+# Special organs by town category: (name, generated?). The interview names no culture-tourism organ.
+DAZHOU_SPECIAL = {
+    "industry": ("农民工服务中心", False),
+    "agriculture": ("农产品集中发展中心", False),
+    "trade_logistics": ("都市商旅发展促进中心", False),
+    "culture_tourism": ("文化旅游发展中心", True),
+}
+# The county branch bureaus 广饶县 set up in 大王镇 (document 004).
+DAWANG_BRANCHES = ["城市管理局大王分局", "安全生产监督管理局大王分局", "环境保护局大王分局"]
 DONGYING_TOWNS = [t[0] for t in TOWNS if t[2].startswith("3705")]
 
-# Liaocheng's two towns: (work organs, institutions) with their nameplates, as the plan names them.
+# Organs with their nameplates, as the documents name them: town → (document key, work organs, institutions).
 ORGANS = {
     "371581102000": (
+        "liaocheng_2019",
         [
             ("党政办公室", []),
             ("党建工作办公室", []),
@@ -169,6 +277,7 @@ ORGANS = {
         ],
     ),
     "371522106000": (
+        "liaocheng_2019",
         [
             ("党政办公室", []),
             ("党建工作办公室", []),
@@ -186,6 +295,26 @@ ORGANS = {
             ("油区发展服务中心", []),
             ("园区产业服务中心", []),
             ("综合文化服务中心", []),
+        ],
+    ),
+    # 广通镇: "3办2局" and "1所6中心".
+    "532311102000": (
+        "guangtong_2021",
+        [
+            ("党政办公室", ["党建办公室", "应急管理办公室"]),
+            ("扶贫开发办公室", ["经济发展办公室"]),
+            ("社会治安综合治理办公室", []),
+            ("行政审批局", ["社会事务办公室", "为民服务中心", "公共资源交易中心"]),
+            ("综合行政执法局", []),
+        ],
+        [
+            ("财政所", []),
+            ("农业农村和水务服务中心", []),
+            ("林业和草原服务中心", ["消防站", "应急队"]),
+            ("国土和村镇规划建设服务中心", []),
+            ("文化旅游广电体育服务中心", []),
+            ("投资促进服务中心", ["物流园区服务中心", "投资项目代办服务中心"]),
+            ("乡村振兴和特色产业发展中心", []),
         ],
     ),
 }

@@ -25,25 +25,12 @@ from . import sources
 from .upsert import upsert
 
 D = dt.date
-DAZHOU_MANDATORY = [
-    "党政办公室",
-    "党建工作办公室",
-    "经济发展办公室",
-    "社会事务办公室",
-    "综合行政执法办公室",
-    "应急管理办公室",
-    "规划建设办公室",
-]
-DAZHOU_SPECIAL = {
-    "industry": "产业园区服务中心",
-    "culture_tourism": "文化旅游服务中心",
-    "agriculture": "现代农业服务中心",
-    "trade_logistics": "商贸物流服务中心",
-}
 
 
 def load_organs(towns, documents):
-    for code, (work_organs, institutions) in sources.ORGANS.items():
+    """Every demo town's organs by the documents' names; rows of an earlier demo under other names go."""
+    kept = []
+    for code, (doc_key, work_organs, institutions) in sources.ORGANS.items():
         for kind, organs in ((Organ.Kind.WORK_ORGAN, work_organs), (Organ.Kind.INSTITUTION, institutions)):
             for name, plates in organs:
                 organ = upsert(
@@ -51,50 +38,49 @@ def load_organs(towns, documents):
                     {"town": towns[code], "name": name},
                     kind=kind,
                     is_mandatory=name not in sources.SPECIAL_ORGANS,
-                    document=documents["liaocheng_2019"],
+                    document=documents[doc_key],
                 )
+                kept.append(organ.pk)
                 for plate in plates:
                     upsert(Nameplate, {"organ": organ, "name": plate})
+    kept += load_dazhou_organs(towns, documents["dazhou_2023"])
+    kept += load_dawang_branches(towns["370523101000"], documents["dongying"])
+    Organ.objects.filter(town__in=towns.values()).exclude(pk__in=kept).delete()
+
+
+def load_dazhou_organs(towns, document):
+    kept = []
     for code in sources.DAZHOU_TOWNS:
         town = towns[code]
-        for name in DAZHOU_MANDATORY:
-            upsert(
-                Organ, {"town": town, "name": name}, kind=Organ.Kind.WORK_ORGAN, is_mandatory=True, is_generated=True
+        special = sources.DAZHOU_SPECIAL[town.category]
+        for kind, (name, generated) in [(Organ.Kind.WORK_ORGAN, o) for o in sources.DAZHOU_MANDATORY] + [
+            (Organ.Kind.INSTITUTION, special)
+        ]:
+            organ = upsert(
+                Organ,
+                {"town": town, "name": name},
+                kind=kind,
+                is_mandatory=kind == Organ.Kind.WORK_ORGAN,
+                is_generated=generated,
+                document=document,
             )
-        upsert(
-            Organ,
-            {"town": town, "name": DAZHOU_SPECIAL[town.category]},
-            kind=Organ.Kind.INSTITUTION,
-            is_mandatory=False,
-            is_generated=True,
-        )
-    guangtong = towns["532311102000"]
-    for n in range(1, 6):
-        upsert(
-            Organ,
-            {"town": guangtong, "name": f"行政机构{n}"},
-            kind=Organ.Kind.WORK_ORGAN,
-            is_generated=True,
-            document=documents["guangtong_2021"],
-        )
-    for n in range(1, 8):
-        upsert(
-            Organ,
-            {"town": guangtong, "name": f"事业单位{n}"},
-            kind=Organ.Kind.INSTITUTION,
-            is_generated=True,
-            document=documents["guangtong_2021"],
-        )
-    dawang = towns["370523101000"]
-    for bureau in ["自然资源局大王分局", "市场监督管理局大王分局"]:
-        parent = upsert(Department, {"county": dawang.county, "name": bureau[:-4]})
-        upsert(
+            kept.append(organ.pk)
+    return kept
+
+
+def load_dawang_branches(dawang, document):
+    kept = []
+    for bureau in sources.DAWANG_BRANCHES:
+        parent = upsert(Department, {"county": dawang.county, "name": bureau.removesuffix("大王分局")})
+        organ = upsert(
             Organ,
             {"town": dawang, "name": bureau},
             kind=Organ.Kind.DISPATCHED_AGENCY,
             parent_department=parent,
-            document=documents["dongying"],
+            document=document,
         )
+        kept.append(organ.pk)
+    return kept
 
 
 def load_headcount(towns, documents):

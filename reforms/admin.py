@@ -24,7 +24,7 @@ class TownAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
 
 @admin.register(models.SourceDocument)
 class SourceDocumentAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
-    list_display = ["number", "title", "issuer", "issued_on", "region"]
+    list_display = ["number", "title", "issuer", "issued_on", "period", "region"]
     list_filter = ["region"]
     search_fields = ["number", "title", "issuer"]
     date_hierarchy = "issued_on"
@@ -32,9 +32,10 @@ class SourceDocumentAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin)
 
 @admin.register(models.ReportedFigure)
 class ReportedFigureAdmin(LedgerAdminMixin, SystemAdminOnly, admin.ModelAdmin):
-    list_display = ["label", "value", "unit", "region", "document"]
+    list_display = ["label", "value", "unit", "is_lower_bound", "region", "town", "measure", "document"]
     list_filter = ["region", "document"]
     search_fields = ["label"]
+    raw_id_fields = ["town"]
 
 
 class MembershipInline(SystemAdminOnly, admin.TabularInline):

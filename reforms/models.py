@@ -75,7 +75,7 @@ class Town(LedgerModel):
 
     class Category(models.TextChoices):
         INDUSTRY = "industry", _("工业主导型")
-        CULTURE_TOURISM = "culture_tourism", _("文旅融合型")
+        CULTURE_TOURISM = "culture_tourism", _("文化旅游型")
         AGRICULTURE = "agriculture", _("现代农业型")
         TRADE_LOGISTICS = "trade_logistics", _("商贸物流型")
         OTHER = "other", _("其他")
@@ -132,6 +132,14 @@ class SourceDocument(LedgerModel):
     title = models.CharField(_("标题"), max_length=300)
     issuer = models.CharField(_("发文机关"), max_length=200)
     issued_on = models.DateField(_("发文日期"), null=True, blank=True)
+    # A document's figures describe one month; it is the issue month unless the document gives no date.
+    period = models.DateField(
+        _("数据所属月份"),
+        null=True,
+        blank=True,
+        help_text=_("文件所报数据对应的月份(当月第一天);文件未注明日期时为选定的月份"),
+    )
+    period_note = models.CharField(_("月份说明"), max_length=200, blank=True)
     region = models.ForeignKey(
         Region,
         verbose_name=_("适用区域"),
@@ -161,6 +169,11 @@ class SourceDocument(LedgerModel):
     def __str__(self):
         return f"{self.title}({self.number})" if self.number else self.title
 
+    def figure_period(self):
+        """The month the document's figures belong to: its period, else its issue month, else None."""
+        when = self.period or self.issued_on
+        return when.replace(day=1) if when else None
+
 
 class ReportedFigure(LedgerModel):
     """A headline figure a document reports for a region (e.g. 3,291 posts moved down to towns)."""
@@ -169,7 +182,17 @@ class ReportedFigure(LedgerModel):
         SourceDocument, verbose_name=_("来源文件"), on_delete=models.CASCADE, related_name="figures"
     )
     region = models.ForeignKey(Region, verbose_name=_("区域"), on_delete=models.PROTECT)
+    # Town-level figures (a town's catalogue, organs, posts) name the town; region is then its county.
+    town = models.ForeignKey(
+        Town, verbose_name=_("镇"), on_delete=models.PROTECT, null=True, blank=True, related_name="reported_figures"
+    )
     label = models.CharField(_("指标"), max_length=200)
+    measure = models.CharField(
+        _("台账口径"),
+        max_length=100,
+        blank=True,
+        help_text=_("台账中与该数据对应的统计口径;为空表示台账不掌握该数据"),
+    )
     value = models.DecimalField(_("数值"), max_digits=14, decimal_places=2)
     unit = models.CharField(_("单位"), max_length=20)
     is_lower_bound = models.BooleanField(_("为下限(“余”)"), default=False)

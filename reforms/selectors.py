@@ -1,11 +1,16 @@
 """Read paths for regions and towns, always scoped to what the user may see."""
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
-from core.scoping import visible
+from core.scoping import at_or_under, visible
 
-from .models import ReformPlan, Town
+from .measures import LedgerFigure, ledger_figure
+from .models import ReformPlan, ReportedFigure, SourceDocument, Town
 
 
 def town_list(*, user):
@@ -88,3 +93,81 @@ def town_overview(*, user, town):
         "arrangements": scoped(FiscalArrangement),
         "years": scoped(FiscalYearRecord).select_related("arrangement")[:SECTION_SIZE],
     }
+
+
+@dataclass(frozen=True)
+class FigureCheck:
+    """One document figure beside the ledger's figure at the document's period.
+
+    ``status``: ``equal`` (for a lower bound "余": the ledger reaches it), ``differs`` (``difference`` is
+    ledger − document) or ``not_held`` (the ledger keeps no such figure).
+    """
+
+    figure: ReportedFigure
+    ledger: LedgerFigure | None
+    status: str
+    difference: Decimal | None
+
+    STATUS_LABELS = {"equal": _("一致"), "differs": _("不一致"), "not_held": _("台账未掌握")}
+
+    @property
+    def status_label(self):
+        return self.STATUS_LABELS[self.status]
+
+
+def figure_check(figure, period):
+    """Compare one reported figure with the ledger at ``period`` (None: the document has no period)."""
+    scope = figure.town or figure.region
+    ledger = ledger_figure(scope, period, figure.measure) if period else None
+    if ledger is None:
+        return FigureCheck(figure, None, "not_held", None)
+    difference = Decimal(ledger.value) - figure.value
+    reached = difference >= 0 if figure.is_lower_bound else difference == 0
+    return FigureCheck(figure, ledger, "equal" if reached else "differs", difference)
+
+
+def _figures_about(figures, region=None, town=None):
+    """Figures about ``town`` or ``region``: their own, those of the regions above and under them."""
+    if town is not None:
+        return figures.filter(
+            Q(town=town) | Q(town__isnull=True, region__in=[town.county_id, *_ancestors(town.county)])
+        )
+    if region is not None:
+        return figures.filter(at_or_under("region", region.pk) | Q(region__in=_ancestors(region)))
+    return figures
+
+
+def _ancestors(region):
+    ids = []
+    while region.parent_id:
+        ids.append(region.parent_id)
+        region = region.parent
+    return ids
+
+
+def document_checks(*, user, region=None, town=None, document_id=None):
+    """The visible documents (about ``region`` or ``town`` when given), each with its figures checked.
+
+    Returns [{"document", "period", "checks": [FigureCheck]}], documents with no visible figure left out.
+    """
+    figures = visible(user, ReportedFigure).select_related("document", "region__parent", "town__county")
+    figures = _figures_about(figures, region, town).filter(document__in=visible(user, SourceDocument))
+    if document_id is not None:
+        figures = figures.filter(document_id=document_id)
+    by_document: dict[SourceDocument, list[ReportedFigure]] = {}
+    for figure in figures.order_by("document__period", "document_id", "pk"):
+        by_document.setdefault(figure.document, []).append(figure)
+    return [
+        {
+            "document": document,
+            "period": document.figure_period(),
+            "checks": [figure_check(f, document.figure_period()) for f in rows],
+        }
+        for document, rows in by_document.items()
+    ]
+
+
+def document_check(*, user, document):
+    """One visible document with its visible figures checked (none when it reports none)."""
+    checks = document_checks(user=user, document_id=document.pk)
+    return checks[0] if checks else {"document": document, "period": document.figure_period(), "checks": []}

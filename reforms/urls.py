@@ -9,5 +9,6 @@ app_name = "reforms"
 urlpatterns = [
     path("", views.editor_home, name="my_towns"),
     path("town/<int:pk>/", views.town_page, name="town_page"),
+    path("documents/check/", views.document_check, name="document_check"),
     *page_urls(app_name),
 ]

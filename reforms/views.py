@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from core.scoping import visible
 from core.ui import LedgerUI, query_without
 
 from . import filters, forms, models, selectors
@@ -25,7 +26,7 @@ documents = LedgerUI(
     filterset=filters.SourceDocumentFilterSet,
     form=forms.SourceDocumentForm,
     slug="documents",
-    columns=["number", "title", "issuer", "issued_on", "region__name"],
+    columns=["number", "title", "issuer", "issued_on", "period", "region__name"],
     select_related=("region",),
     namespace=NS,
 )
@@ -111,3 +112,20 @@ def editor_home(request):
     page = Paginator(towns, TOWNS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"towns": page.object_list, "page": page, "q": search, "query_no_page": query_without(request, "page")}
     return render(request, "reforms/my_towns.html", context)
+
+
+@login_required
+@require_safe
+def document_check(request):
+    """Every source document's figures beside the ledger's at the document's period; prints on A4.
+
+    ``?region=<code>`` or ``?town=<code>`` keeps the documents about that region or town (the dashboards
+    link here so); out of scope answers 404.
+    """
+    region = town = None
+    if code := request.GET.get("town"):
+        town = get_object_or_404(selectors.town_list(user=request.user), code=code)
+    elif code := request.GET.get("region"):
+        region = get_object_or_404(visible(request.user, models.Region), code=code)
+    documents = selectors.document_checks(user=request.user, region=region, town=town)
+    return render(request, "reforms/document_check.html", {"documents": documents, "about": town or region})

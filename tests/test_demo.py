@@ -69,10 +69,11 @@ def test_guangtong_headcount_is_38_administrative_11_leadership_70_institutional
     assert sum(quotas[k] for k in ("administrative", "institutional")) == 108
 
 
-def test_guangtong_approval_bureau_handled_12014_cases(demo):
-    total = DelegatedPower.objects.filter(town__code="532311102000", item__type_code__in=["01", "20"]).aggregate(
-        n=Sum("case_counts__accepted")
-    )["n"]
+def test_guangtong_approval_bureau_handled_12014_cases_by_december_2021(demo):
+    """The document's 12,014 is the total at its period; the living ledger adds cases after it."""
+    total = DelegatedPower.objects.filter(
+        town__code="532311102000", item__type_code__in=["01", "20"], case_counts__month__lte="2021-12-01"
+    ).aggregate(n=Sum("case_counts__accepted"))["n"]
     assert total == 12014
 
 
@@ -148,3 +149,26 @@ def test_production_settings_serve_load_demo_from_the_demo_app():
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "demo"
+
+
+def test_jinings_generated_pilot_towns_hold_its_3291_posts_21_a_town(demo):
+    towns = Town.objects.filter(county__parent__code="370800")
+    assert towns.count() == 157
+    assert not towns.filter(is_generated=False).exists()
+    posts = HeadcountQuota.objects.filter(town__in=towns)
+    assert posts.aggregate(n=Sum("approved"))["n"] == 3291
+    assert set(posts.values_list("approved", flat=True)) == {20, 21}
+
+
+def test_jinings_towns_grade_county_departments_and_dispatched_agencies_under_its_schemes(demo):
+    from reforms.models import AssessmentScore
+
+    scores = AssessmentScore.objects.filter(town__county__parent__code="370800")
+    assert dict(scores.values_list("scheme__subject").annotate(n=Count("pk"))) == {
+        "county_department": 157,
+        "dispatched_agency": 157,
+    }
+    assert {(s.scheme.town_weight, s.scheme.min_town_weight) for s in scores.select_related("scheme")} == {
+        (Decimal(30), Decimal(30)),
+        (Decimal(60), Decimal(60)),
+    }

@@ -1,8 +1,15 @@
 """API v1 for reforms: regions, towns, documents, programmes, plans and tasks, assessment."""
 
-from core.api.views import LedgerViewSet, ReadOnlyLedgerViewSet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.response import Response
 
-from .. import filters
+from core.api.views import LedgerViewSet, ReadOnlyLedgerViewSet
+from core.scoping import visible
+
+from .. import filters, models, selectors
 from . import serializers
 
 
@@ -84,3 +91,36 @@ class TownAnnualAssessmentViewSet(LedgerViewSet):
     filterset_class = filters.TownAnnualAssessmentFilterSet
     search_fields = ["town__name", "town__code"]
     ordering_fields = ["id", "year", "score", "rank_in_county", "updated_at"]
+
+
+SCOPE_PARAMETERS = [
+    OpenApiParameter("region", str, description=_("区划代码:只列出关于该区域的文件")),
+    OpenApiParameter("town", str, description=_("统计用区划代码:只列出关于该镇的文件")),
+]
+
+
+class DocumentCheckViewSet(viewsets.ViewSet):
+    """Each source document's figures beside the ledger's at the document's period (文件数据与台账对照).
+
+    Read-only, the same comparison as the documents page; scoped like documents: a region, town or
+    document out of the caller's scope answers 404.
+    """
+
+    lookup_value_regex = r"[0-9]+"
+    serializer_class = serializers.DocumentCheckSerializer
+
+    @extend_schema(parameters=SCOPE_PARAMETERS, responses=serializers.DocumentCheckSerializer(many=True))
+    def list(self, request):
+        region = town = None
+        if code := request.query_params.get("town"):
+            town = get_object_or_404(selectors.town_list(user=request.user), code=code)
+        elif code := request.query_params.get("region"):
+            region = get_object_or_404(visible(request.user, models.Region), code=code)
+        checks = selectors.document_checks(user=request.user, region=region, town=town)
+        return Response(serializers.DocumentCheckSerializer(checks, many=True).data)
+
+    @extend_schema(responses=serializers.DocumentCheckSerializer)
+    def retrieve(self, request, pk=None):
+        document = get_object_or_404(visible(request.user, models.SourceDocument), pk=pk)
+        check = selectors.document_check(user=request.user, document=document)
+        return Response(serializers.DocumentCheckSerializer(check).data)
