@@ -10,10 +10,10 @@ from reforms.api.views import DocumentCheckViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
-for prefix, viewset in api_routes():
+# Read-only views over the ledger that are not ledger models themselves.
+READ_ONLY_ROUTES = [("document-checks", DocumentCheckViewSet)]
+for prefix, viewset in [*api_routes(), *READ_ONLY_ROUTES]:
     router.register(prefix, viewset, basename=prefix)
-# The documents' figures against the ledger: a read-only comparison, not a ledger model.
-router.register("document-checks", DocumentCheckViewSet, basename="document-checks")
 
 app_name = "api"
 urlpatterns = [

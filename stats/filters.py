@@ -8,6 +8,10 @@ from delegation.models import DelegatedPower, PowerType
 from . import models
 
 
+# The ledger's years run from 2000 to 2099, as its months do.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
 class MonthField(forms.DateField):
     """A month as ``YYYY-MM`` (or any day of it), read as its first day: the period of the summary rows."""
 
@@ -15,8 +19,7 @@ class MonthField(forms.DateField):
 
     def to_python(self, value):
         day = super().to_python(value)
-        # The ledger's months run from 2000 to 2099, as the case counts' do.
-        if day and not 2000 <= day.year <= 2099:
+        if day and not FIRST_YEAR <= day.year <= LAST_YEAR:
             raise forms.ValidationError(_("统计月份须在 2000 年至 2099 年之间。"), code="invalid")
         return day.replace(day=1) if day else day
 
@@ -25,12 +28,23 @@ class MonthFilter(django_filters.DateFilter):
     field_class = MonthField
 
 
+class YearField(forms.IntegerField):
+    """A statistics year, refused outside the ledger's years rather than failing in the date lookup."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=FIRST_YEAR, max_value=LAST_YEAR, **kwargs)
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = YearField
+
+
 class ScopedFigureFilterSet(LedgerFilterSet):
     """Filters shared by the summary tables: scope, month or year (its year-end figures), period range,
     plus region and town codes."""
 
     period = MonthFilter(label=_("统计月份(YYYY-MM)"))
-    year = django_filters.NumberFilter(method="filter_year", label=_("统计年度(年末数)"))
+    year = YearFilter(method="filter_year", label=_("统计年度(年末数)"))
 
     period_from = django_filters.DateFilter(field_name="period", lookup_expr="gte", label=_("起始月份"))
     period_to = django_filters.DateFilter(field_name="period", lookup_expr="lte", label=_("截止月份"))

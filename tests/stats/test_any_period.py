@@ -133,3 +133,12 @@ def test_the_export_takes_a_year_and_holds_that_year_ends_figures(demo):
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     delegated = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "下放事项")
     assert delegated[2] == delegated_in_dongying_by(dt.date(2020, 12, 31))
+
+
+@pytest.mark.parametrize("year", ["0", "1999", "2100", "99999"])
+def test_a_year_out_of_the_ledgers_range_is_refused_naming_the_year(year):
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(User.objects.create_user(username="admin_any", password="x", role=User.Role.SYSTEM_ADMIN))
+    response = client.get("/api/v1/stats/figures/", {"year": year})
+    assert response.status_code == 400
+    assert "year" in response.json()["fields"]

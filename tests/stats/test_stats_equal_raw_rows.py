@@ -46,10 +46,5 @@ def test_power_figures_of_every_town_and_region_equal_the_raw_rows(demo, period)
     assert_statistics_equal_raw_rows(period or timezone.localdate().replace(day=1))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the statistics still count powers delegated or taken over after the month (Liaocheng's 2019 "
-    "catalogues at 2015-12); the period-aware statistics of issue 14 item 1 make this pass",
-)
 def test_power_figures_before_a_catalogue_was_issued_equal_the_raw_rows(demo):
     assert_statistics_equal_raw_rows(dt.date(2015, 12, 1))
