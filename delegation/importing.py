@@ -21,6 +21,7 @@ from openpyxl import Workbook, load_workbook
 
 from core import services
 from core.scoping import can_edit
+from staffing.models import Organ
 
 from .models import DelegatedPower, Department, MonthlyCaseCount, PowerItem, PowerSource, PowerType
 from .services import BatchRejected, case_counts_upsert
@@ -54,6 +55,10 @@ CATALOGUE_COLUMNS = [
     Column("mode", gettext_noop("下放方式"), True),
     Column("delegated_on", gettext_noop("下放日期")),
     Column("take_over_status", gettext_noop("承接状态")),
+    Column("take_over_on", gettext_noop("承接日期")),
+    Column("receiving_organ", gettext_noop("承接机构")),
+    Column("not_taken_over_cause", gettext_noop("未承接原因")),
+    Column("not_taken_over_reason", gettext_noop("未承接原因说明")),
 ]
 
 CASE_COUNT_COLUMNS = [
@@ -222,6 +227,10 @@ def catalogue_notes():
         "mode": "、".join(str(label) for label in DelegatedPower.Mode.labels),
         "take_over_status": "、".join(str(label) for label in DelegatedPower.TakeOverStatus.labels),
         "delegated_on": "YYYY-MM-DD",
+        "take_over_on": str(_("YYYY-MM-DD;已承接时必填")),
+        "receiving_organ": str(_("本镇机构或派驻机构的名称;已承接时必填")),
+        "not_taken_over_cause": "、".join(str(label) for label in DelegatedPower.NotTakenOverCause.labels),
+        "not_taken_over_reason": str(_("原因为“其他”时必填")),
         "implementation_code": str(_("有实施编码时按编码更新同一事项,否则按部门 + 事项名称。")),
     }
 
@@ -265,6 +274,7 @@ def _clean_catalogue_row(values, catalogue):
         ("source", PowerSource.choices),
         ("mode", DelegatedPower.Mode.choices),
         ("take_over_status", DelegatedPower.TakeOverStatus.choices),
+        ("not_taken_over_cause", DelegatedPower.NotTakenOverCause.choices),
     ):
         if values.get(key) and key not in errors:
             cleaned[key] = _choice(values[key], choices)
@@ -275,7 +285,22 @@ def _clean_catalogue_row(values, catalogue):
         cleaned["delegated_on"] = _parse_date(values["delegated_on"])
         if cleaned["delegated_on"] is None:
             errors["delegated_on"] = _("日期格式应为 YYYY-MM-DD。")
+    cleaned["take_over_on"] = None
+    if values.get("take_over_on"):
+        cleaned["take_over_on"] = _parse_date(values["take_over_on"])
+        if cleaned["take_over_on"] is None:
+            errors["take_over_on"] = _("日期格式应为 YYYY-MM-DD。")
     return cleaned, errors
+
+
+def _receiving_organ(town, name):
+    """The town's organ of that name; a ValidationError at the column when the town has none."""
+    if not name:
+        return None
+    organ = Organ.objects.filter(town=town, name=name).first()
+    if organ is None:
+        raise ValidationError({"receiving_organ": _("本镇没有名为“%(name)s”的机构。") % {"name": name}})
+    return organ
 
 
 class _Rollback(Exception):
@@ -339,7 +364,14 @@ def count_mismatches(catalogue, town):
 
 
 ITEM_FIELDS = ("name", "type_code", "implementation_code", "local_code", "source", "legal_basis")
-POWER_FIELDS = ("mode", "delegated_on", "take_over_status")
+POWER_FIELDS = (
+    "mode",
+    "delegated_on",
+    "take_over_status",
+    "take_over_on",
+    "not_taken_over_cause",
+    "not_taken_over_reason",
+)
 
 
 def _write_catalogue_row(user, catalogue, town, cleaned, departments, result):
@@ -360,6 +392,8 @@ def _write_catalogue_row(user, catalogue, town, cleaned, departments, result):
                 count=False,
             )
             data = {k: cleaned[k] for k in POWER_FIELDS if cleaned.get(k)}
+            if cleaned.get("receiving_organ"):
+                data["receiving_organ"] = _receiving_organ(town, cleaned["receiving_organ"])
             existing = DelegatedPower.objects.filter(town=town, item=item).first()
             _upsert(
                 existing, DelegatedPower, user, {"town": town, "item": item, "catalogue": catalogue, **data}, result
@@ -401,7 +435,7 @@ def _field_errors(error):
     if hasattr(error, "error_dict"):
         # A field the file has no column for is reported at the column that decides it (the reason a
         # power is not taken over is owed by its take-over status), else at the item's name.
-        renamed = {"source_department": "department", "not_taken_over_reason": "take_over_status"}
+        renamed = {"source_department": "department"}
         keys = {c.key for c in CATALOGUE_COLUMNS}
         errors = {}
         for k, v in error.error_dict.items():

@@ -245,6 +245,14 @@ class DelegatedPower(LedgerModel):
         TAKEN_OVER = "taken_over", _("已承接")
         NOT_TAKEN_OVER = "not_taken_over", _("未承接到位")
 
+    class NotTakenOverCause(models.TextChoices):
+        """The documents' causes of a power not taken over (未承接到位)."""
+
+        NO_TRAINED_STAFF = "no_trained_staff", _("缺少经培训的人员")
+        DISPATCHED_AGENCY = "dispatched_agency", _("派驻机构管理体制未理顺")
+        DOES_NOT_FIT = "does_not_fit", _("不适合本镇实际")
+        OTHER = "other", _("其他")
+
     town = models.ForeignKey(
         "reforms.Town",
         verbose_name=_("镇"),
@@ -277,7 +285,12 @@ class DelegatedPower(LedgerModel):
         default=TakeOverStatus.PENDING,
     )
     take_over_on = models.DateField(_("承接日期"), null=True, blank=True)
-    not_taken_over_reason = models.CharField(_("未承接原因"), max_length=300, blank=True)
+    not_taken_over_cause = models.CharField(
+        _("未承接原因"), max_length=20, choices=NotTakenOverCause.choices, blank=True
+    )
+    not_taken_over_reason = models.CharField(
+        _("未承接原因说明"), max_length=300, blank=True, help_text=_("原因为“其他”时必填")
+    )
     scope_path = "town__county"
     town_path = "town"
     history = HistoricalRecords()
@@ -299,9 +312,19 @@ class DelegatedPower(LedgerModel):
                 violation_error_message=_("承接日期不能早于下放日期。"),
             ),
             models.CheckConstraint(
-                condition=~Q(take_over_status="not_taken_over") | ~Q(not_taken_over_reason=""),
-                name="power_not_taken_over_has_reason",
-                violation_error_message=_("未承接到位的事项必须说明原因。"),
+                condition=~Q(take_over_status="taken_over") | Q(take_over_on__isnull=False),
+                name="power_taken_over_has_date",
+                violation_error_message=_("已承接的事项必须填写承接日期。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(take_over_status="not_taken_over") | ~Q(not_taken_over_cause=""),
+                name="power_not_taken_over_has_cause",
+                violation_error_message=_("未承接到位的事项必须选择原因。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(not_taken_over_cause="other") | ~Q(not_taken_over_reason=""),
+                name="power_other_cause_explained",
+                violation_error_message=_("原因为“其他”时必须说明具体原因。"),
             ),
         ]
 
@@ -309,7 +332,7 @@ class DelegatedPower(LedgerModel):
         return f"{self.town} · {self.item}"
 
     def clean(self):
-        errors = {}
+        errors = self._take_over_errors()
         if self.catalogue_id and self.delegated_on and self.delegated_on < self.catalogue.issued_on:
             errors["delegated_on"] = _("下放日期不能早于放权目录的发布日期(%(date)s)。") % {
                 "date": self.catalogue.issued_on
@@ -323,6 +346,23 @@ class DelegatedPower(LedgerModel):
             errors["item"] = _("该事项不属于本镇所属县的部门。")
         if errors:
             raise ValidationError(errors)
+
+    def _take_over_errors(self):
+        """{field: message} of the take-over rules the database cannot state on its own.
+
+        A power taken over no longer has a cause for not being taken over: the cause is cleared here, and
+        the history keeps the copy that had it.
+        """
+        errors = {}
+        if self.take_over_status == self.TakeOverStatus.TAKEN_OVER:
+            self.not_taken_over_cause, self.not_taken_over_reason = "", ""
+            if self.take_over_on is None:
+                errors["take_over_on"] = _("已承接的事项必须填写承接日期。")
+            if self.receiving_organ_id is None:
+                errors["receiving_organ"] = _("已承接的事项必须选择承接机构(镇机构或派驻机构)。")
+        if self.receiving_organ_id and self.town_id and self.receiving_organ.town_id != self.town_id:
+            errors["receiving_organ"] = _("承接机构必须是本镇的机构或派驻机构。")
+        return errors
 
 
 # Case counts exist only for months of the reform's era; a year such as 0001 is a typing slip, and the

@@ -110,6 +110,12 @@ class DelegatedPowerFactory(factory.django.DjangoModelFactory):
     delegated_on = dt.date(2019, 5, 1)
     take_over_status = "taken_over"
     take_over_on = dt.date(2019, 6, 1)
+    # A power taken over names the town organ that took it over.
+    receiving_organ = factory.Maybe(
+        factory.LazyAttribute(lambda power: power.take_over_status == "taken_over"),
+        yes_declaration=factory.SubFactory("tests.factories.OrganFactory", town=factory.SelfAttribute("..town")),
+        no_declaration=None,
+    )
 
 
 class CaseCountFactory(factory.django.DjangoModelFactory):

@@ -82,8 +82,12 @@ CASES = {
     "catalogue_type_counts_add_up": lambda: _broken(f.CatalogueFactory(), declared_total=3),
     "power_once_per_town": lambda: _copy(f.DelegatedPowerFactory()),
     "power_take_over_after_delegation": lambda: _broken(f.DelegatedPowerFactory(), take_over_on=D(2019, 4, 30)),
-    "power_not_taken_over_has_reason": lambda: _broken(
+    "power_taken_over_has_date": lambda: _broken(f.DelegatedPowerFactory(), take_over_on=None),
+    "power_not_taken_over_has_cause": lambda: _broken(
         f.DelegatedPowerFactory(), take_over_status="not_taken_over", take_over_on=None
+    ),
+    "power_other_cause_explained": lambda: _broken(
+        f.DelegatedPowerFactory(take_over_status="pending", take_over_on=None), not_taken_over_cause="other"
     ),
     "case_count_once_per_month": lambda: _copy(f.CaseCountFactory()),
     "organ_unique_in_town": lambda: _copy(f.OrganFactory()),
