@@ -233,7 +233,11 @@ class DelegationCatalogue(LedgerModel):
 
 
 class DelegatedPower(LedgerModel):
-    """A power delegated to one town (下放事项) and whether the town took it over."""
+    """A power delegated to one town (下放事项), whether the town took it over, and when it was withdrawn.
+
+    A power is in force from ``delegated_on`` until its withdrawal (收回) by a later edition or document;
+    the same item may be delegated to the town again afterwards, as a new row.
+    """
 
     class Mode(models.TextChoices):
         DIRECT = "direct", _("直接下放")
@@ -285,6 +289,25 @@ class DelegatedPower(LedgerModel):
         default=TakeOverStatus.PENDING,
     )
     take_over_on = models.DateField(_("承接日期"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("收回日期"), null=True, blank=True, help_text=_("当日起不再有效"))
+    withdrawal_reason = models.CharField(_("收回原因"), max_length=300, blank=True)
+    withdrawal_document = models.ForeignKey(
+        "reforms.SourceDocument",
+        verbose_name=_("收回文件"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_in = models.ForeignKey(
+        DelegationCatalogue,
+        verbose_name=_("收回所在版次"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="withdrawn_powers",
+        help_text=_("由新版目录收回时填写"),
+    )
     not_taken_over_cause = models.CharField(
         _("未承接原因"), max_length=20, choices=NotTakenOverCause.choices, blank=True
     )
@@ -301,10 +324,22 @@ class DelegatedPower(LedgerModel):
         ordering = ["town", "item__type_code", "pk"]
         indexes = [models.Index(fields=["town", "take_over_status"])]
         constraints = [
+            # Among the powers in force only: an item withdrawn earlier may be delegated again.
             models.UniqueConstraint(
                 fields=["town", "item"],
-                name="power_once_per_town",
+                condition=Q(withdrawn_on__isnull=True),
+                name="power_once_per_town_in_force",
                 violation_error_message=_("该事项已在本镇的放权目录中。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=F("delegated_on")),
+                name="power_withdrawn_after_delegation",
+                violation_error_message=_("收回日期必须晚于下放日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | ~Q(withdrawal_reason=""),
+                name="power_withdrawal_has_reason",
+                violation_error_message=_("收回事项必须说明收回原因。"),
             ),
             models.CheckConstraint(
                 condition=Q(take_over_on__isnull=True) | Q(take_over_on__gte=F("delegated_on")),
@@ -344,8 +379,27 @@ class DelegatedPower(LedgerModel):
                 errors["catalogue"] = _("该目录不是本镇所属县发布的。")
         if self.item_id and self.town_id and self.item.source_department.county_id != self.town.county_id:
             errors["item"] = _("该事项不属于本镇所属县的部门。")
+        errors.update(self._overlap_errors())
+        if self.withdrawn_in_id and self.town_id and self.withdrawn_in.town_id not in (None, self.town_id):
+            errors["withdrawn_in"] = _("该目录是为其他镇发布的。")
+        elif self.withdrawn_in_id and self.catalogue_id and self.withdrawn_in_id == self.catalogue_id:
+            errors["withdrawn_in"] = _("收回须由之后的版次作出。")
+        if self.withdrawn_in_id and not self.withdrawn_on:
+            errors["withdrawn_on"] = _("由新版目录收回时须填写收回日期。")
         if errors:
             raise ValidationError(errors)
+
+    def _overlap_errors(self):
+        """The same item may be delegated to the town again only after its earlier withdrawal."""
+        if not (self.town_id and self.item_id and self.delegated_on):
+            return {}
+        others = DelegatedPower.objects.filter(town_id=self.town_id, item_id=self.item_id).exclude(pk=self.pk)
+        overlapping = others.filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=self.delegated_on))
+        if self.withdrawn_on:
+            overlapping = overlapping.filter(delegated_on__lt=self.withdrawn_on)
+        if overlapping.filter(withdrawn_on__isnull=False).exists():
+            return {"delegated_on": _("该事项此前下放的记录在此日期仍有效;重新下放须在其收回之后。")}
+        return {}
 
     def _take_over_errors(self):
         """{field: message} of the take-over rules the database cannot state on its own.

@@ -1,12 +1,15 @@
 """Read paths for delegated powers, including their derived state (running / unused / not taken over)."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import DelegatedPower, MonthlyCaseCount
+from core.sql import Condition
+
+from .models import DelegatedPower, DelegationCatalogue, MonthlyCaseCount
 
 
 class DerivedState:
@@ -24,6 +27,31 @@ def activity_window(as_of=None):
     last = as_of.replace(day=1)
     index = last.year * 12 + last.month - 1 - 11
     return dt.date(index // 12, index % 12 + 1, 1), last
+
+
+def in_force_conditions(delegated_by, withdrawn_by):
+    """The condition "in force at a date", from two conditions on a power.
+
+    ``delegated_by``: delegated on or before the date; ``withdrawn_by``: withdrawn on or before it (false
+    when never withdrawn). A power is in force from its delegation until the day of its withdrawal. The
+    one statement of the rule: ``in_force_q`` passes ``Q`` objects, the statistics ``core.sql.Condition``
+    fragments (``in_force_sql``), so a figure at a period counts the powers the lists show in force then.
+    """
+    return delegated_by & ~withdrawn_by
+
+
+def in_force_q(on):
+    """``Q`` of the powers in force on the date ``on``."""
+    return in_force_conditions(Q(delegated_on__lte=on), Q(withdrawn_on__lte=on))
+
+
+def in_force_sql(on, alias="p"):
+    """``core.sql.Condition`` of the powers (table alias ``alias``) in force on the date ``on``."""
+    return in_force_conditions(
+        Condition(f"{alias}.delegated_on <= %s", [on]),
+        # Never withdrawn is "not withdrawn by then": NULL must read as false before it is negated.
+        Condition(f"COALESCE({alias}.withdrawn_on <= %s, FALSE)", [on]),
+    )
 
 
 def derived_state_conditions(taken_over, town_case):
@@ -71,3 +99,80 @@ def derived_state_counts(queryset, as_of=None):
     counts = dict.fromkeys(DerivedState.LABELS, 0)
     counts.update({row["derived_state"]: row["n"] for row in rows})
     return counts
+
+
+# ---------------------------------------------------------------- catalogue editions
+
+
+@dataclass
+class EditionDiff:
+    """What a later edition of a town's catalogue changed: powers added, withdrawn, and (old, new) changed."""
+
+    added: list = field(default_factory=list)
+    withdrawn: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+
+
+def _edition_key(catalogue):
+    return (catalogue.issued_on, catalogue.edition, catalogue.pk)
+
+
+def town_editions(town):
+    """The editions of catalogues that apply to ``town`` (its own and its county's), oldest first."""
+    catalogues = DelegationCatalogue.objects.filter(county_id=town.county_id).filter(
+        Q(town=town) | Q(town__isnull=True)
+    )
+    return sorted(catalogues.select_related("document"), key=_edition_key)
+
+
+def edition_contents(catalogue, town, powers=None):
+    """{item id: power} of ``town`` as listed once ``catalogue`` was issued.
+
+    A power is listed by its own edition and every later one, until an edition (or a withdrawal dated
+    on or before this edition's issue) takes it back.
+    """
+    key = _edition_key(catalogue)
+    if powers is None:
+        powers = town_powers_for_editions(town)
+    contents = {}
+    for power in powers:
+        if _edition_key(power.catalogue) > key:
+            continue
+        if power.withdrawn_in_id is not None and _edition_key(power.withdrawn_in) <= key:
+            continue
+        if power.withdrawn_in_id is None and power.withdrawn_on and power.withdrawn_on <= catalogue.issued_on:
+            continue
+        contents[power.item_id] = power
+    return contents
+
+
+def town_powers_for_editions(town):
+    """Every power the town has held, with what the edition pages show of it, in listing order."""
+    return list(
+        DelegatedPower.objects.filter(town=town)
+        .select_related("catalogue", "withdrawn_in", "withdrawal_document", "item__source_department")
+        .order_by("delegated_on", "pk")
+    )
+
+
+def edition_diff(older, newer, town):
+    """``EditionDiff`` from the edition ``older`` to ``newer`` for ``town``, by item name."""
+    powers = town_powers_for_editions(town)
+    before, after = edition_contents(older, town, powers), edition_contents(newer, town, powers)
+    return contents_diff(before, after)
+
+
+def contents_diff(before, after):
+    """``EditionDiff`` of two {item id: power} listings."""
+
+    def by_name(powers):
+        return sorted(powers, key=lambda p: p.item.name)
+
+    return EditionDiff(
+        added=by_name(p for item, p in after.items() if item not in before),
+        withdrawn=by_name(p for item, p in before.items() if item not in after),
+        changed=sorted(
+            ((before[item], p) for item, p in after.items() if item in before and before[item].mode != p.mode),
+            key=lambda pair: pair[1].item.name,
+        ),
+    )

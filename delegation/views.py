@@ -1,4 +1,4 @@
-"""Browser pages for departments, power items, catalogues, delegated powers and case counts."""
+"""Browser pages for departments, power items, catalogues and their editions, delegated powers and case counts."""
 
 import secrets
 
@@ -16,7 +16,7 @@ from core.scoping import visible
 from core.ui import LedgerUI
 from reforms.models import Town
 
-from . import filters, forms, importing, models
+from . import filters, forms, importing, models, selectors
 
 NS = "delegation"
 
@@ -173,3 +173,25 @@ def import_template(request, kind):
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
     return response
+
+
+# ---------------------------------------------------------------- catalogue editions
+
+
+def _chosen_edition(editions, value, default):
+    return next((e for e in editions if str(e.pk) == value), default)
+
+
+@login_required
+@require_safe
+def town_editions(request, pk):
+    """A town's catalogue editions, and what changed between any two of them (latest two by default)."""
+    town = get_object_or_404(visible(request.user, Town).select_related("county"), pk=pk)
+    editions = selectors.town_editions(town)
+    context = {"town": town, "editions": editions, "diff": None}
+    if len(editions) >= 2:
+        older = _chosen_edition(editions, request.GET.get("older"), editions[-2])
+        newer = _chosen_edition(editions, request.GET.get("newer"), editions[-1])
+        older, newer = sorted([older, newer], key=lambda e: editions.index(e))
+        context.update(older=older, newer=newer, diff=selectors.edition_diff(older, newer, town))
+    return render(request, "delegation/town_editions.html", context)

@@ -33,7 +33,7 @@ from django.utils import timezone, translation
 
 from core.sql import Condition
 from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
-from delegation.selectors import DerivedState, activity_window, derived_state_conditions
+from delegation.selectors import DerivedState, activity_window, derived_state_conditions, in_force_sql
 from finance.models import FiscalYearRecord
 from reforms.models import AssessmentScheme, ReformTask, Town, TownAnnualAssessment
 from staffing.models import FilledPosts, HeadcountQuota, PostType, Secondment, StaffingPolicy
@@ -295,7 +295,8 @@ def paper_only_breaches(as_of, town_ids):
         [by.TOWN, first, last],
     )
     taken = Condition("p.take_over_status = %s", [DelegatedPower.TakeOverStatus.TAKEN_OVER])
-    unused = derived_state_conditions(taken, town_case)[DerivedState.UNUSED]
+    # A withdrawn power is the department's again: its cases are no evidence against the town.
+    unused = derived_state_conditions(taken, town_case)[DerivedState.UNUSED] & in_force_sql(as_of)
     subject, subject_params = _content_type(DelegatedPower).values("pk").query.sql_with_params()
     build = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
     own = "" if town_ids is None else f" AND power_id IN (SELECT id FROM {powers} WHERE TRUE{_in('town_id', town_ids)})"  # noqa: S608 (identifiers from model metadata; values are parameters)

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 
 from core.sql import Condition
 from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
-from delegation.selectors import DerivedState, activity_window, derived_state_conditions
+from delegation.selectors import DerivedState, activity_window, derived_state_conditions, in_force_sql
 from finance.models import FiscalArrangement, FiscalYearRecord
 from reforms.models import AssessmentScore, ProgrammeMembership, ReformTask, Region, Town
 from staffing.models import FilledPosts, HeadcountQuota
@@ -81,6 +81,7 @@ def power_figures_select(as_of, town_ids=None):
     tc, dc = "COALESCE(c.tc, 0)", "COALESCE(c.dc, 0)"
     taken = Condition(f"p.take_over_status = '{DelegatedPower.TakeOverStatus.TAKEN_OVER}'")
     state = {k: c.sql for k, c in derived_state_conditions(taken, Condition(f"{tc} > 0")).items()}
+    in_force = in_force_sql(as_of)  # a figure at a period counts the powers in force then
     sql = (
         f"SELECT p.town_id AS t, t.county_id AS r, i.type_code AS ty, p.mode AS md, COUNT(*) AS n1, "  # noqa: S608 (identifiers from model metadata; values are parameters)
         f"COUNT(*) FILTER (WHERE {taken.sql}) AS n2, COUNT(*) FILTER (WHERE {state[DerivedState.RUNNING]}) AS n3, "
@@ -89,10 +90,10 @@ def power_figures_select(as_of, town_ids=None):
         f"COALESCE(SUM({tc}), 0) AS n6, COALESCE(SUM({dc}), 0) AS n7 "
         f"FROM {_table(DelegatedPower)} p JOIN {_table(PowerItem)} i ON i.id = p.item_id "
         f"JOIN {_table(Town)} t ON t.id = p.town_id LEFT JOIN ({sums}) c ON c.power_id = p.id"
-        f" WHERE TRUE{_in('p.town_id', town_ids)} "
+        f" WHERE {in_force.sql}{_in('p.town_id', town_ids)} "
         f"GROUP BY p.town_id, t.county_id, i.type_code, p.mode"
     )
-    return sql, [*params, *(town_ids or ())]
+    return sql, [*params, *in_force.params, *(town_ids or ())]
 
 
 _POWER_COLUMNS = [

@@ -80,7 +80,11 @@ CASES = {
     "catalogue_edition_unique": lambda: _copy(f.CatalogueFactory(town=f.TownFactory())),
     "county_catalogue_edition_unique": lambda: _copy(f.CatalogueFactory()),
     "catalogue_type_counts_add_up": lambda: _broken(f.CatalogueFactory(), declared_total=3),
-    "power_once_per_town": lambda: _copy(f.DelegatedPowerFactory()),
+    "power_once_per_town_in_force": lambda: _copy(f.DelegatedPowerFactory()),
+    "power_withdrawn_after_delegation": lambda: _broken(
+        f.DelegatedPowerFactory(), withdrawn_on=D(2019, 5, 1), withdrawal_reason="调整"
+    ),
+    "power_withdrawal_has_reason": lambda: _broken(f.DelegatedPowerFactory(), withdrawn_on=D(2024, 1, 1)),
     "power_take_over_after_delegation": lambda: _broken(f.DelegatedPowerFactory(), take_over_on=D(2019, 4, 30)),
     "power_taken_over_has_date": lambda: _broken(f.DelegatedPowerFactory(), take_over_on=None),
     "power_not_taken_over_has_cause": lambda: _broken(
