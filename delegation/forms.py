@@ -58,6 +58,11 @@ class CatalogueImportForm(forms.Form):
         label=_("适用镇"), queryset=Town.objects.none(), required=False, help_text=_("目录只适用于一个镇时可留空")
     )
     file = forms.FileField(label=_("文件(XLSX 或 CSV)"))
+    new_edition = forms.BooleanField(
+        label=_("按新版目录导入"),
+        required=False,
+        help_text=_("文件列出新版目录的全部事项:本镇现行事项未列入的将被收回,下放方式不同的将按新方式重新下放"),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

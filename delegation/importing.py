@@ -24,7 +24,8 @@ from core.scoping import can_edit
 from staffing.models import Organ
 
 from .models import DelegatedPower, Department, MonthlyCaseCount, PowerItem, PowerSource, PowerType
-from .services import BatchRejected, case_counts_upsert
+from .selectors import EditionDiff, contents_diff, edition_contents
+from .services import BatchRejected, case_counts_upsert, power_withdraw
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -89,6 +90,7 @@ class ImportResult:
     unchanged: int = 0
     problems: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    diff: EditionDiff | None = None  # a catalogue import: what the town's listing gains and loses
 
     @property
     def ok(self):
@@ -321,11 +323,14 @@ def _all_or_nothing(write, dry_run):
     return result
 
 
-def catalogue_import(*, user, catalogue, town, rows, dry_run=False):
+def catalogue_import(*, user, catalogue, town, rows, dry_run=False, new_edition=False):
     """Import catalogue rows into ``town`` under ``catalogue``: items and delegated powers, created or updated.
 
     An item is matched by its implementation code, else by department + item name, so importing a
-    corrected file again updates the same powers instead of duplicating them.
+    corrected file again updates the same powers instead of duplicating them. With ``new_edition`` the
+    file is the whole of a later edition: a power in force that it does not list is withdrawn on the
+    edition's issue date, and one listed with another mode is withdrawn and delegated again in that mode.
+    The result's ``diff`` is the town's listing before and after, shown in the preview.
     """
     if not (can_edit(user, catalogue) and can_edit(user, town)):
         raise PermissionDenied(_("您无权修改此记录。"))
@@ -333,18 +338,46 @@ def catalogue_import(*, user, catalogue, town, rows, dry_run=False):
 
     def write():
         result = ImportResult()
+        before = edition_contents(catalogue, town)
         departments = {d.name: d for d in Department.objects.filter(county=catalogue.county)}
+        edition = _Edition(catalogue, new_edition)
         for number, values in rows:
             cleaned, errors = _clean_catalogue_row(values, catalogue)
             if not errors:
-                errors = _write_catalogue_row(user, catalogue, town, cleaned, departments, result)
+                errors = _write_catalogue_row(user, edition, town, cleaned, departments, result)
             result.problems += [Problem(number, columns.get(k, k), str(reason)) for k, reason in errors.items()]
+        if result.ok and new_edition:
+            result.problems += _withdraw_unlisted(user, edition, town)
         if result.ok:
             result.warnings = count_mismatches(catalogue, town)
+            result.diff = contents_diff(before, edition_contents(catalogue, town))
             services.record_import(user=user, what="catalogue", created=result.created, updated=result.updated)
         return result
 
     return _all_or_nothing(write, dry_run)
+
+
+@dataclass
+class _Edition:
+    """The catalogue a file goes into, whether it is a whole new edition, and the items it lists."""
+
+    catalogue: object
+    is_new: bool
+    listed: set = field(default_factory=set)
+
+
+def _withdraw_unlisted(user, edition, town):
+    """Withdraw the town's powers in force that the new edition does not list; problems if any refuse."""
+    catalogue, problems = edition.catalogue, []
+    unlisted = DelegatedPower.objects.filter(town=town, withdrawn_on__isnull=True).exclude(item__in=edition.listed)
+    for power in unlisted.exclude(catalogue=catalogue).select_related("item"):
+        try:
+            power_withdraw(
+                user=user, power=power, withdrawn_on=catalogue.issued_on, reason=_("新版目录未列入"), edition=catalogue
+            )
+        except ValidationError as error:
+            problems.append(Problem(0, power.item.name, " ".join(error.messages)))
+    return problems
 
 
 def count_mismatches(catalogue, town):
@@ -374,8 +407,9 @@ POWER_FIELDS = (
 )
 
 
-def _write_catalogue_row(user, catalogue, town, cleaned, departments, result):
+def _write_catalogue_row(user, edition, town, cleaned, departments, result):
     """Write one row in its own savepoint; returns {column key: reason} for what was refused."""
+    catalogue = edition.catalogue
     try:
         with transaction.atomic():
             department = departments.get(cleaned["department"])
@@ -394,10 +428,14 @@ def _write_catalogue_row(user, catalogue, town, cleaned, departments, result):
             data = {k: cleaned[k] for k in POWER_FIELDS if cleaned.get(k)}
             if cleaned.get("receiving_organ"):
                 data["receiving_organ"] = _receiving_organ(town, cleaned["receiving_organ"])
-            existing = DelegatedPower.objects.filter(town=town, item=item).first()
-            _upsert(
-                existing, DelegatedPower, user, {"town": town, "item": item, "catalogue": catalogue, **data}, result
-            )
+            existing = DelegatedPower.objects.filter(town=town, item=item, withdrawn_on__isnull=True).first()
+            edition.listed.add(item.pk)
+            if edition.is_new and existing is not None and existing.catalogue_id != catalogue.pk:
+                _carry_into_edition(user, edition, existing, item, data, result)
+            else:
+                _upsert(
+                    existing, DelegatedPower, user, {"town": town, "item": item, "catalogue": catalogue, **data}, result
+                )
     except ValidationError as e:
         return _field_errors(e)
     except IntegrityError:
@@ -405,6 +443,35 @@ def _write_catalogue_row(user, catalogue, town, cleaned, departments, result):
     # Cached only once the row's savepoint holds, so a rolled-back department is never reused.
     departments[department.name] = department
     return {}
+
+
+def _carry_into_edition(user, edition, existing, item, data, result):
+    """A power an earlier edition listed: kept as it is, or withdrawn and delegated again in its new mode."""
+    mode = data.get("mode", existing.mode)
+    if mode == existing.mode:
+        result.unchanged += 1
+        return
+    catalogue = edition.catalogue
+    power_withdraw(
+        user=user, power=existing, withdrawn_on=catalogue.issued_on, reason=_("下放方式调整"), edition=catalogue
+    )
+    # The town keeps what it had done with the power unless the file says otherwise.
+    carried = {k: getattr(existing, k) for k in TAKE_OVER_FIELDS}
+    carried["delegated_on"] = catalogue.issued_on
+    carried.update(data)
+    if carried["take_over_on"] and carried["take_over_on"] < carried["delegated_on"]:
+        carried["take_over_on"] = carried["delegated_on"]
+    carried.update(town=existing.town, item=item, catalogue=catalogue)
+    _upsert(None, DelegatedPower, user, carried, result)
+
+
+TAKE_OVER_FIELDS = (
+    "take_over_status",
+    "take_over_on",
+    "receiving_organ",
+    "not_taken_over_cause",
+    "not_taken_over_reason",
+)
 
 
 def _find_item(department, cleaned):

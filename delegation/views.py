@@ -108,10 +108,12 @@ def catalogue_import(request):
         except importing.ImportFileError as e:
             form.add_error("file", str(e))
         else:
+            new_edition = form.cleaned_data["new_edition"]
             result = importing.catalogue_import(
-                user=request.user, catalogue=catalogue, town=town, rows=rows, dry_run=True
+                user=request.user, catalogue=catalogue, town=town, rows=rows, dry_run=True, new_edition=new_edition
             )
-            return _preview(request, "catalogue", form, rows, result, {"catalogue": catalogue.pk, "town": town.pk})
+            context = {"catalogue": catalogue.pk, "town": town.pk, "new_edition": new_edition}
+            return _preview(request, "catalogue", form, rows, result, context)
     return render(request, "delegation/import_upload.html", {"form": form, "kind": "catalogue"})
 
 
@@ -144,7 +146,13 @@ def import_confirm(request):
     if pending["kind"] == "catalogue":
         catalogue = get_object_or_404(visible(request.user, models.DelegationCatalogue), pk=pending["catalogue"])
         town = get_object_or_404(visible(request.user, Town), pk=pending["town"])
-        result = importing.catalogue_import(user=request.user, catalogue=catalogue, town=town, rows=pending["rows"])
+        result = importing.catalogue_import(
+            user=request.user,
+            catalogue=catalogue,
+            town=town,
+            rows=pending["rows"],
+            new_edition=pending.get("new_edition", False),
+        )
         done = f"{reverse('delegation:powers_list')}?town={town.code}"
     else:
         result = importing.case_count_import(user=request.user, rows=pending["rows"])
