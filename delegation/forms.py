@@ -50,6 +50,20 @@ class MonthlyCaseCountForm(LedgerForm):
         return month.replace(day=1) if month else month
 
 
+def _ledger_form(model_class):
+    """The plain ledger form of a training or supervision record."""
+    meta = type("Meta", (), {"model": model_class, "exclude": LEDGER_EXCLUDE, "widgets": date_widgets(model_class)})
+    return type(f"{model_class.__name__}Form", (LedgerForm,), {"Meta": meta})
+
+
+TrainingForm = _ledger_form(models.Training)
+TrainingCoverageForm = _ledger_form(models.TrainingCoverage)
+InspectionRoundForm = _ledger_form(models.InspectionRound)
+ScoreItemForm = _ledger_form(models.ScoreItem)
+InspectionScoreForm = _ledger_form(models.InspectionScore)
+FindingForm = _ledger_form(models.Finding)
+
+
 class CatalogueImportForm(forms.Form):
     """Which catalogue and town an uploaded catalogue spreadsheet goes into."""
 

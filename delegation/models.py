@@ -554,3 +554,15 @@ def clean_case_count(values):
     for field in ("accepted", "closed"):
         cleaned[field] = _case_count_number(values.get(field, 0), field, errors)
     return cleaned, errors
+
+
+# Training and supervision live in their own module; imported here so that Django finds the models.
+from .oversight import (  # noqa: E402, F401
+    Finding,
+    Grade,
+    InspectionRound,
+    InspectionScore,
+    ScoreItem,
+    Training,
+    TrainingCoverage,
+)

@@ -94,8 +94,9 @@ def with_derived_state(queryset, as_of=None):
 
 
 def derived_state_counts(queryset, as_of=None):
-    """{state: count} over ``queryset``."""
-    rows = with_derived_state(queryset, as_of).values("derived_state").annotate(n=Count("pk"))
+    """{state: count} over the powers of ``queryset`` in force on ``as_of`` (today), as the figures count."""
+    in_force = queryset.filter(in_force_q(as_of or timezone.localdate()))
+    rows = with_derived_state(in_force, as_of).values("derived_state").annotate(n=Count("pk"))
     counts = dict.fromkeys(DerivedState.LABELS, 0)
     counts.update({row["derived_state"]: row["n"] for row in rows})
     return counts
@@ -176,3 +177,27 @@ def contents_diff(before, after):
             key=lambda pair: pair[1].item.name,
         ),
     )
+
+
+# ---------------------------------------------------------------- training
+
+
+def year_before(on):
+    """The same day a year earlier (28 February for 29 February)."""
+    return on.replace(year=on.year - 1, day=min(on.day, 28) if on.month == 2 else on.day)
+
+
+def untrained_q(as_of):
+    """``Q`` of the powers in force and not taken over on ``as_of`` that no training covered in the 12
+    months up to it: the ones the documents say fail for want of trained staff."""
+    from .models import TrainingCoverage
+
+    recent = TrainingCoverage.objects.filter(
+        power=OuterRef("pk"), training__held_on__gt=year_before(as_of), training__held_on__lte=as_of
+    )
+    return in_force_q(as_of) & ~Q(take_over_status=DelegatedPower.TakeOverStatus.TAKEN_OVER) & ~Q(Exists(recent))
+
+
+def untrained_long_q(as_of):
+    """``untrained_q`` narrowed to the powers delegated 12 months or more before ``as_of`` (the alert's)."""
+    return untrained_q(as_of) & Q(delegated_on__lte=year_before(as_of))

@@ -15,4 +15,10 @@ urlpatterns = [
     *views.catalogues.urls(),
     *views.powers.urls(),
     *views.case_counts.urls(),
+    *views.trainings.urls(),
+    *views.training_coverage.urls(),
+    *views.inspections.urls(),
+    *views.score_items.urls(),
+    *views.inspection_scores.urls(),
+    *views.findings.urls(),
 ]

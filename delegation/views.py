@@ -64,6 +64,7 @@ powers = LedgerUI(
     ],
     select_related=("town", "item__source_department"),
     namespace=NS,
+    detail_template="delegation/power_detail.html",
 )
 case_counts = LedgerUI(
     model=models.MonthlyCaseCount,
@@ -75,8 +76,65 @@ case_counts = LedgerUI(
     namespace=NS,
 )
 
+trainings = LedgerUI(
+    model=models.Training,
+    filterset=filters.TrainingFilterSet,
+    form=forms.TrainingForm,
+    slug="trainings",
+    columns=["held_on", "town__name", "department__name", "topic", "attendees"],
+    select_related=("town", "department"),
+    namespace=NS,
+)
+training_coverage = LedgerUI(
+    model=models.TrainingCoverage,
+    filterset=filters.TrainingCoverageFilterSet,
+    form=forms.TrainingCoverageForm,
+    slug="training-coverage",
+    columns=["training__held_on", "training__topic", "training__department__name", "power__item__name"],
+    select_related=("training__department", "power__item"),
+    namespace=NS,
+)
+inspections = LedgerUI(
+    model=models.InspectionRound,
+    filterset=filters.InspectionRoundFilterSet,
+    form=forms.InspectionRoundForm,
+    slug="inspections",
+    columns=["title", "region__name", "kind", "held_on", "excellent_from", "good_from", "pass_from"],
+    select_related=("region",),
+    namespace=NS,
+)
+score_items = LedgerUI(
+    model=models.ScoreItem,
+    filterset=filters.ScoreItemFilterSet,
+    form=forms.ScoreItemForm,
+    slug="score-items",
+    columns=["inspection__title", "name", "max_points"],
+    select_related=("inspection",),
+    namespace=NS,
+)
+inspection_scores = LedgerUI(
+    model=models.InspectionScore,
+    filterset=filters.InspectionScoreFilterSet,
+    form=forms.InspectionScoreForm,
+    slug="inspection-scores",
+    columns=["inspection__title", "inspection__held_on", "town__name", "power__item__name", "score", "grade"],
+    select_related=("inspection", "town", "power__item"),
+    namespace=NS,
+)
+findings = LedgerUI(
+    model=models.Finding,
+    filterset=filters.FindingFilterSet,
+    form=forms.FindingForm,
+    slug="findings",
+    columns=["inspection__title", "town__name", "description", "deadline", "status", "rectified_on"],
+    select_related=("inspection", "town"),
+    namespace=NS,
+)
+
 catalogues.children = [(powers, "catalogue")]
-powers.children = [(case_counts, "power")]
+powers.children = [(case_counts, "power"), (training_coverage, "power")]
+trainings.children = [(training_coverage, "training")]
+inspections.children = [(score_items, "inspection"), (inspection_scores, "inspection"), (findings, "inspection")]
 
 
 # ---------------------------------------------------------------- spreadsheet import

@@ -32,8 +32,14 @@ from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.utils import timezone, translation
 
 from core.sql import Condition
-from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
-from delegation.selectors import DerivedState, activity_window, derived_state_conditions, in_force_sql
+from delegation.models import DelegatedPower, Finding, MonthlyCaseCount, PowerItem
+from delegation.selectors import (
+    DerivedState,
+    activity_window,
+    derived_state_conditions,
+    in_force_sql,
+    untrained_long_q,
+)
 from finance.models import FiscalYearRecord
 from reforms.models import AssessmentScheme, ReformTask, Town, TownAnnualAssessment
 from staffing.models import FilledPosts, HeadcountQuota, PostType, Secondment, StaffingPolicy
@@ -332,6 +338,43 @@ def task_breaches(as_of, town_ids):
     ]
 
 
+def untrained_breaches(as_of, town_ids):
+    """Powers not taken over 12 months after their delegation with no training in the last 12 months."""
+    powers = DelegatedPower.objects.filter(untrained_long_q(as_of))
+    return [
+        _select(
+            _only(powers, "town_id", town_ids),
+            AlertRule.UNTRAINED,
+            DelegatedPower,
+            region=F("town__county_id"),
+            town=F("town_id"),
+            since=F("delegated_on"),
+            params={"town": F("town__name"), "item": F("item__name"), "delegated": F("delegated_on")},
+        )
+    ]
+
+
+def rectification_breaches(as_of, town_ids):
+    """Findings of an inspection still open after their rectification deadline."""
+    findings = Finding.objects.filter(status=Finding.Status.OPEN, deadline__lt=as_of)
+    return [
+        _select(
+            _only(findings, "town_id", town_ids),
+            AlertRule.RECTIFICATION_OVERDUE,
+            Finding,
+            region=F("town__county_id"),
+            town=F("town_id"),
+            since=F("deadline"),
+            params={
+                "town": F("town__name"),
+                "inspection": F("inspection__title"),
+                "finding": F("description"),
+                "deadline": F("deadline"),
+            },
+        )
+    ]
+
+
 RULES = [
     secondment_breaches,
     scheme_breaches,
@@ -340,6 +383,8 @@ RULES = [
     assessment_breaches,
     paper_only_breaches,
     task_breaches,
+    untrained_breaches,
+    rectification_breaches,
 ]
 
 

@@ -48,6 +48,44 @@ class DelegatedPowerSerializer(LedgerSerializer):
         fields = "__all__"
 
 
+class TrainingSerializer(LedgerSerializer):
+    class Meta:
+        model = models.Training
+        fields = "__all__"
+
+
+class TrainingCoverageSerializer(LedgerSerializer):
+    class Meta:
+        model = models.TrainingCoverage
+        fields = "__all__"
+
+
+class InspectionRoundSerializer(LedgerSerializer):
+    class Meta:
+        model = models.InspectionRound
+        fields = "__all__"
+
+
+class ScoreItemSerializer(LedgerSerializer):
+    class Meta:
+        model = models.ScoreItem
+        fields = "__all__"
+
+
+class InspectionScoreSerializer(LedgerSerializer):
+    town_code = serializers.CharField(source="town.code", read_only=True, help_text=_("12 位镇代码"))
+
+    class Meta:
+        model = models.InspectionScore
+        fields = "__all__"
+
+
+class FindingSerializer(LedgerSerializer):
+    class Meta:
+        model = models.Finding
+        fields = "__all__"
+
+
 class MonthlyCaseCountSerializer(LedgerSerializer):
     class Meta:
         model = models.MonthlyCaseCount

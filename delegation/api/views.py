@@ -94,6 +94,45 @@ class DelegatedPowerViewSet(LedgerCursorViewSet):
     related = ["town", "item"]
 
 
+class TrainingViewSet(LedgerViewSet):
+    serializer_class = serializers.TrainingSerializer
+    filterset_class = filters.TrainingFilterSet
+    search_fields = ["topic", "department__name"]
+    ordering_fields = ["id", "held_on"]
+
+
+class TrainingCoverageViewSet(LedgerViewSet):
+    serializer_class = serializers.TrainingCoverageSerializer
+    filterset_class = filters.TrainingCoverageFilterSet
+    ordering_fields = ["id"]
+
+
+class InspectionRoundViewSet(LedgerViewSet):
+    serializer_class = serializers.InspectionRoundSerializer
+    filterset_class = filters.InspectionRoundFilterSet
+    search_fields = ["title"]
+    ordering_fields = ["id", "held_on"]
+
+
+class ScoreItemViewSet(LedgerViewSet):
+    serializer_class = serializers.ScoreItemSerializer
+    filterset_class = filters.ScoreItemFilterSet
+    ordering_fields = ["id"]
+
+
+class InspectionScoreViewSet(LedgerViewSet):
+    serializer_class = serializers.InspectionScoreSerializer
+    filterset_class = filters.InspectionScoreFilterSet
+    ordering_fields = ["id", "score"]
+
+
+class FindingViewSet(LedgerViewSet):
+    serializer_class = serializers.FindingSerializer
+    filterset_class = filters.FindingFilterSet
+    search_fields = ["description"]
+    ordering_fields = ["id", "deadline"]
+
+
 BULK_EXAMPLE = {
     "items": [
         {"town_code": "371581102000", "implementation_code": "371581102000010001", "month": "2026-10",
