@@ -201,3 +201,20 @@ def untrained_q(as_of):
 def untrained_long_q(as_of):
     """``untrained_q`` narrowed to the powers delegated 12 months or more before ``as_of`` (the alert's)."""
     return untrained_q(as_of) & Q(delegated_on__lte=year_before(as_of))
+
+
+# ---------------------------------------------------------------- delegated on paper only (明放暗不放)
+
+
+def paper_only_months(power):
+    """[(month, department's accepted, department's closed)] of the months, while ``power`` was in force,
+    in which the county department recorded cases for it and the town recorded none; oldest first."""
+    by = MonthlyCaseCount.HandledBy
+    town_months = MonthlyCaseCount.objects.filter(
+        power=power, handled_by=by.TOWN, month=OuterRef("month"), accepted__gt=0
+    )
+    months = MonthlyCaseCount.objects.filter(power=power, handled_by=by.COUNTY_DEPARTMENT, accepted__gt=0)
+    months = months.filter(month__gte=power.delegated_on.replace(day=1)).exclude(Exists(town_months))
+    if power.withdrawn_on:
+        months = months.filter(month__lt=power.withdrawn_on)
+    return list(months.order_by("month").values_list("month", "accepted", "closed"))

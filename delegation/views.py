@@ -261,3 +261,17 @@ def town_editions(request, pk):
         older, newer = sorted([older, newer], key=lambda e: editions.index(e))
         context.update(older=older, newer=newer, diff=selectors.edition_diff(older, newer, town))
     return render(request, "delegation/town_editions.html", context)
+
+
+# ---------------------------------------------------------------- delegated on paper only
+
+
+@login_required
+@require_safe
+def paper_only_evidence(request, pk):
+    """A printable page of the months the county department handled a power's cases and the town none."""
+    queryset = visible(request.user, models.DelegatedPower).select_related("town", "item__source_department")
+    power = get_object_or_404(queryset, pk=pk)
+    months = selectors.paper_only_months(power)
+    totals = {"accepted": sum(m[1] for m in months), "closed": sum(m[2] for m in months)}
+    return render(request, "delegation/paper_only_evidence.html", {"power": power, "months": months, "totals": totals})
