@@ -249,6 +249,7 @@ class Generator:
             take_over_on=dt.date(2019, 6, 1) if taken else None,
             not_taken_over_cause="" if taken else "no_trained_staff",
             not_taken_over_reason="" if taken else "缺少专业人员",
+            withdrawal_reason="",
             **LEDGER,
         )
         cases = self.writer(MonthlyCaseCount)

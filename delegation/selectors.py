@@ -218,3 +218,49 @@ def paper_only_months(power):
     if power.withdrawn_on:
         months = months.filter(month__lt=power.withdrawn_on)
     return list(months.order_by("month").values_list("month", "accepted", "closed"))
+
+
+# ---------------------------------------------------------------- supervision across rounds
+
+
+@dataclass
+class TownOversight:
+    """One town's row of the comparison: its score per round, and its untrained powers."""
+
+    town: object
+    scores: list  # the town-wide InspectionScore of each round, None where not scored
+    untrained: int = 0
+    overdue_findings: int = 0
+
+
+def oversight_comparison(rounds, scores, as_of):
+    """Rows of ``TownOversight`` for the towns scored in ``rounds`` (oldest round first).
+
+    ``scores``: the town-wide ``InspectionScore`` rows the reader may see, of those rounds.
+    """
+    from .models import Finding
+
+    by_town: dict = {}
+    for score in scores:
+        by_town.setdefault(score.town, {})[score.inspection_id] = score
+    untrained = dict(
+        DelegatedPower.objects.filter(untrained_q(as_of), town__in=list(by_town))
+        .values_list("town")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    overdue = dict(
+        Finding.objects.filter(town__in=list(by_town), status=Finding.Status.OPEN, deadline__lt=as_of)
+        .values_list("town")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        TownOversight(
+            town=town,
+            scores=[scored.get(r.pk) for r in rounds],
+            untrained=untrained.get(town.pk, 0),
+            overdue_findings=overdue.get(town.pk, 0),
+        )
+        for town, scored in sorted(by_town.items(), key=lambda pair: pair[0].code)
+    ]

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -275,3 +276,16 @@ def paper_only_evidence(request, pk):
     months = selectors.paper_only_months(power)
     totals = {"accepted": sum(m[1] for m in months), "closed": sum(m[2] for m in months)}
     return render(request, "delegation/paper_only_evidence.html", {"power": power, "months": months, "totals": totals})
+
+
+# ---------------------------------------------------------------- supervision across rounds
+
+
+@login_required
+@require_safe
+def inspection_comparison(request):
+    """Towns' grades across the inspection rounds the reader sees, beside their untrained powers."""
+    rounds = list(visible(request.user, models.InspectionRound).order_by("held_on", "pk"))
+    scores = visible(request.user, models.InspectionScore).filter(inspection__in=rounds, power__isnull=True)
+    rows = selectors.oversight_comparison(rounds, scores.select_related("town"), timezone.localdate())
+    return render(request, "delegation/inspection_comparison.html", {"rounds": rounds, "rows": rows})

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from core.services import record_create, record_update
-from delegation.models import Finding, InspectionRound, Training, TrainingCoverage
+from delegation.models import Finding, InspectionRound, InspectionScore, Training, TrainingCoverage
 from stats.alerts import sync_alerts
 from stats.models import Alert, AlertRule
 from tests.api.conftest import client_for
@@ -151,3 +151,19 @@ def test_api_lists_findings_and_scores_of_a_round(editor, power, inspection):
     assert [row["description"] for row in findings] == ["台账不全"]
     assert findings[0]["status"] == "open"
     assert Decimal(inspection.excellent_from) == Decimal(90)
+
+
+def test_reviewers_compare_grades_across_rounds(client, power, inspection):
+    later = InspectionRound.objects.create(
+        region=power.town.county, title="2026年复查", kind="spot_check", held_on=D(2026, 3, 1)
+    )
+    InspectionScore.objects.create(inspection=inspection, town=power.town, score=Decimal("72.5"))
+    InspectionScore.objects.create(inspection=later, town=power.town, score=Decimal("91"))
+    elsewhere = DelegatedPowerFactory(town__county__code="371522", town__name="古云镇")
+    InspectionScore.objects.create(inspection=inspection, town=elsewhere.town, score=Decimal("50"))
+    client.force_login(UserFactory(role="reviewer", region=power.town.county))
+    page = client.get(reverse("delegation:inspection_comparison")).content.decode()
+    assert "2026年复查" in page
+    assert "72.5(合格)" in page
+    assert "91.0(优秀)" in page
+    assert "古云镇" not in page
