@@ -247,7 +247,9 @@ class Generator:
             delegated_on=dt.date(2019, 3, 1),
             take_over_status="taken_over" if taken else "not_taken_over",
             take_over_on=dt.date(2019, 6, 1) if taken else None,
+            not_taken_over_cause="" if taken else "no_trained_staff",
             not_taken_over_reason="" if taken else "缺少专业人员",
+            withdrawal_reason="",
             **LEDGER,
         )
         cases = self.writer(MonthlyCaseCount)

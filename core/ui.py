@@ -46,6 +46,8 @@ class LedgerUI:
     namespace: str = ""
     # (child LedgerUI, its ForeignKey to this model, which is also a filter of the child's FilterSet)
     children: list = field(default_factory=list)
+    # A template extending core/ledger_detail.html, for a model whose page shows more than its fields.
+    detail_template: str = "core/ledger_detail.html"
 
     @property
     def label(self):
@@ -185,7 +187,7 @@ class LedgerViews:
         ]
         return render(
             request,
-            "core/ledger_detail.html",
+            self.ui.detail_template,
             {
                 "ui": self.ui,
                 "obj": obj,

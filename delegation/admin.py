@@ -44,3 +44,44 @@ class MonthlyCaseCountAdmin(LedgerAdminMixin, SystemAdminOnly, admin.ModelAdmin)
     search_fields = ["power__item__name", "power__town__name"]
     raw_id_fields = ["power"]
     list_select_related = ["power__item", "power__town"]
+
+
+@admin.register(models.Training)
+class TrainingAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
+    list_display = ["held_on", "topic", "town", "department", "attendees"]
+    list_filter = ["held_on"]
+    search_fields = ["topic", "town__name", "department__name"]
+    autocomplete_fields = ["town", "department"]
+
+
+@admin.register(models.TrainingCoverage)
+class TrainingCoverageAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
+    list_display = ["training", "power"]
+    raw_id_fields = ["training", "power"]
+
+
+@admin.register(models.InspectionRound)
+class InspectionRoundAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
+    list_display = ["title", "region", "kind", "held_on"]
+    list_filter = ["kind"]
+    search_fields = ["title"]
+
+
+@admin.register(models.ScoreItem)
+class ScoreItemAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
+    list_display = ["name", "inspection", "max_points"]
+    raw_id_fields = ["inspection"]
+
+
+@admin.register(models.InspectionScore)
+class InspectionScoreAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
+    list_display = ["inspection", "town", "power", "score", "grade"]
+    list_filter = ["grade"]
+    raw_id_fields = ["inspection", "town", "power"]
+
+
+@admin.register(models.Finding)
+class FindingAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
+    list_display = ["description", "town", "deadline", "status"]
+    list_filter = ["status"]
+    raw_id_fields = ["inspection", "town", "power"]

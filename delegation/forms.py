@@ -50,6 +50,20 @@ class MonthlyCaseCountForm(LedgerForm):
         return month.replace(day=1) if month else month
 
 
+def _ledger_form(model_class):
+    """The plain ledger form of a training or supervision record."""
+    meta = type("Meta", (), {"model": model_class, "exclude": LEDGER_EXCLUDE, "widgets": date_widgets(model_class)})
+    return type(f"{model_class.__name__}Form", (LedgerForm,), {"Meta": meta})
+
+
+TrainingForm = _ledger_form(models.Training)
+TrainingCoverageForm = _ledger_form(models.TrainingCoverage)
+InspectionRoundForm = _ledger_form(models.InspectionRound)
+ScoreItemForm = _ledger_form(models.ScoreItem)
+InspectionScoreForm = _ledger_form(models.InspectionScore)
+FindingForm = _ledger_form(models.Finding)
+
+
 class CatalogueImportForm(forms.Form):
     """Which catalogue and town an uploaded catalogue spreadsheet goes into."""
 
@@ -58,6 +72,11 @@ class CatalogueImportForm(forms.Form):
         label=_("适用镇"), queryset=Town.objects.none(), required=False, help_text=_("目录只适用于一个镇时可留空")
     )
     file = forms.FileField(label=_("文件(XLSX 或 CSV)"))
+    new_edition = forms.BooleanField(
+        label=_("按新版目录导入"),
+        required=False,
+        help_text=_("文件列出新版目录的全部事项:本镇现行事项未列入的将被收回,下放方式不同的将按新方式重新下放"),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -21,9 +21,11 @@ from openpyxl import Workbook, load_workbook
 
 from core import services
 from core.scoping import can_edit
+from staffing.models import Organ
 
 from .models import DelegatedPower, Department, MonthlyCaseCount, PowerItem, PowerSource, PowerType
-from .services import BatchRejected, case_counts_upsert
+from .selectors import EditionDiff, contents_diff, edition_contents
+from .services import BatchRejected, case_counts_upsert, power_withdraw
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -54,6 +56,10 @@ CATALOGUE_COLUMNS = [
     Column("mode", gettext_noop("下放方式"), True),
     Column("delegated_on", gettext_noop("下放日期")),
     Column("take_over_status", gettext_noop("承接状态")),
+    Column("take_over_on", gettext_noop("承接日期")),
+    Column("receiving_organ", gettext_noop("承接机构")),
+    Column("not_taken_over_cause", gettext_noop("未承接原因")),
+    Column("not_taken_over_reason", gettext_noop("未承接原因说明")),
 ]
 
 CASE_COUNT_COLUMNS = [
@@ -84,6 +90,7 @@ class ImportResult:
     unchanged: int = 0
     problems: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    diff: EditionDiff | None = None  # a catalogue import: what the town's listing gains and loses
 
     @property
     def ok(self):
@@ -222,6 +229,10 @@ def catalogue_notes():
         "mode": "、".join(str(label) for label in DelegatedPower.Mode.labels),
         "take_over_status": "、".join(str(label) for label in DelegatedPower.TakeOverStatus.labels),
         "delegated_on": "YYYY-MM-DD",
+        "take_over_on": str(_("YYYY-MM-DD;已承接时必填")),
+        "receiving_organ": str(_("本镇机构或派驻机构的名称;已承接时必填")),
+        "not_taken_over_cause": "、".join(str(label) for label in DelegatedPower.NotTakenOverCause.labels),
+        "not_taken_over_reason": str(_("原因为“其他”时必填")),
         "implementation_code": str(_("有实施编码时按编码更新同一事项,否则按部门 + 事项名称。")),
     }
 
@@ -265,6 +276,7 @@ def _clean_catalogue_row(values, catalogue):
         ("source", PowerSource.choices),
         ("mode", DelegatedPower.Mode.choices),
         ("take_over_status", DelegatedPower.TakeOverStatus.choices),
+        ("not_taken_over_cause", DelegatedPower.NotTakenOverCause.choices),
     ):
         if values.get(key) and key not in errors:
             cleaned[key] = _choice(values[key], choices)
@@ -275,7 +287,22 @@ def _clean_catalogue_row(values, catalogue):
         cleaned["delegated_on"] = _parse_date(values["delegated_on"])
         if cleaned["delegated_on"] is None:
             errors["delegated_on"] = _("日期格式应为 YYYY-MM-DD。")
+    cleaned["take_over_on"] = None
+    if values.get("take_over_on"):
+        cleaned["take_over_on"] = _parse_date(values["take_over_on"])
+        if cleaned["take_over_on"] is None:
+            errors["take_over_on"] = _("日期格式应为 YYYY-MM-DD。")
     return cleaned, errors
+
+
+def _receiving_organ(town, name):
+    """The town's organ of that name; a ValidationError at the column when the town has none."""
+    if not name:
+        return None
+    organ = Organ.objects.filter(town=town, name=name).first()
+    if organ is None:
+        raise ValidationError({"receiving_organ": _("本镇没有名为“%(name)s”的机构。") % {"name": name}})
+    return organ
 
 
 class _Rollback(Exception):
@@ -296,11 +323,14 @@ def _all_or_nothing(write, dry_run):
     return result
 
 
-def catalogue_import(*, user, catalogue, town, rows, dry_run=False):
+def catalogue_import(*, user, catalogue, town, rows, dry_run=False, new_edition=False):
     """Import catalogue rows into ``town`` under ``catalogue``: items and delegated powers, created or updated.
 
     An item is matched by its implementation code, else by department + item name, so importing a
-    corrected file again updates the same powers instead of duplicating them.
+    corrected file again updates the same powers instead of duplicating them. With ``new_edition`` the
+    file is the whole of a later edition: a power in force that it does not list is withdrawn on the
+    edition's issue date, and one listed with another mode is withdrawn and delegated again in that mode.
+    The result's ``diff`` is the town's listing before and after, shown in the preview.
     """
     if not (can_edit(user, catalogue) and can_edit(user, town)):
         raise PermissionDenied(_("您无权修改此记录。"))
@@ -308,18 +338,46 @@ def catalogue_import(*, user, catalogue, town, rows, dry_run=False):
 
     def write():
         result = ImportResult()
+        before = edition_contents(catalogue, town)
         departments = {d.name: d for d in Department.objects.filter(county=catalogue.county)}
+        edition = _Edition(catalogue, new_edition)
         for number, values in rows:
             cleaned, errors = _clean_catalogue_row(values, catalogue)
             if not errors:
-                errors = _write_catalogue_row(user, catalogue, town, cleaned, departments, result)
+                errors = _write_catalogue_row(user, edition, town, cleaned, departments, result)
             result.problems += [Problem(number, columns.get(k, k), str(reason)) for k, reason in errors.items()]
+        if result.ok and new_edition:
+            result.problems += _withdraw_unlisted(user, edition, town)
         if result.ok:
             result.warnings = count_mismatches(catalogue, town)
+            result.diff = contents_diff(before, edition_contents(catalogue, town))
             services.record_import(user=user, what="catalogue", created=result.created, updated=result.updated)
         return result
 
     return _all_or_nothing(write, dry_run)
+
+
+@dataclass
+class _Edition:
+    """The catalogue a file goes into, whether it is a whole new edition, and the items it lists."""
+
+    catalogue: object
+    is_new: bool
+    listed: set = field(default_factory=set)
+
+
+def _withdraw_unlisted(user, edition, town):
+    """Withdraw the town's powers in force that the new edition does not list; problems if any refuse."""
+    catalogue, problems = edition.catalogue, []
+    unlisted = DelegatedPower.objects.filter(town=town, withdrawn_on__isnull=True).exclude(item__in=edition.listed)
+    for power in unlisted.exclude(catalogue=catalogue).select_related("item"):
+        try:
+            power_withdraw(
+                user=user, power=power, withdrawn_on=catalogue.issued_on, reason=_("新版目录未列入"), edition=catalogue
+            )
+        except ValidationError as error:
+            problems.append(Problem(0, power.item.name, " ".join(error.messages)))
+    return problems
 
 
 def count_mismatches(catalogue, town):
@@ -339,11 +397,19 @@ def count_mismatches(catalogue, town):
 
 
 ITEM_FIELDS = ("name", "type_code", "implementation_code", "local_code", "source", "legal_basis")
-POWER_FIELDS = ("mode", "delegated_on", "take_over_status")
+POWER_FIELDS = (
+    "mode",
+    "delegated_on",
+    "take_over_status",
+    "take_over_on",
+    "not_taken_over_cause",
+    "not_taken_over_reason",
+)
 
 
-def _write_catalogue_row(user, catalogue, town, cleaned, departments, result):
+def _write_catalogue_row(user, edition, town, cleaned, departments, result):
     """Write one row in its own savepoint; returns {column key: reason} for what was refused."""
+    catalogue = edition.catalogue
     try:
         with transaction.atomic():
             department = departments.get(cleaned["department"])
@@ -360,10 +426,16 @@ def _write_catalogue_row(user, catalogue, town, cleaned, departments, result):
                 count=False,
             )
             data = {k: cleaned[k] for k in POWER_FIELDS if cleaned.get(k)}
-            existing = DelegatedPower.objects.filter(town=town, item=item).first()
-            _upsert(
-                existing, DelegatedPower, user, {"town": town, "item": item, "catalogue": catalogue, **data}, result
-            )
+            if cleaned.get("receiving_organ"):
+                data["receiving_organ"] = _receiving_organ(town, cleaned["receiving_organ"])
+            existing = DelegatedPower.objects.filter(town=town, item=item, withdrawn_on__isnull=True).first()
+            edition.listed.add(item.pk)
+            if edition.is_new and existing is not None and existing.catalogue_id != catalogue.pk:
+                _carry_into_edition(user, edition, existing, item, data, result)
+            else:
+                _upsert(
+                    existing, DelegatedPower, user, {"town": town, "item": item, "catalogue": catalogue, **data}, result
+                )
     except ValidationError as e:
         return _field_errors(e)
     except IntegrityError:
@@ -371,6 +443,35 @@ def _write_catalogue_row(user, catalogue, town, cleaned, departments, result):
     # Cached only once the row's savepoint holds, so a rolled-back department is never reused.
     departments[department.name] = department
     return {}
+
+
+def _carry_into_edition(user, edition, existing, item, data, result):
+    """A power an earlier edition listed: kept as it is, or withdrawn and delegated again in its new mode."""
+    mode = data.get("mode", existing.mode)
+    if mode == existing.mode:
+        result.unchanged += 1
+        return
+    catalogue = edition.catalogue
+    power_withdraw(
+        user=user, power=existing, withdrawn_on=catalogue.issued_on, reason=_("下放方式调整"), edition=catalogue
+    )
+    # The town keeps what it had done with the power unless the file says otherwise.
+    carried = {k: getattr(existing, k) for k in TAKE_OVER_FIELDS}
+    carried["delegated_on"] = catalogue.issued_on
+    carried.update(data)
+    if carried["take_over_on"] and carried["take_over_on"] < carried["delegated_on"]:
+        carried["take_over_on"] = carried["delegated_on"]
+    carried.update(town=existing.town, item=item, catalogue=catalogue)
+    _upsert(None, DelegatedPower, user, carried, result)
+
+
+TAKE_OVER_FIELDS = (
+    "take_over_status",
+    "take_over_on",
+    "receiving_organ",
+    "not_taken_over_cause",
+    "not_taken_over_reason",
+)
 
 
 def _find_item(department, cleaned):
@@ -401,7 +502,7 @@ def _field_errors(error):
     if hasattr(error, "error_dict"):
         # A field the file has no column for is reported at the column that decides it (the reason a
         # power is not taken over is owed by its take-over status), else at the item's name.
-        renamed = {"source_department": "department", "not_taken_over_reason": "take_over_status"}
+        renamed = {"source_department": "department"}
         keys = {c.key for c in CATALOGUE_COLUMNS}
         errors = {}
         for k, v in error.error_dict.items():

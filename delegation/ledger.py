@@ -11,4 +11,10 @@ register(
     Ledger(models.DelegationCatalogue, "catalogues", api.DelegationCatalogueViewSet, views.catalogues),
     Ledger(models.DelegatedPower, "delegated-powers", api.DelegatedPowerViewSet, views.powers, picked_by_number=True),
     Ledger(models.MonthlyCaseCount, "case-counts", api.MonthlyCaseCountViewSet, views.case_counts),
+    Ledger(models.Training, "trainings", api.TrainingViewSet, views.trainings),
+    Ledger(models.TrainingCoverage, "training-coverage", api.TrainingCoverageViewSet, views.training_coverage),
+    Ledger(models.InspectionRound, "inspections", api.InspectionRoundViewSet, views.inspections),
+    Ledger(models.ScoreItem, "score-items", api.ScoreItemViewSet, views.score_items),
+    Ledger(models.InspectionScore, "inspection-scores", api.InspectionScoreViewSet, views.inspection_scores),
+    Ledger(models.Finding, "findings", api.FindingViewSet, views.findings),
 )

@@ -233,7 +233,11 @@ class DelegationCatalogue(LedgerModel):
 
 
 class DelegatedPower(LedgerModel):
-    """A power delegated to one town (下放事项) and whether the town took it over."""
+    """A power delegated to one town (下放事项), whether the town took it over, and when it was withdrawn.
+
+    A power is in force from ``delegated_on`` until its withdrawal (收回) by a later edition or document;
+    the same item may be delegated to the town again afterwards, as a new row.
+    """
 
     class Mode(models.TextChoices):
         DIRECT = "direct", _("直接下放")
@@ -244,6 +248,14 @@ class DelegatedPower(LedgerModel):
         PENDING = "pending", _("待承接")
         TAKEN_OVER = "taken_over", _("已承接")
         NOT_TAKEN_OVER = "not_taken_over", _("未承接到位")
+
+    class NotTakenOverCause(models.TextChoices):
+        """The documents' causes of a power not taken over (未承接到位)."""
+
+        NO_TRAINED_STAFF = "no_trained_staff", _("缺少经培训的人员")
+        DISPATCHED_AGENCY = "dispatched_agency", _("派驻机构管理体制未理顺")
+        DOES_NOT_FIT = "does_not_fit", _("不适合本镇实际")
+        OTHER = "other", _("其他")
 
     town = models.ForeignKey(
         "reforms.Town",
@@ -277,7 +289,31 @@ class DelegatedPower(LedgerModel):
         default=TakeOverStatus.PENDING,
     )
     take_over_on = models.DateField(_("承接日期"), null=True, blank=True)
-    not_taken_over_reason = models.CharField(_("未承接原因"), max_length=300, blank=True)
+    withdrawn_on = models.DateField(_("收回日期"), null=True, blank=True, help_text=_("当日起不再有效"))
+    withdrawal_reason = models.CharField(_("收回原因"), max_length=300, blank=True)
+    withdrawal_document = models.ForeignKey(
+        "reforms.SourceDocument",
+        verbose_name=_("收回文件"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_in = models.ForeignKey(
+        DelegationCatalogue,
+        verbose_name=_("收回所在版次"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="withdrawn_powers",
+        help_text=_("由新版目录收回时填写"),
+    )
+    not_taken_over_cause = models.CharField(
+        _("未承接原因"), max_length=20, choices=NotTakenOverCause.choices, blank=True
+    )
+    not_taken_over_reason = models.CharField(
+        _("未承接原因说明"), max_length=300, blank=True, help_text=_("原因为“其他”时必填")
+    )
     scope_path = "town__county"
     town_path = "town"
     history = HistoricalRecords()
@@ -288,10 +324,22 @@ class DelegatedPower(LedgerModel):
         ordering = ["town", "item__type_code", "pk"]
         indexes = [models.Index(fields=["town", "take_over_status"])]
         constraints = [
+            # Among the powers in force only: an item withdrawn earlier may be delegated again.
             models.UniqueConstraint(
                 fields=["town", "item"],
-                name="power_once_per_town",
+                condition=Q(withdrawn_on__isnull=True),
+                name="power_once_per_town_in_force",
                 violation_error_message=_("该事项已在本镇的放权目录中。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=F("delegated_on")),
+                name="power_withdrawn_after_delegation",
+                violation_error_message=_("收回日期必须晚于下放日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | ~Q(withdrawal_reason=""),
+                name="power_withdrawal_has_reason",
+                violation_error_message=_("收回事项必须说明收回原因。"),
             ),
             models.CheckConstraint(
                 condition=Q(take_over_on__isnull=True) | Q(take_over_on__gte=F("delegated_on")),
@@ -299,9 +347,19 @@ class DelegatedPower(LedgerModel):
                 violation_error_message=_("承接日期不能早于下放日期。"),
             ),
             models.CheckConstraint(
-                condition=~Q(take_over_status="not_taken_over") | ~Q(not_taken_over_reason=""),
-                name="power_not_taken_over_has_reason",
-                violation_error_message=_("未承接到位的事项必须说明原因。"),
+                condition=~Q(take_over_status="taken_over") | Q(take_over_on__isnull=False),
+                name="power_taken_over_has_date",
+                violation_error_message=_("已承接的事项必须填写承接日期。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(take_over_status="not_taken_over") | ~Q(not_taken_over_cause=""),
+                name="power_not_taken_over_has_cause",
+                violation_error_message=_("未承接到位的事项必须选择原因。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(not_taken_over_cause="other") | ~Q(not_taken_over_reason=""),
+                name="power_other_cause_explained",
+                violation_error_message=_("原因为“其他”时必须说明具体原因。"),
             ),
         ]
 
@@ -309,7 +367,7 @@ class DelegatedPower(LedgerModel):
         return f"{self.town} · {self.item}"
 
     def clean(self):
-        errors = {}
+        errors = self._take_over_errors()
         if self.catalogue_id and self.delegated_on and self.delegated_on < self.catalogue.issued_on:
             errors["delegated_on"] = _("下放日期不能早于放权目录的发布日期(%(date)s)。") % {
                 "date": self.catalogue.issued_on
@@ -321,8 +379,44 @@ class DelegatedPower(LedgerModel):
                 errors["catalogue"] = _("该目录不是本镇所属县发布的。")
         if self.item_id and self.town_id and self.item.source_department.county_id != self.town.county_id:
             errors["item"] = _("该事项不属于本镇所属县的部门。")
+        errors.update(self._overlap_errors())
+        if self.withdrawn_in_id and self.town_id and self.withdrawn_in.town_id not in (None, self.town_id):
+            errors["withdrawn_in"] = _("该目录是为其他镇发布的。")
+        elif self.withdrawn_in_id and self.catalogue_id and self.withdrawn_in_id == self.catalogue_id:
+            errors["withdrawn_in"] = _("收回须由之后的版次作出。")
+        if self.withdrawn_in_id and not self.withdrawn_on:
+            errors["withdrawn_on"] = _("由新版目录收回时须填写收回日期。")
         if errors:
             raise ValidationError(errors)
+
+    def _overlap_errors(self):
+        """The same item may be delegated to the town again only after its earlier withdrawal."""
+        if not (self.town_id and self.item_id and self.delegated_on):
+            return {}
+        others = DelegatedPower.objects.filter(town_id=self.town_id, item_id=self.item_id).exclude(pk=self.pk)
+        overlapping = others.filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=self.delegated_on))
+        if self.withdrawn_on:
+            overlapping = overlapping.filter(delegated_on__lt=self.withdrawn_on)
+        if overlapping.filter(withdrawn_on__isnull=False).exists():
+            return {"delegated_on": _("该事项此前下放的记录在此日期仍有效;重新下放须在其收回之后。")}
+        return {}
+
+    def _take_over_errors(self):
+        """{field: message} of the take-over rules the database cannot state on its own.
+
+        A power taken over no longer has a cause for not being taken over: the cause is cleared here, and
+        the history keeps the copy that had it.
+        """
+        errors = {}
+        if self.take_over_status == self.TakeOverStatus.TAKEN_OVER:
+            self.not_taken_over_cause, self.not_taken_over_reason = "", ""
+            if self.take_over_on is None:
+                errors["take_over_on"] = _("已承接的事项必须填写承接日期。")
+            if self.receiving_organ_id is None:
+                errors["receiving_organ"] = _("已承接的事项必须选择承接机构(镇机构或派驻机构)。")
+        if self.receiving_organ_id and self.town_id and self.receiving_organ.town_id != self.town_id:
+            errors["receiving_organ"] = _("承接机构必须是本镇的机构或派驻机构。")
+        return errors
 
 
 # Case counts exist only for months of the reform's era; a year such as 0001 is a typing slip, and the
@@ -460,3 +554,15 @@ def clean_case_count(values):
     for field in ("accepted", "closed"):
         cleaned[field] = _case_count_number(values.get(field, 0), field, errors)
     return cleaned, errors
+
+
+# Training and supervision live in their own module; imported here so that Django finds the models.
+from .oversight import (  # noqa: E402, F401
+    Finding,
+    Grade,
+    InspectionRound,
+    InspectionScore,
+    ScoreItem,
+    Training,
+    TrainingCoverage,
+)

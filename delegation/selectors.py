@@ -1,12 +1,15 @@
 """Read paths for delegated powers, including their derived state (running / unused / not taken over)."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import DelegatedPower, MonthlyCaseCount
+from core.sql import Condition
+
+from .models import DelegatedPower, DelegationCatalogue, MonthlyCaseCount
 
 
 class DerivedState:
@@ -24,6 +27,31 @@ def activity_window(as_of=None):
     last = as_of.replace(day=1)
     index = last.year * 12 + last.month - 1 - 11
     return dt.date(index // 12, index % 12 + 1, 1), last
+
+
+def in_force_conditions(delegated_by, withdrawn_by):
+    """The condition "in force at a date", from two conditions on a power.
+
+    ``delegated_by``: delegated on or before the date; ``withdrawn_by``: withdrawn on or before it (false
+    when never withdrawn). A power is in force from its delegation until the day of its withdrawal. The
+    one statement of the rule: ``in_force_q`` passes ``Q`` objects, the statistics ``core.sql.Condition``
+    fragments (``in_force_sql``), so a figure at a period counts the powers the lists show in force then.
+    """
+    return delegated_by & ~withdrawn_by
+
+
+def in_force_q(on):
+    """``Q`` of the powers in force on the date ``on``."""
+    return in_force_conditions(Q(delegated_on__lte=on), Q(withdrawn_on__lte=on))
+
+
+def in_force_sql(on, alias="p"):
+    """``core.sql.Condition`` of the powers (table alias ``alias``) in force on the date ``on``."""
+    return in_force_conditions(
+        Condition(f"{alias}.delegated_on <= %s", [on]),
+        # Never withdrawn is "not withdrawn by then": NULL must read as false before it is negated.
+        Condition(f"COALESCE({alias}.withdrawn_on <= %s, FALSE)", [on]),
+    )
 
 
 def derived_state_conditions(taken_over, town_case):
@@ -66,8 +94,173 @@ def with_derived_state(queryset, as_of=None):
 
 
 def derived_state_counts(queryset, as_of=None):
-    """{state: count} over ``queryset``."""
-    rows = with_derived_state(queryset, as_of).values("derived_state").annotate(n=Count("pk"))
+    """{state: count} over the powers of ``queryset`` in force on ``as_of`` (today), as the figures count."""
+    in_force = queryset.filter(in_force_q(as_of or timezone.localdate()))
+    rows = with_derived_state(in_force, as_of).values("derived_state").annotate(n=Count("pk"))
     counts = dict.fromkeys(DerivedState.LABELS, 0)
     counts.update({row["derived_state"]: row["n"] for row in rows})
     return counts
+
+
+# ---------------------------------------------------------------- catalogue editions
+
+
+@dataclass
+class EditionDiff:
+    """What a later edition of a town's catalogue changed: powers added, withdrawn, and (old, new) changed."""
+
+    added: list = field(default_factory=list)
+    withdrawn: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+
+
+def _edition_key(catalogue):
+    return (catalogue.issued_on, catalogue.edition, catalogue.pk)
+
+
+def town_editions(town):
+    """The editions of catalogues that apply to ``town`` (its own and its county's), oldest first."""
+    catalogues = DelegationCatalogue.objects.filter(county_id=town.county_id).filter(
+        Q(town=town) | Q(town__isnull=True)
+    )
+    return sorted(catalogues.select_related("document"), key=_edition_key)
+
+
+def edition_contents(catalogue, town, powers=None):
+    """{item id: power} of ``town`` as listed once ``catalogue`` was issued.
+
+    A power is listed by its own edition and every later one, until an edition (or a withdrawal dated
+    on or before this edition's issue) takes it back.
+    """
+    key = _edition_key(catalogue)
+    if powers is None:
+        powers = town_powers_for_editions(town)
+    contents = {}
+    for power in powers:
+        if _edition_key(power.catalogue) > key:
+            continue
+        if power.withdrawn_in_id is not None and _edition_key(power.withdrawn_in) <= key:
+            continue
+        if power.withdrawn_in_id is None and power.withdrawn_on and power.withdrawn_on <= catalogue.issued_on:
+            continue
+        contents[power.item_id] = power
+    return contents
+
+
+def town_powers_for_editions(town):
+    """Every power the town has held, with what the edition pages show of it, in listing order."""
+    return list(
+        DelegatedPower.objects.filter(town=town)
+        .select_related("catalogue", "withdrawn_in", "withdrawal_document", "item__source_department")
+        .order_by("delegated_on", "pk")
+    )
+
+
+def edition_diff(older, newer, town):
+    """``EditionDiff`` from the edition ``older`` to ``newer`` for ``town``, by item name."""
+    powers = town_powers_for_editions(town)
+    before, after = edition_contents(older, town, powers), edition_contents(newer, town, powers)
+    return contents_diff(before, after)
+
+
+def contents_diff(before, after):
+    """``EditionDiff`` of two {item id: power} listings."""
+
+    def by_name(powers):
+        return sorted(powers, key=lambda p: p.item.name)
+
+    return EditionDiff(
+        added=by_name(p for item, p in after.items() if item not in before),
+        withdrawn=by_name(p for item, p in before.items() if item not in after),
+        changed=sorted(
+            ((before[item], p) for item, p in after.items() if item in before and before[item].mode != p.mode),
+            key=lambda pair: pair[1].item.name,
+        ),
+    )
+
+
+# ---------------------------------------------------------------- training
+
+
+def year_before(on):
+    """The same day a year earlier (28 February for 29 February)."""
+    return on.replace(year=on.year - 1, day=min(on.day, 28) if on.month == 2 else on.day)
+
+
+def untrained_q(as_of):
+    """``Q`` of the powers in force and not taken over on ``as_of`` that no training covered in the 12
+    months up to it: the ones the documents say fail for want of trained staff."""
+    from .models import TrainingCoverage
+
+    recent = TrainingCoverage.objects.filter(
+        power=OuterRef("pk"), training__held_on__gt=year_before(as_of), training__held_on__lte=as_of
+    )
+    return in_force_q(as_of) & ~Q(take_over_status=DelegatedPower.TakeOverStatus.TAKEN_OVER) & ~Q(Exists(recent))
+
+
+def untrained_long_q(as_of):
+    """``untrained_q`` narrowed to the powers delegated 12 months or more before ``as_of`` (the alert's)."""
+    return untrained_q(as_of) & Q(delegated_on__lte=year_before(as_of))
+
+
+# ---------------------------------------------------------------- delegated on paper only (明放暗不放)
+
+
+def paper_only_months(power):
+    """[(month, department's accepted, department's closed)] of the months, while ``power`` was in force,
+    in which the county department recorded cases for it and the town recorded none; oldest first."""
+    by = MonthlyCaseCount.HandledBy
+    town_months = MonthlyCaseCount.objects.filter(
+        power=power, handled_by=by.TOWN, month=OuterRef("month"), accepted__gt=0
+    )
+    months = MonthlyCaseCount.objects.filter(power=power, handled_by=by.COUNTY_DEPARTMENT, accepted__gt=0)
+    months = months.filter(month__gte=power.delegated_on.replace(day=1)).exclude(Exists(town_months))
+    if power.withdrawn_on:
+        months = months.filter(month__lt=power.withdrawn_on)
+    return list(months.order_by("month").values_list("month", "accepted", "closed"))
+
+
+# ---------------------------------------------------------------- supervision across rounds
+
+
+@dataclass
+class TownOversight:
+    """One town's row of the comparison: its score per round, and its untrained powers."""
+
+    town: object
+    scores: list  # the town-wide InspectionScore of each round, None where not scored
+    untrained: int = 0
+    overdue_findings: int = 0
+
+
+def oversight_comparison(rounds, scores, as_of):
+    """Rows of ``TownOversight`` for the towns scored in ``rounds`` (oldest round first).
+
+    ``scores``: the town-wide ``InspectionScore`` rows the reader may see, of those rounds.
+    """
+    from .models import Finding
+
+    by_town: dict = {}
+    for score in scores:
+        by_town.setdefault(score.town, {})[score.inspection_id] = score
+    untrained = dict(
+        DelegatedPower.objects.filter(untrained_q(as_of), town__in=list(by_town))
+        .values_list("town")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    overdue = dict(
+        Finding.objects.filter(town__in=list(by_town), status=Finding.Status.OPEN, deadline__lt=as_of)
+        .values_list("town")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        TownOversight(
+            town=town,
+            scores=[scored.get(r.pk) for r in rounds],
+            untrained=untrained.get(town.pk, 0),
+            overdue_findings=overdue.get(town.pk, 0),
+        )
+        for town, scored in sorted(by_town.items(), key=lambda pair: pair[0].code)
+    ]

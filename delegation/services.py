@@ -1,4 +1,4 @@
-"""Write paths for delegation: the idempotent bulk upsert of monthly case counts."""
+"""Write paths for delegation: the idempotent bulk upsert of monthly case counts, withdrawals of powers."""
 
 from dataclasses import dataclass
 
@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.scoping import can_edit
-from core.services import record_import, towns_touched
+from core.services import record_import, record_update, towns_touched
 from core.signals import write_begins
 from reforms.models import Town
 
@@ -159,3 +159,20 @@ def _write(cleaned_rows):
     MonthlyCaseCount.objects.bulk_update(to_update, ["accepted", "closed", "version", "updated_at"], batch_size=1000)
     towns_touched({row.power.town_id for row in to_create + to_update})
     return CaseCountResult(created=len(to_create), updated=len(to_update), unchanged=unchanged)
+
+
+def power_withdraw(*, user, power, withdrawn_on, reason, document=None, edition=None, expected_version=None):
+    """Withdraw (收回) ``power`` from its town on ``withdrawn_on``: it is in force until the day before.
+
+    ``edition`` is the later catalogue edition that takes it back, whose document stands for the
+    withdrawal's when none is given. The item may be delegated to the town again from that day.
+    """
+    if document is None and edition is not None:
+        document = edition.document
+    data = {
+        "withdrawn_on": withdrawn_on,
+        "withdrawal_reason": reason,
+        "withdrawal_document": document,
+        "withdrawn_in": edition,
+    }
+    return record_update(power, user=user, data=data, expected_version=expected_version)

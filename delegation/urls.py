@@ -7,6 +7,9 @@ from . import views
 app_name = "delegation"
 
 urlpatterns = [
+    path("powers/<int:pk>/paper-only/", views.paper_only_evidence, name="paper_only_evidence"),
+    path("inspections/compare/", views.inspection_comparison, name="inspection_comparison"),
+    path("towns/<int:pk>/editions/", views.town_editions, name="town_editions"),
     path("import/catalogue/", views.catalogue_import, name="catalogue_import"),
     path("import/case-counts/", views.case_count_import, name="case_count_import"),
     path("import/confirm/", views.import_confirm, name="import_confirm"),

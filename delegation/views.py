@@ -1,4 +1,4 @@
-"""Browser pages for departments, power items, catalogues, delegated powers and case counts."""
+"""Browser pages for departments, power items, catalogues and their editions, delegated powers and case counts."""
 
 import secrets
 
@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -16,7 +17,7 @@ from core.scoping import visible
 from core.ui import LedgerUI
 from reforms.models import Town
 
-from . import filters, forms, importing, models
+from . import filters, forms, importing, models, selectors
 
 NS = "delegation"
 
@@ -64,6 +65,7 @@ powers = LedgerUI(
     ],
     select_related=("town", "item__source_department"),
     namespace=NS,
+    detail_template="delegation/power_detail.html",
 )
 case_counts = LedgerUI(
     model=models.MonthlyCaseCount,
@@ -75,8 +77,65 @@ case_counts = LedgerUI(
     namespace=NS,
 )
 
+trainings = LedgerUI(
+    model=models.Training,
+    filterset=filters.TrainingFilterSet,
+    form=forms.TrainingForm,
+    slug="trainings",
+    columns=["held_on", "town__name", "department__name", "topic", "attendees"],
+    select_related=("town", "department"),
+    namespace=NS,
+)
+training_coverage = LedgerUI(
+    model=models.TrainingCoverage,
+    filterset=filters.TrainingCoverageFilterSet,
+    form=forms.TrainingCoverageForm,
+    slug="training-coverage",
+    columns=["training__held_on", "training__topic", "training__department__name", "power__item__name"],
+    select_related=("training__department", "power__item"),
+    namespace=NS,
+)
+inspections = LedgerUI(
+    model=models.InspectionRound,
+    filterset=filters.InspectionRoundFilterSet,
+    form=forms.InspectionRoundForm,
+    slug="inspections",
+    columns=["title", "region__name", "kind", "held_on", "excellent_from", "good_from", "pass_from"],
+    select_related=("region",),
+    namespace=NS,
+)
+score_items = LedgerUI(
+    model=models.ScoreItem,
+    filterset=filters.ScoreItemFilterSet,
+    form=forms.ScoreItemForm,
+    slug="score-items",
+    columns=["inspection__title", "name", "max_points"],
+    select_related=("inspection",),
+    namespace=NS,
+)
+inspection_scores = LedgerUI(
+    model=models.InspectionScore,
+    filterset=filters.InspectionScoreFilterSet,
+    form=forms.InspectionScoreForm,
+    slug="inspection-scores",
+    columns=["inspection__title", "inspection__held_on", "town__name", "power__item__name", "score", "grade"],
+    select_related=("inspection", "town", "power__item"),
+    namespace=NS,
+)
+findings = LedgerUI(
+    model=models.Finding,
+    filterset=filters.FindingFilterSet,
+    form=forms.FindingForm,
+    slug="findings",
+    columns=["inspection__title", "town__name", "description", "deadline", "status", "rectified_on"],
+    select_related=("inspection", "town"),
+    namespace=NS,
+)
+
 catalogues.children = [(powers, "catalogue")]
-powers.children = [(case_counts, "power")]
+powers.children = [(case_counts, "power"), (training_coverage, "power")]
+trainings.children = [(training_coverage, "training")]
+inspections.children = [(score_items, "inspection"), (inspection_scores, "inspection"), (findings, "inspection")]
 
 
 # ---------------------------------------------------------------- spreadsheet import
@@ -108,10 +167,12 @@ def catalogue_import(request):
         except importing.ImportFileError as e:
             form.add_error("file", str(e))
         else:
+            new_edition = form.cleaned_data["new_edition"]
             result = importing.catalogue_import(
-                user=request.user, catalogue=catalogue, town=town, rows=rows, dry_run=True
+                user=request.user, catalogue=catalogue, town=town, rows=rows, dry_run=True, new_edition=new_edition
             )
-            return _preview(request, "catalogue", form, rows, result, {"catalogue": catalogue.pk, "town": town.pk})
+            context = {"catalogue": catalogue.pk, "town": town.pk, "new_edition": new_edition}
+            return _preview(request, "catalogue", form, rows, result, context)
     return render(request, "delegation/import_upload.html", {"form": form, "kind": "catalogue"})
 
 
@@ -144,7 +205,13 @@ def import_confirm(request):
     if pending["kind"] == "catalogue":
         catalogue = get_object_or_404(visible(request.user, models.DelegationCatalogue), pk=pending["catalogue"])
         town = get_object_or_404(visible(request.user, Town), pk=pending["town"])
-        result = importing.catalogue_import(user=request.user, catalogue=catalogue, town=town, rows=pending["rows"])
+        result = importing.catalogue_import(
+            user=request.user,
+            catalogue=catalogue,
+            town=town,
+            rows=pending["rows"],
+            new_edition=pending.get("new_edition", False),
+        )
         done = f"{reverse('delegation:powers_list')}?town={town.code}"
     else:
         result = importing.case_count_import(user=request.user, rows=pending["rows"])
@@ -173,3 +240,52 @@ def import_template(request, kind):
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
     return response
+
+
+# ---------------------------------------------------------------- catalogue editions
+
+
+def _chosen_edition(editions, value, default):
+    return next((e for e in editions if str(e.pk) == value), default)
+
+
+@login_required
+@require_safe
+def town_editions(request, pk):
+    """A town's catalogue editions, and what changed between any two of them (latest two by default)."""
+    town = get_object_or_404(visible(request.user, Town).select_related("county"), pk=pk)
+    editions = selectors.town_editions(town)
+    context = {"town": town, "editions": editions, "diff": None}
+    if len(editions) >= 2:
+        older = _chosen_edition(editions, request.GET.get("older"), editions[-2])
+        newer = _chosen_edition(editions, request.GET.get("newer"), editions[-1])
+        older, newer = sorted([older, newer], key=lambda e: editions.index(e))
+        context.update(older=older, newer=newer, diff=selectors.edition_diff(older, newer, town))
+    return render(request, "delegation/town_editions.html", context)
+
+
+# ---------------------------------------------------------------- delegated on paper only
+
+
+@login_required
+@require_safe
+def paper_only_evidence(request, pk):
+    """A printable page of the months the county department handled a power's cases and the town none."""
+    queryset = visible(request.user, models.DelegatedPower).select_related("town", "item__source_department")
+    power = get_object_or_404(queryset, pk=pk)
+    months = selectors.paper_only_months(power)
+    totals = {"accepted": sum(m[1] for m in months), "closed": sum(m[2] for m in months)}
+    return render(request, "delegation/paper_only_evidence.html", {"power": power, "months": months, "totals": totals})
+
+
+# ---------------------------------------------------------------- supervision across rounds
+
+
+@login_required
+@require_safe
+def inspection_comparison(request):
+    """Towns' grades across the inspection rounds the reader sees, beside their untrained powers."""
+    rounds = list(visible(request.user, models.InspectionRound).order_by("held_on", "pk"))
+    scores = visible(request.user, models.InspectionScore).filter(inspection__in=rounds, power__isnull=True)
+    rows = selectors.oversight_comparison(rounds, scores.select_related("town"), timezone.localdate())
+    return render(request, "delegation/inspection_comparison.html", {"rounds": rounds, "rows": rows})

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import User
+from delegation import demo_lifecycle
 from reforms.models import (
     PilotProgramme,
     ProgrammeMembership,
@@ -68,6 +69,7 @@ def load_demo(*, today=None):
     strands.load_finance(towns, documents)
     powers.load_catalogues(towns, documents, this_month)
     jining.load_jining(towns, regions, documents)
+    demo_lifecycle.load_lifecycle(towns, today)
     return load_users(regions)
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 import random
 
+from delegation import demo_lifecycle
 from delegation.models import (
     TYPE_COUNT_FIELDS,
     DelegatedPower,
@@ -85,12 +86,14 @@ def power_rows(town, catalogue, type_counts, rng):
 
 
 def set_take_over(power, status, on=None, reason=""):
+    taken = status == DelegatedPower.TakeOverStatus.TAKEN_OVER
     return upsert(
         DelegatedPower,
         {"pk": power.pk},
         take_over_status=status,
         take_over_on=on,
-        not_taken_over_reason=reason,
+        receiving_organ=demo_lifecycle.receiving_organ(power.town, power.item.type_code) if taken else None,
+        **demo_lifecycle.not_taken_over_fields(reason) if reason else {},
     )
 
 

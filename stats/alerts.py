@@ -32,8 +32,14 @@ from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.utils import timezone, translation
 
 from core.sql import Condition
-from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
-from delegation.selectors import DerivedState, activity_window, derived_state_conditions
+from delegation.models import DelegatedPower, Finding, MonthlyCaseCount, PowerItem
+from delegation.selectors import (
+    DerivedState,
+    activity_window,
+    derived_state_conditions,
+    in_force_sql,
+    untrained_long_q,
+)
 from finance.models import FiscalYearRecord
 from reforms.models import AssessmentScheme, ReformTask, Town, TownAnnualAssessment
 from staffing.models import FilledPosts, HeadcountQuota, PostType, Secondment, StaffingPolicy
@@ -296,7 +302,8 @@ def paper_only_breaches(as_of, town_ids):
         [by.TOWN, first, last],
     )
     taken = Condition("p.take_over_status = %s", [DelegatedPower.TakeOverStatus.TAKEN_OVER])
-    unused = derived_state_conditions(taken, town_case)[DerivedState.UNUSED]
+    # A withdrawn power is the department's again: its cases are no evidence against the town.
+    unused = derived_state_conditions(taken, town_case)[DerivedState.UNUSED] & in_force_sql(as_of)
     subject, subject_params = _content_type(DelegatedPower).values("pk").query.sql_with_params()
     build = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
     own = ""
@@ -334,6 +341,43 @@ def task_breaches(as_of, town_ids):
     ]
 
 
+def untrained_breaches(as_of, town_ids):
+    """Powers not taken over 12 months after their delegation with no training in the last 12 months."""
+    powers = DelegatedPower.objects.filter(untrained_long_q(as_of))
+    return [
+        _select(
+            only_towns(powers, "town_id", town_ids),
+            AlertRule.UNTRAINED,
+            DelegatedPower,
+            region=F("town__county_id"),
+            town=F("town_id"),
+            since=F("delegated_on"),
+            params={"town": F("town__name"), "item": F("item__name"), "delegated": F("delegated_on")},
+        )
+    ]
+
+
+def rectification_breaches(as_of, town_ids):
+    """Findings of an inspection still open after their rectification deadline."""
+    findings = Finding.objects.filter(status=Finding.Status.OPEN, deadline__lt=as_of)
+    return [
+        _select(
+            only_towns(findings, "town_id", town_ids),
+            AlertRule.RECTIFICATION_OVERDUE,
+            Finding,
+            region=F("town__county_id"),
+            town=F("town_id"),
+            since=F("deadline"),
+            params={
+                "town": F("town__name"),
+                "inspection": F("inspection__title"),
+                "finding": F("description"),
+                "deadline": F("deadline"),
+            },
+        )
+    ]
+
+
 RULES = [
     secondment_breaches,
     scheme_breaches,
@@ -342,6 +386,8 @@ RULES = [
     assessment_breaches,
     paper_only_breaches,
     task_breaches,
+    untrained_breaches,
+    rectification_breaches,
 ]
 
 

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 
 from core.sql import Condition
 from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
-from delegation.selectors import DerivedState, activity_window, derived_state_conditions
+from delegation.selectors import DerivedState, activity_window, derived_state_conditions, in_force_sql
 from finance.models import FiscalArrangement, FiscalYearRecord
 from reforms.models import AssessmentScore, ProgrammeMembership, ReformTask, Region, Town
 from staffing.models import FilledPosts, HeadcountQuota, PostType
@@ -90,14 +90,15 @@ def power_figures_select(as_of, town_ids=None):
     )
     state = {k: c.sql for k, c in derived_state_conditions(taken, Condition(f"{tc} > 0")).items()}
     measures = ", ".join(f"{sql} AS {name}" for name, sql in power_measures_sql(taken, state, tc, dc).items())
+    in_force = in_force_sql(as_of)  # a figure at a period counts the powers in force then
     sql = (
         f"SELECT p.town_id AS t, t.county_id AS r, i.type_code AS ty, p.mode AS md, {measures} "  # noqa: S608 (identifiers from model metadata; values are parameters)
         f"FROM {table_name(DelegatedPower)} p JOIN {table_name(PowerItem)} i ON i.id = p.item_id "
         f"JOIN {table_name(Town)} t ON t.id = p.town_id LEFT JOIN ({sums}) c ON c.power_id = p.id"
-        f" WHERE p.delegated_on <= {day}{in_ids('p.town_id', town_ids)} "
+        f" WHERE {in_force.sql}{in_ids('p.town_id', town_ids)} "
         f"GROUP BY p.town_id, t.county_id, i.type_code, p.mode"
     )
-    return sql, [*params, *(town_ids or ())]
+    return sql, [*params, *in_force.params, *(town_ids or ())]
 
 
 _POWER_COLUMNS = [

@@ -7,7 +7,6 @@ from delegation.models import DelegatedPower, PowerType
 
 from . import models
 
-
 # The ledger's years run from 2000 to 2099, as its months do.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 

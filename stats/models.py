@@ -156,6 +156,8 @@ class AlertRule(models.TextChoices):
     ASSESSMENT_FAILED_TWICE = "assessment_failed_twice", _("连续两年考核不合格")
     PAPER_ONLY = "paper_only", _("明放暗不放")
     TASK_OVERDUE = "task_overdue", _("任务逾期未完成")
+    UNTRAINED = "untrained", _("事项长期未承接且未培训")
+    RECTIFICATION_OVERDUE = "rectification_overdue", _("督导检查问题逾期未整改")
 
 
 MESSAGES = {
@@ -173,6 +175,12 @@ MESSAGES = {
     AlertRule.ASSESSMENT_FAILED_TWICE: gettext_noop("%(town)s在 %(previous)s 年和 %(year)s 年连续考核不合格。"),
     AlertRule.PAPER_ONLY: gettext_noop("%(town)s已承接“%(item)s”,近12个月镇里无办件,县直部门仍办理 %(cases)s 件。"),
     AlertRule.TASK_OVERDUE: gettext_noop("%(town)s的任务“%(task)s”已过完成时限 %(deadline)s 仍未完成。"),
+    AlertRule.UNTRAINED: gettext_noop(
+        "%(town)s的“%(item)s”自 %(delegated)s 下放以来超过 12 个月未承接,近 12 个月没有相关培训。"
+    ),
+    AlertRule.RECTIFICATION_OVERDUE: gettext_noop(
+        "%(town)s在“%(inspection)s”中发现的问题“%(finding)s”已过整改期限 %(deadline)s 仍未整改。"
+    ),
 }
 
 

@@ -119,6 +119,12 @@ class DelegatedPowerFactory(factory.django.DjangoModelFactory):
     delegated_on = dt.date(2019, 5, 1)
     take_over_status = "taken_over"
     take_over_on = dt.date(2019, 6, 1)
+    # A power taken over names the town organ that took it over.
+    receiving_organ = factory.Maybe(
+        factory.LazyAttribute(lambda power: power.take_over_status == "taken_over"),
+        yes_declaration=factory.SubFactory("tests.factories.OrganFactory", town=factory.SelfAttribute("..town")),
+        no_declaration=None,
+    )
 
 
 class MonthlyCaseCountFactory(factory.django.DjangoModelFactory):
@@ -129,6 +135,68 @@ class MonthlyCaseCountFactory(factory.django.DjangoModelFactory):
     month = dt.date(2025, 1, 1)
     accepted = 5
     closed = 4
+
+
+class TrainingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = delegation.Training
+
+    town = factory.SubFactory(TownFactory)
+    department = factory.SubFactory(DepartmentFactory, county=factory.SelfAttribute("..town.county"))
+    held_on = dt.date(2024, 1, 15)
+    topic = factory.Sequence(lambda n: f"承接业务培训{n}")
+    attendees = 8
+
+
+class TrainingCoverageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = delegation.TrainingCoverage
+
+    training = factory.SubFactory(TrainingFactory)
+    power = factory.SubFactory(
+        DelegatedPowerFactory,
+        town=factory.SelfAttribute("..training.town"),
+        take_over_status="pending",
+        take_over_on=None,
+    )
+
+
+class InspectionRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = delegation.InspectionRound
+
+    region = factory.SubFactory(CountyFactory)
+    title = factory.Sequence(lambda n: f"督导检查{n}")
+    kind = "composite"
+    held_on = dt.date(2025, 3, 1)
+
+
+class ScoreItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = delegation.ScoreItem
+
+    inspection = factory.SubFactory(InspectionRoundFactory)
+    name = factory.Sequence(lambda n: f"评分项目{n}")
+    max_points = 25
+
+
+class InspectionScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = delegation.InspectionScore
+
+    town = factory.SubFactory(TownFactory)
+    inspection = factory.SubFactory(InspectionRoundFactory, region=factory.SelfAttribute("..town.county"))
+    score = 85
+
+
+class FindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = delegation.Finding
+
+    town = factory.SubFactory(TownFactory)
+    inspection = factory.SubFactory(InspectionRoundFactory, region=factory.SelfAttribute("..town.county"))
+    description = factory.Sequence(lambda n: f"检查发现问题{n}")
+    deadline = dt.date(2025, 6, 30)
 
 
 class OrganFactory(factory.django.DjangoModelFactory):

@@ -8,7 +8,15 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-from delegation.models import DelegationCatalogue
+from delegation.models import (
+    DelegationCatalogue,
+    Finding,
+    InspectionRound,
+    InspectionScore,
+    ScoreItem,
+    Training,
+    TrainingCoverage,
+)
 from finance.models import FiscalYearRecord
 from reforms.models import (
     AssessmentScore,
@@ -82,12 +90,31 @@ CASES = {
     "catalogue_edition_unique": lambda: _copy(f.DelegationCatalogueFactory(town=f.TownFactory())),
     "county_catalogue_edition_unique": lambda: _copy(f.DelegationCatalogueFactory()),
     "catalogue_type_counts_add_up": lambda: _broken(f.DelegationCatalogueFactory(), declared_total=3),
-    "power_once_per_town": lambda: _copy(f.DelegatedPowerFactory()),
+    "power_once_per_town_in_force": lambda: _copy(f.DelegatedPowerFactory()),
+    "power_withdrawn_after_delegation": lambda: _broken(
+        f.DelegatedPowerFactory(), withdrawn_on=D(2019, 5, 1), withdrawal_reason="调整"
+    ),
+    "power_withdrawal_has_reason": lambda: _broken(f.DelegatedPowerFactory(), withdrawn_on=D(2024, 1, 1)),
     "power_take_over_after_delegation": lambda: _broken(f.DelegatedPowerFactory(), take_over_on=D(2019, 4, 30)),
-    "power_not_taken_over_has_reason": lambda: _broken(
+    "power_taken_over_has_date": lambda: _broken(f.DelegatedPowerFactory(), take_over_on=None),
+    "power_not_taken_over_has_cause": lambda: _broken(
         f.DelegatedPowerFactory(), take_over_status="not_taken_over", take_over_on=None
     ),
+    "power_other_cause_explained": lambda: _broken(
+        f.DelegatedPowerFactory(take_over_status="pending", take_over_on=None), not_taken_over_cause="other"
+    ),
     "case_count_once_per_month": lambda: _copy(f.MonthlyCaseCountFactory()),
+    "training_covers_power_once": lambda: _copy(_coverage()),
+    "inspection_grade_bands_ordered": lambda: _inspection(save=False, good_from=Decimal(95)),
+    "score_item_unique_in_round": lambda: _copy(
+        ScoreItem.objects.create(inspection=_inspection(), name="运行", max_points=20)
+    ),
+    "inspection_town_scored_once": lambda: _copy(_inspection_score()),
+    "inspection_power_scored_once": lambda: _copy(_inspection_score(power=True)),
+    "inspection_score_in_range": lambda: _inspection_score(save=False, score=Decimal(101)),
+    "finding_rectified_on_iff_rectified": lambda: Finding(
+        inspection=_inspection(), town=f.TownFactory(), description="问题", deadline=D(2025, 6, 30), status="rectified"
+    ),
     "organ_unique_in_town": lambda: _copy(f.OrganFactory()),
     "organ_parent_only_for_dispatched": lambda: f.OrganFactory.build(
         town=f.TownFactory(), parent_department=f.DepartmentFactory()
@@ -114,6 +141,30 @@ CASES = {
     "fiscal_year_unique": lambda: _copy(_year_record()),
     "fiscal_amounts_not_negative": lambda: _year_record(save=False, paid=Decimal("-0.01")),
 }
+
+
+def _coverage():
+    power = f.DelegatedPowerFactory()
+    training = Training.objects.create(
+        town=power.town, department=power.item.source_department, held_on=D(2024, 1, 1), topic="培训", attendees=5
+    )
+    return TrainingCoverage.objects.create(training=training, power=power)
+
+
+def _inspection(save=True, **fields):
+    row = InspectionRound(region=f.CountyFactory(), title="督导", kind="self_check", held_on=D(2025, 3, 1), **fields)
+    if save:
+        row.save()
+    return row
+
+
+def _inspection_score(save=True, power=False, **fields):
+    town_power = f.DelegatedPowerFactory() if power else None
+    town = town_power.town if power else f.TownFactory()
+    row = InspectionScore(inspection=_inspection(), town=town, power=town_power, **{"score": Decimal(88), **fields})
+    if save:
+        row.save()
+    return row
 
 
 def _membership(save=True, **fields):

@@ -6,9 +6,10 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from delegation.models import DelegatedPower
-from delegation.selectors import derived_state_counts
+from delegation.selectors import derived_state_counts, edition_diff, in_force_q, town_editions
 from demo.loader import load_demo
 from finance.models import FiscalYearRecord
 from reforms.models import ReportedFigure, Town
@@ -18,8 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _by_type(town_code):
-    rows = DelegatedPower.objects.filter(town__code=town_code).values_list("item__type_code").annotate(n=Count("pk"))
-    return dict(rows)
+    """The town's powers in force today by type: a later edition may have withdrawn and added some."""
+    powers = DelegatedPower.objects.filter(in_force_q(timezone.localdate()), town__code=town_code)
+    return dict(powers.values_list("item__type_code").annotate(n=Count("pk")))
 
 
 def _snapshot():
@@ -172,3 +174,24 @@ def test_jinings_towns_grade_county_departments_and_dispatched_agencies_under_it
         (Decimal(30), Decimal(30)),
         (Decimal(60), Decimal(60)),
     }
+
+
+def test_yandian_has_its_2019_edition_and_a_generated_adjustment(demo):
+    town = Town.objects.get(code="371581102000")
+    first, second = town_editions(town)
+    assert (first.edition, first.is_generated, second.is_generated) == (1, False, True)
+    diff = edition_diff(first, second, town)
+    assert (len(diff.added), len(diff.withdrawn), len(diff.changed)) == (2, 2, 1)
+    assert all(power.item.is_generated for power in diff.added)
+
+
+def test_dongying_has_training_and_a_graded_inspection_with_findings(demo):
+    from delegation.models import Finding, InspectionScore, TrainingCoverage
+
+    covered = TrainingCoverage.objects.filter(power__town__county__parent__code="370500")
+    assert covered.exists()
+    assert not covered.filter(power__take_over_status="taken_over").exists()
+    grades = InspectionScore.objects.filter(town__county__parent__code="370500").values_list("grade", flat=True)
+    assert sorted(set(grades)) == ["excellent", "fail", "good", "pass"]
+    assert len(grades) == 6
+    assert Finding.objects.filter(town__county__parent__code="370500", status="open").count() == 4

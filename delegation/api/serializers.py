@@ -48,6 +48,44 @@ class DelegatedPowerSerializer(LedgerSerializer):
         fields = "__all__"
 
 
+class TrainingSerializer(LedgerSerializer):
+    class Meta:
+        model = models.Training
+        fields = "__all__"
+
+
+class TrainingCoverageSerializer(LedgerSerializer):
+    class Meta:
+        model = models.TrainingCoverage
+        fields = "__all__"
+
+
+class InspectionRoundSerializer(LedgerSerializer):
+    class Meta:
+        model = models.InspectionRound
+        fields = "__all__"
+
+
+class ScoreItemSerializer(LedgerSerializer):
+    class Meta:
+        model = models.ScoreItem
+        fields = "__all__"
+
+
+class InspectionScoreSerializer(LedgerSerializer):
+    town_code = serializers.CharField(source="town.code", read_only=True, help_text=_("12 位镇代码"))
+
+    class Meta:
+        model = models.InspectionScore
+        fields = "__all__"
+
+
+class FindingSerializer(LedgerSerializer):
+    class Meta:
+        model = models.Finding
+        fields = "__all__"
+
+
 class MonthlyCaseCountSerializer(LedgerSerializer):
     class Meta:
         model = models.MonthlyCaseCount
@@ -87,3 +125,43 @@ class CaseCountResultSerializer(serializers.Serializer):
     created = serializers.IntegerField(help_text=_("新建的记录数"))
     updated = serializers.IntegerField(help_text=_("数值有变化而更新的记录数"))
     unchanged = serializers.IntegerField(help_text=_("与已有记录相同、未改动的条数"))
+
+
+class EditionPowerSerializer(serializers.ModelSerializer):
+    """A power as an edition difference lists it."""
+
+    item_name = serializers.CharField(source="item.name", read_only=True, help_text=_("事项名称"))
+    implementation_code = serializers.CharField(source="item.implementation_code", read_only=True)
+    type_code = serializers.CharField(source="item.type_code", read_only=True, help_text=_("权力类型"))
+
+    class Meta:
+        model = models.DelegatedPower
+        fields = [
+            "id",
+            "item",
+            "item_name",
+            "implementation_code",
+            "type_code",
+            "catalogue",
+            "mode",
+            "delegated_on",
+            "withdrawn_on",
+            "withdrawal_reason",
+            "withdrawn_in",
+        ]
+
+
+class EditionChangeSerializer(serializers.Serializer):
+    old = EditionPowerSerializer(help_text=_("旧版次中的事项"))
+    new = EditionPowerSerializer(help_text=_("新版次中的事项"))
+
+
+class EditionDiffSerializer(serializers.Serializer):
+    """The difference between two editions of a town's catalogue."""
+
+    older = serializers.IntegerField(help_text=_("旧版次(放权目录编号)"))
+    newer = serializers.IntegerField(help_text=_("新版次(放权目录编号)"))
+    town_code = serializers.CharField(help_text=_("12 位镇代码"))
+    added = EditionPowerSerializer(many=True, help_text=_("新增事项"))
+    withdrawn = EditionPowerSerializer(many=True, help_text=_("收回事项"))
+    changed = EditionChangeSerializer(many=True, help_text=_("下放方式调整的事项"))

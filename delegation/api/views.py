@@ -3,15 +3,18 @@
 from dataclasses import asdict
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.serializers import ErrorSerializer
 from core.api.views import LedgerCursorViewSet, LedgerViewSet
+from core.scoping import visible
+from reforms.models import Town
 
 from .. import filters
+from ..selectors import edition_diff
 from ..services import BatchRejected, case_counts_upsert
 from . import serializers
 
@@ -36,6 +39,50 @@ class DelegationCatalogueViewSet(LedgerViewSet):
     search_fields = ["title"]
     ordering_fields = ["id", "issued_on", "edition", "updated_at"]
 
+    @extend_schema(
+        summary=_("两个版次的差异"),
+        description=_(
+            "本版次(路径中的目录)与 against 指定的另一版次相比,镇的事项新增、收回和下放方式调整了哪些。"
+            "全县目录须用 town 指定镇代码。"
+        ),
+        parameters=[
+            OpenApiParameter("against", int, required=True, description=_("比较的另一版次(放权目录编号)")),
+            OpenApiParameter("town", str, description=_("12 位镇代码;目录只适用于一个镇时可省略")),
+        ],
+        responses={200: serializers.EditionDiffSerializer},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def diff(self, request, pk=None):
+        catalogue = self.get_object()
+        other = _visible_or_404(self.get_queryset(), request.query_params.get("against"))
+        town = catalogue.town or other.town
+        code = request.query_params.get("town")
+        if code:
+            town = _visible_or_404(visible(request.user, Town), code, field="code")
+        if town is None:
+            raise exceptions.ValidationError({"town": [_("全县目录须指定镇代码。")]})
+        older, newer = sorted([other, catalogue], key=lambda c: (c.issued_on, c.edition, c.pk))
+        diff = edition_diff(older, newer, town)
+        body = {
+            "older": older.pk,
+            "newer": newer.pk,
+            "town_code": town.code,
+            "added": diff.added,
+            "withdrawn": diff.withdrawn,
+            "changed": [{"old": old, "new": new} for old, new in diff.changed],
+        }
+        return Response(serializers.EditionDiffSerializer(body).data)
+
+
+def _visible_or_404(queryset, value, field="pk"):
+    """The row of ``queryset`` whose ``field`` is ``value``; 404 for anything else, malformed included."""
+    if not value or (field == "pk" and not str(value).isdigit()):
+        raise exceptions.NotFound
+    row = queryset.filter(**{field: value}).first()
+    if row is None:
+        raise exceptions.NotFound
+    return row
+
 
 class DelegatedPowerViewSet(LedgerCursorViewSet):
     serializer_class = serializers.DelegatedPowerSerializer
@@ -45,6 +92,45 @@ class DelegatedPowerViewSet(LedgerCursorViewSet):
     # taken over would drop out of the walk. Filter by take_over_status instead.
     ordering_fields = ["id", "delegated_on"]
     related = ["town", "item"]
+
+
+class TrainingViewSet(LedgerViewSet):
+    serializer_class = serializers.TrainingSerializer
+    filterset_class = filters.TrainingFilterSet
+    search_fields = ["topic", "department__name"]
+    ordering_fields = ["id", "held_on"]
+
+
+class TrainingCoverageViewSet(LedgerViewSet):
+    serializer_class = serializers.TrainingCoverageSerializer
+    filterset_class = filters.TrainingCoverageFilterSet
+    ordering_fields = ["id"]
+
+
+class InspectionRoundViewSet(LedgerViewSet):
+    serializer_class = serializers.InspectionRoundSerializer
+    filterset_class = filters.InspectionRoundFilterSet
+    search_fields = ["title"]
+    ordering_fields = ["id", "held_on"]
+
+
+class ScoreItemViewSet(LedgerViewSet):
+    serializer_class = serializers.ScoreItemSerializer
+    filterset_class = filters.ScoreItemFilterSet
+    ordering_fields = ["id"]
+
+
+class InspectionScoreViewSet(LedgerViewSet):
+    serializer_class = serializers.InspectionScoreSerializer
+    filterset_class = filters.InspectionScoreFilterSet
+    ordering_fields = ["id", "score"]
+
+
+class FindingViewSet(LedgerViewSet):
+    serializer_class = serializers.FindingSerializer
+    filterset_class = filters.FindingFilterSet
+    search_fields = ["description"]
+    ordering_fields = ["id", "deadline"]
 
 
 BULK_EXAMPLE = {

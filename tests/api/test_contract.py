@@ -25,7 +25,7 @@ def many_ties(town_a):
                 delegated_on=dt.date(2019, 5, 1 + n % 3),
                 take_over_status="taken_over" if taken else "not_taken_over",
                 take_over_on=dt.date(2019, 6, 1 + n % 2) if taken else None,
-                not_taken_over_reason="" if taken else "人员未到位",
+                not_taken_over_cause="" if taken else "no_trained_staff",
             )
         )
     for power in powers[:12]:

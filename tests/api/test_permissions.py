@@ -58,7 +58,7 @@ def test_regions_are_read_only(users, county_a):
 def test_filters_reach_through_to_the_town(users, county_a, town_a):
     other_town = TownFactory(county=county_a)
     DelegatedPowerFactory(
-        town=town_a, take_over_status="not_taken_over", take_over_on=None, not_taken_over_reason="缺少人员"
+        town=town_a, take_over_status="not_taken_over", take_over_on=None, not_taken_over_cause="no_trained_staff"
     )
     kept = DelegatedPowerFactory(town=other_town, delegated_on=dt.date(2020, 1, 1), take_over_on=dt.date(2020, 2, 1))
     client = client_for(users["reviewer"])

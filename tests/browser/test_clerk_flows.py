@@ -7,14 +7,16 @@ from openpyxl import Workbook
 
 from delegation.models import DelegatedPower
 from tests.browser.conftest import shot
-from tests.factories import DelegatedPowerFactory, DelegationCatalogueFactory, UserFactory
+from tests.factories import DelegatedPowerFactory, DelegationCatalogueFactory, OrganFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def power():
-    return DelegatedPowerFactory(take_over_status="pending", take_over_on=None, item__name="食品经营许可")
+    power = DelegatedPowerFactory(take_over_status="pending", take_over_on=None, item__name="食品经营许可")
+    OrganFactory(town=power.town, name="综合执法办公室")
+    return power
 
 
 @pytest.fixture
@@ -45,11 +47,15 @@ def test_change_take_over_status(new_page, clerk, power):
     page.goto(f"/delegation/powers/{power.pk}/edit/")
     page.get_by_label("承接状态").select_option("not_taken_over")
     page.get_by_role("button", name="保存").click()
-    error = page.locator(".has-error", has=page.get_by_label("未承接原因"))
-    assert "未承接到位的事项必须说明原因。" in error.inner_text()
+    error = page.locator(".has-error", has=page.get_by_label("未承接原因", exact=True))
+    assert "未承接到位的事项必须选择原因。" in error.inner_text()
     shot(page, "power-form-error")
     page.get_by_label("承接状态").select_option("taken_over")
     page.get_by_label("承接日期").fill("2019-06-01")
+    page.get_by_role("button", name="保存").click()
+    error = page.locator(".has-error", has=page.get_by_label("承接机构"))
+    assert "已承接的事项必须选择承接机构" in error.inner_text()
+    page.get_by_label("承接机构").select_option(label="综合执法办公室")
     page.get_by_role("button", name="保存").click()
     page.wait_for_url(f"**/delegation/powers/{power.pk}/")
     history = page.locator("#history")
@@ -112,11 +118,11 @@ def test_second_editor_sees_the_conflict(new_page, clerk, power):
     log_in(second, "colleague")
     for page in (first, second):
         page.goto(f"/delegation/powers/{power.pk}/edit/")
-    first.get_by_label("未承接原因").fill("缺少执法人员")
+    first.get_by_label("未承接原因说明").fill("缺少执法人员")
     first.get_by_role("button", name="保存").click()
     first.wait_for_url(f"**/delegation/powers/{power.pk}/")
 
-    second.get_by_label("未承接原因").fill("培训未完成")
+    second.get_by_label("未承接原因说明").fill("培训未完成")
     second.get_by_role("button", name="保存").click()
     assert second.get_by_role("heading", name="保存冲突").is_visible()
     table = second.locator("table.conflict").inner_text()

@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 from delegation.models import DelegatedPower
 from stats.models import Figure, PendingRecompute, PowerFigure, RecomputeRun
 from stats.services import recompute_all, run_claimed
-from tests.factories import DelegatedPowerFactory, UserFactory
+from tests.factories import DelegatedPowerFactory, OrganFactory, UserFactory
 from tests.processes import shared_database_url
 from tests.stats.test_tasks import unreachable_broker  # noqa: F401  (fixture)
 
@@ -53,7 +53,9 @@ def test_with_redis_unreachable_ui_and_api_writes_are_kept_and_queued(client, dj
     url = reverse("delegation:powers_update", args=[power.pk])
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
-        saved = client.post(url, edit_data(power, take_over_status="taken_over", take_over_on="2019-06-01"))
+        organ = OrganFactory(town=power.town)
+        data = edit_data(power, take_over_status="taken_over", take_over_on="2019-06-01", receiving_organ=organ.pk)
+        saved = client.post(url, data)
     assert saved.status_code == 302
     assert client.get(reverse("delegation:powers_list")).status_code == 200
     power.refresh_from_db()

@@ -159,6 +159,7 @@ def test_csv_cells_come_back_as_written(rows):
         return
     table = read("x.csv", buffer.getvalue().encode("utf-8-sig"))
     keys = ["department", "name", "type_code", "implementation_code", "mode", "delegated_on", "take_over_status"]
+    keys += ["take_over_on", "receiving_organ"]
     assert [[values[k] for k in keys] for _n, values in table] == [[c.strip() for c in row] for row in rows]
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from delegation.models import DelegatedPower
 from reforms.models import Region, Town
 from tests.factories import CountyFactory, UserFactory
 
@@ -95,7 +96,7 @@ def test_reviewer_cannot_write_anywhere(client, reviewer, path):
 
 
 # Function views that show one row; a new one must be added here (test_every_object_url_has_a_model).
-FUNCTION_VIEW_MODELS = {"town_page": Town}
+FUNCTION_VIEW_MODELS = {"town_page": Town, "town_editions": Town, "paper_only_evidence": DelegatedPower}
 
 
 def _model_of(callback):

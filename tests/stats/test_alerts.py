@@ -100,6 +100,19 @@ def _former_params(alert, today):
             return {"town": s.town.name, "item": s.item.name, "cases": counts.aggregate(n=Sum("accepted"))["n"]}
         case AlertRule.TASK_OVERDUE:
             return {"town": s.plan.town.name, "task": s.title, "deadline": s.deadline.isoformat()}
+        case AlertRule.UNTRAINED | AlertRule.RECTIFICATION_OVERDUE:
+            return _oversight_params(alert.rule, s)
+
+
+def _oversight_params(rule, s):
+    if rule == AlertRule.UNTRAINED:
+        return {"town": s.town.name, "item": s.item.name, "delegated": s.delegated_on.isoformat()}
+    return {
+        "town": s.town.name,
+        "inspection": s.inspection.title,
+        "finding": s.description,
+        "deadline": s.deadline.isoformat(),
+    }
 
 
 def _typed(params):

@@ -30,7 +30,7 @@ def powers():
     pending = DelegatedPowerFactory(town=town, take_over_status="pending", take_over_on=None)
     MonthlyCaseCountFactory(power=pending, month=IN_WINDOW, accepted=3)
     refused = DelegatedPowerFactory(
-        town=town, take_over_status="not_taken_over", take_over_on=None, not_taken_over_reason="缺少专业人员"
+        town=town, take_over_status="not_taken_over", take_over_on=None, not_taken_over_cause="no_trained_staff"
     )
     return (
         town,

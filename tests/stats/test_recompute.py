@@ -90,7 +90,11 @@ def test_editing_a_power_recomputes_its_town_and_roll_ups_after_commit(
         town__county__parent__code="370500", take_over_status=DelegatedPower.TakeOverStatus.NOT_TAKEN_OVER
     ).first()
     with django_capture_on_commit_callbacks(execute=True):
-        data = {"take_over_status": "taken_over", "take_over_on": power.delegated_on}
+        data = {
+            "take_over_status": "taken_over",
+            "take_over_on": power.delegated_on,
+            "receiving_organ": power.town.organs.first(),
+        }
         record_update(power, user=admin_user, data=data)
     totals = _dongying()
     assert (totals["delegated"], totals["not_taken_over"]) == (401, 66)
@@ -103,7 +107,9 @@ def test_editing_a_power_recomputes_its_town_and_roll_ups_after_commit(
 
 def test_a_town_recompute_gives_the_same_rows_as_a_full_one(demo):
     power = DelegatedPower.objects.filter(town__code="371581102000").first()
-    DelegatedPower.objects.filter(pk=power.pk).update(take_over_status="not_taken_over", not_taken_over_reason="x")
+    DelegatedPower.objects.filter(pk=power.pk).update(
+        take_over_status="not_taken_over", not_taken_over_cause="other", not_taken_over_reason="x"
+    )
     services.recompute_town(power.town_id)
     after_town = _tables()
     services.recompute_all()
@@ -163,7 +169,7 @@ def test_a_town_run_re_sums_when_a_row_above_disagrees_with_its_towns(demo):
     # The county's rows are gone (a damaged table): the town's change cannot be added to them.
     PowerFigure.objects.filter(scope_kind=ScopeKind.COUNTY, scope_id=town.county_id, **_now()).delete()
     DelegatedPower.objects.filter(town=town, take_over_status="taken_over").update(
-        take_over_status="not_taken_over", not_taken_over_reason="x"
+        take_over_status="not_taken_over", not_taken_over_cause="other", not_taken_over_reason="x"
     )
     services.recompute_town(town.pk)
     after_town = _tables()

@@ -10,14 +10,24 @@ from openpyxl import Workbook, load_workbook
 
 from delegation import importing
 from delegation.models import DelegatedPower, Department, MonthlyCaseCount, PowerItem
-from tests.factories import DelegatedPowerFactory, DelegationCatalogueFactory, TownFactory, UserFactory
+from tests.factories import DelegatedPowerFactory, DelegationCatalogueFactory, OrganFactory, TownFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-HEADERS = ["放权部门", "事项名称", "权力类型", "实施编码", "下放方式", "下放日期", "承接状态"]
+HEADERS = ["放权部门", "事项名称", "权力类型", "实施编码", "下放方式", "下放日期", "承接状态", "承接日期", "承接机构"]
 GOOD = [
-    ["县市场监管局", "食品经营许可", "行政许可", "IMP-001", "直接下放", "2019-05-01", "已承接"],
-    ["县市场监管局", "广告违法处罚", "02", "", "委托", "", ""],
+    [
+        "县市场监管局",
+        "食品经营许可",
+        "行政许可",
+        "IMP-001",
+        "直接下放",
+        "2019-05-01",
+        "已承接",
+        "2019-06-01",
+        "便民服务中心",
+    ],
+    ["县市场监管局", "广告违法处罚", "02", "", "委托", "", "", "", ""],
 ]
 
 
@@ -41,7 +51,9 @@ def csv_file(rows, headers=HEADERS, encoding="utf-8-sig", name="catalogue.csv"):
 
 @pytest.fixture
 def town():
-    return TownFactory()
+    town = TownFactory()
+    OrganFactory(town=town, name="便民服务中心")
+    return town
 
 
 @pytest.fixture
@@ -97,7 +109,10 @@ def test_preview_writes_nothing(editor, catalogue, town):
         (["县局", "事项", "01", "", "空投", "", ""], "下放方式", "不是有效的选项"),
         (["县局", "事项", "01", "", "委托", "2019年5月", ""], "下放日期", "YYYY-MM-DD"),
         (["县局", "事项", "01", "", "委托", "2000-01-01", ""], "下放日期", "不能早于放权目录的发布日期"),
-        (["县局", "事项", "01", "", "委托", "", "未承接到位"], "承接状态", "必须说明原因"),
+        (["县局", "事项", "01", "", "委托", "", "未承接到位"], "未承接原因", "必须选择原因"),
+        (["县局", "事项", "01", "", "委托", "", "已承接", "2019-06-01"], "承接机构", "必须选择承接机构"),
+        (["县局", "事项", "01", "", "委托", "", "已承接", "2019-06-01", "无此机构"], "承接机构", "没有名为"),
+        (["县局", "事项", "01", "", "委托", "", "已承接", "", "便民服务中心"], "承接日期", "必须填写承接日期"),
     ],
 )
 def test_each_bad_row_is_reported_by_row_and_column_and_nothing_is_written(

@@ -11,6 +11,7 @@ from staffing.models import Secondment
 from tests.factories import (
     DelegatedPowerFactory,
     DelegationCatalogueFactory,
+    OrganFactory,
     SecondmentFactory,
     TownFactory,
     UserFactory,
@@ -38,8 +39,9 @@ def edit_data(power, **changes):
         "delegated_on": power.delegated_on.isoformat(),
         "take_over_status": power.take_over_status,
         "take_over_on": "",
+        "not_taken_over_cause": power.not_taken_over_cause,
         "not_taken_over_reason": "",
-        "receiving_organ": "",
+        "receiving_organ": power.receiving_organ_id or "",
         "version": power.version,
     }
     data.update(changes)
@@ -49,7 +51,10 @@ def edit_data(power, **changes):
 def test_editor_changes_take_over_status(client, editor, power):
     client.force_login(editor)
     url = reverse("delegation:powers_update", args=[power.pk])
-    response = client.post(url, edit_data(power, take_over_status="taken_over", take_over_on="2019-06-01"))
+    organ = OrganFactory(town=power.town)
+    response = client.post(
+        url, edit_data(power, take_over_status="taken_over", take_over_on="2019-06-01", receiving_organ=organ.pk)
+    )
     assert response.status_code == 302
     power.refresh_from_db()
     assert power.take_over_status == "taken_over"
@@ -62,7 +67,7 @@ def test_field_error_appears_at_the_field_in_chinese(client, editor, power):
     response = client.post(url, edit_data(power, take_over_status="not_taken_over"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "未承接到位的事项必须说明原因。" in page
+    assert "未承接到位的事项必须选择原因。" in page
     power.refresh_from_db()
     assert power.take_over_status == "pending"
 
@@ -183,7 +188,10 @@ def test_secondment_ending_before_start_is_refused_with_message(client, editor, 
 def test_history_shows_who_changed_what_with_old_and_new_values(client, editor, power):
     client.force_login(editor)
     url = reverse("delegation:powers_update", args=[power.pk])
-    client.post(url, edit_data(power, take_over_status="taken_over", take_over_on="2019-06-01"))
+    organ = OrganFactory(town=power.town)
+    client.post(
+        url, edit_data(power, take_over_status="taken_over", take_over_on="2019-06-01", receiving_organ=organ.pk)
+    )
     page = client.get(reverse("delegation:powers_detail", args=[power.pk])).content.decode()
     assert "修改历史" in page
     assert str(editor) in page
@@ -334,5 +342,5 @@ def test_constraint_message_appears_at_its_field(client, editor, power):
     client.force_login(editor)
     url = reverse("delegation:powers_update", args=[power.pk])
     form = client.post(url, edit_data(power, take_over_status="not_taken_over")).context["form"]
-    assert form.errors["not_taken_over_reason"] == ["未承接到位的事项必须说明原因。"]
+    assert form.errors["not_taken_over_cause"] == ["未承接到位的事项必须选择原因。"]
     assert not form.non_field_errors()
