@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
+from delegation import demo_lifecycle
 from delegation.models import Department
 from finance.models import FiscalArrangement, FiscalYearRecord
 from reforms.models import (
@@ -45,7 +46,10 @@ def load_organs(towns, documents):
                     upsert(Nameplate, {"organ": organ, "name": plate})
     kept += load_dazhou_organs(towns, documents["dazhou_2023"])
     kept += load_dawang_branches(towns["370523101000"], documents["dongying"])
-    Organ.objects.filter(town__in=towns.values()).exclude(pk__in=kept).delete()
+    # The organ generated to receive powers where a document names none is kept, or its powers would
+    # lose their receiving organ and be given a new one on every load.
+    receiving = Organ.objects.filter(name=demo_lifecycle.GENERATED_ORGAN, is_generated=True)
+    Organ.objects.filter(town__in=towns.values()).exclude(pk__in=kept).exclude(pk__in=receiving).delete()
 
 
 def load_dazhou_organs(towns, document):

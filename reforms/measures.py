@@ -67,8 +67,10 @@ def pilot_towns(towns, period, _param):
 
 def _powers(towns, period, types=None):
     from delegation.models import DelegatedPower
+    from delegation.selectors import in_force_q
 
-    powers = DelegatedPower.objects.filter(town__in=towns, delegated_on__lte=month_end(period))
+    # The powers in force at the month's end: a power withdrawn by then no longer counts.
+    powers = DelegatedPower.objects.filter(in_force_q(month_end(period)), town__in=towns)
     return powers.filter(item__type_code__in=types) if types else powers
 
 

@@ -122,6 +122,7 @@ class ScoreItemViewSet(LedgerViewSet):
 
 class InspectionScoreViewSet(LedgerViewSet):
     serializer_class = serializers.InspectionScoreSerializer
+    related = ["town"]
     filterset_class = filters.InspectionScoreFilterSet
     ordering_fields = ["id", "score"]
 
