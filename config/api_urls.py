@@ -9,6 +9,7 @@ from delegation.api import views as delegation
 from finance.api import views as finance
 from reforms.api import views as reforms
 from staffing.api import views as staffing
+from territory.api import views as territory
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -37,6 +38,10 @@ for prefix, viewset in [
     ("staffing-policies", staffing.StaffingPolicyViewSet),
     ("fiscal-arrangements", finance.FiscalArrangementViewSet),
     ("fiscal-year-records", finance.FiscalYearRecordViewSet),
+    ("responsibility-lists", territory.ResponsibilityListViewSet),
+    ("responsibility-items", territory.ResponsibilityItemViewSet),
+    ("call-policies", territory.CallPolicyViewSet),
+    ("calls", territory.CallViewSet),
 ]:
     router.register(prefix, viewset, basename=prefix)
 

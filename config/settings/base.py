@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "delegation",
     "staffing",
     "finance",
+    "territory",
     "stats",
     "audit",
     # The demo ledger and load_demo: make run, the tests and the production smoke load it.

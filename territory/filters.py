@@ -1,0 +1,45 @@
+"""One FilterSet per model, shared by the HTML lists and the API."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from core.filters import LedgerFilterSet
+
+from . import models
+from .selectors import Box, box_q
+
+
+class ResponsibilityListFilterSet(LedgerFilterSet):
+    class Meta:
+        model = models.ResponsibilityList
+        fields = ["batch", "document"]
+
+
+class ResponsibilityItemFilterSet(LedgerFilterSet):
+    withdrawn = django_filters.BooleanFilter(
+        field_name="withdrawn_on", lookup_expr="isnull", exclude=True, label=_("已取消")
+    )
+
+    class Meta:
+        model = models.ResponsibilityItem
+        fields = ["responsibility_list", "category", "main_unit", "main_department", "is_generated"]
+
+
+class CallPolicyFilterSet(LedgerFilterSet):
+    class Meta:
+        model = models.CallPolicy
+        fields = []
+
+
+class CallFilterSet(LedgerFilterSet):
+    box = django_filters.ChoiceFilter(method="filter_box", choices=list(Box.LABELS.items()), label=_("收件箱"))
+    unlisted = django_filters.BooleanFilter(field_name="item", lookup_expr="isnull", label=_("清单外事项"))
+    raised_after = django_filters.DateFilter(field_name="raised_at", lookup_expr="date__gte", label=_("呼叫时间 起"))
+    raised_before = django_filters.DateFilter(field_name="raised_at", lookup_expr="date__lte", label=_("呼叫时间 止"))
+
+    class Meta:
+        model = models.Call
+        fields = ["state", "urgency", "department", "item", "rating", "was_disputed", "reopened"]
+
+    def filter_box(self, queryset, name, value):
+        return queryset.filter(box_q(value))
