@@ -16,6 +16,7 @@ from reforms.models import (
     SourceDocument,
     Town,
 )
+from territory.demo import load_territory
 
 from . import powers, sources, strands
 from .upsert import upsert
@@ -73,7 +74,7 @@ def load_demo(*, today=None):
     strands.load_assessment(towns, regions, documents)
     strands.load_finance(towns, documents)
     powers.load_catalogues(towns, documents, this_month)
-    return load_users(regions)
+    return load_users(regions) + load_territory(today=today)
 
 
 def load_regions():
