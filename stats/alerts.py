@@ -38,6 +38,7 @@ from finance.models import FiscalYearRecord
 from reforms.models import AssessmentScheme, ReformTask, Town, TownAnnualAssessment
 from staffing.models import FilledPosts, HeadcountQuota, PostType, Secondment, StaffingPolicy
 from staffing.selectors import latest_headcount
+from territory.alerts import RULES as territory_rules
 
 from . import prepared
 from .figures import _in, _only, _table, compiled
@@ -339,6 +340,7 @@ RULES = [
     assessment_breaches,
     paper_only_breaches,
     task_breaches,
+    *territory_rules,
 ]
 
 

@@ -51,9 +51,10 @@ def _ledger_uis():
     from finance import views as finance_views
     from reforms import views as reforms_views
     from staffing import views as staffing_views
+    from territory import views as territory_views
 
     uis = {}
-    for module in (reforms_views, delegation_views, staffing_views, finance_views):
+    for module in (reforms_views, delegation_views, staffing_views, finance_views, territory_views):
         for value in vars(module).values():
             if isinstance(value, LedgerUI):
                 uis[value.model] = value

@@ -148,6 +148,10 @@ class AlertRule(models.TextChoices):
     ASSESSMENT_FAILED_TWICE = "assessment_failed_twice", _("连续两年考核不合格")
     PAPER_ONLY = "paper_only", _("明放暗不放")
     TASK_OVERDUE = "task_overdue", _("任务逾期未完成")
+    CALL_NOT_ACCEPTED = "call_not_accepted", _("呼叫超时未受理")
+    CALL_NOT_CLOSED = "call_not_closed", _("呼叫超时未办结")
+    DEPARTMENT_LATE = "department_late", _("部门季度按时办结率偏低")
+    ITEM_NO_MAIN_UNIT = "item_no_main_unit", _("属地事项未明确主体责任单位")
 
 
 MESSAGES = {
@@ -165,6 +169,12 @@ MESSAGES = {
     AlertRule.ASSESSMENT_FAILED_TWICE: gettext_noop("%(town)s在 %(previous)s 年和 %(year)s 年连续考核不合格。"),
     AlertRule.PAPER_ONLY: gettext_noop("%(town)s已承接“%(item)s”,近12个月镇里无办件,县直部门仍办理 %(cases)s 件。"),
     AlertRule.TASK_OVERDUE: gettext_noop("%(town)s的任务“%(task)s”已过完成时限 %(deadline)s 仍未完成。"),
+    AlertRule.CALL_NOT_ACCEPTED: gettext_noop("%(town)s呼叫%(department)s的“%(subject)s”超过时限仍未受理。"),
+    AlertRule.CALL_NOT_CLOSED: gettext_noop("%(town)s呼叫%(department)s的“%(subject)s”超过时限仍未办结。"),
+    AlertRule.DEPARTMENT_LATE: gettext_noop(
+        "%(department)s近一季度按时办结率 %(rate)s%%,低于本县规定的 %(threshold)s%%。"
+    ),
+    AlertRule.ITEM_NO_MAIN_UNIT: gettext_noop("“%(list)s”第 %(number)s 项“%(item)s”未明确主体责任单位。"),
 }
 
 
