@@ -42,6 +42,7 @@ for prefix, viewset in [
     ("responsibility-items", territory.ResponsibilityItemViewSet),
     ("call-policies", territory.CallPolicyViewSet),
     ("calls", territory.CallViewSet),
+    ("call-figures", territory.CallFigureViewSet),
 ]:
     router.register(prefix, viewset, basename=prefix)
 

@@ -43,3 +43,20 @@ class CallFilterSet(LedgerFilterSet):
 
     def filter_box(self, queryset, name, value):
         return queryset.filter(box_q(value))
+
+
+class CallFigureFilterSet(LedgerFilterSet):
+    period_from = django_filters.DateFilter(field_name="period", lookup_expr="gte", label=_("月份 起"))
+    period_to = django_filters.DateFilter(field_name="period", lookup_expr="lte", label=_("月份 止"))
+    grain = django_filters.ChoiceFilter(
+        method="filter_grain",
+        choices=[("department", _("部门")), ("town", _("镇")), ("town_department", _("镇 × 部门"))],
+        label=_("口径"),
+    )
+
+    class Meta:
+        model = models.CallFigure
+        fields = ["department"]
+
+    def filter_grain(self, queryset, name, value):
+        return queryset.filter(town__isnull=value == "department", department__isnull=value == "town")

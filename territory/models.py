@@ -352,3 +352,55 @@ class CallStep(models.Model):
 
 def hours_after(moment, hours):
     return moment + dt.timedelta(hours=hours)
+
+
+class CallFigure(models.Model):
+    """Call-and-respond figures of one month (呼叫响应统计), for a town × department, a department or a town.
+
+    Rebuilt by ``territory.figures.recompute`` with the other statistics; never edited. Counts are of
+    the calls raised in the month; times are hours from raising to acceptance and to closing.
+    """
+
+    period = models.DateField(_("月份"))
+    county = models.ForeignKey("reforms.Region", verbose_name=_("县"), on_delete=models.CASCADE, related_name="+")
+    town = models.ForeignKey(
+        "reforms.Town", verbose_name=_("镇"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    department = models.ForeignKey(
+        "delegation.Department",
+        verbose_name=_("部门"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="call_figures",
+    )
+    calls = models.PositiveIntegerField(_("呼叫数"), default=0)
+    accepted = models.PositiveIntegerField(_("已受理"), default=0)
+    accepted_on_time = models.PositiveIntegerField(_("按时受理"), default=0)
+    closed = models.PositiveIntegerField(_("已办结"), default=0)
+    closed_on_time = models.PositiveIntegerField(_("按时办结"), default=0)
+    evaluated = models.PositiveIntegerField(_("已评价"), default=0)
+    satisfied = models.PositiveIntegerField(_("满意"), default=0)
+    basically = models.PositiveIntegerField(_("基本满意"), default=0)
+    dissatisfied = models.PositiveIntegerField(_("不满意"), default=0)
+    disputes = models.PositiveIntegerField(_("争议"), default=0)
+    unlisted = models.PositiveIntegerField(_("清单外"), default=0)
+    accept_hours_median = models.FloatField(_("受理用时中位数(小时)"), null=True, blank=True)
+    accept_hours_p90 = models.FloatField(_("受理用时90分位(小时)"), null=True, blank=True)
+    close_hours_median = models.FloatField(_("办结用时中位数(小时)"), null=True, blank=True)
+    close_hours_p90 = models.FloatField(_("办结用时90分位(小时)"), null=True, blank=True)
+    scope_path = "county"
+    town_path = "town"
+    department_path = "department"
+
+    class Meta:
+        verbose_name = _("呼叫响应统计")
+        verbose_name_plural = _("呼叫响应统计")
+        ordering = ["-period", "county", "town", "department"]
+        indexes = [
+            models.Index(fields=["period", "town"], name="call_figure_period_town"),
+            models.Index(fields=["department", "period"], name="call_figure_department"),
+        ]
+
+    def __str__(self):
+        return f"{self.period:%Y-%m} {self.town or ''}{self.department or ''}"

@@ -106,3 +106,12 @@ class ArbitrateSerializer(StepSerializer):
 class EvaluateSerializer(StepSerializer):
     rating = serializers.ChoiceField(choices=models.Call.Rating.choices)
     comment = serializers.CharField(required=False, allow_blank=True)
+
+
+class CallFigureSerializer(serializers.ModelSerializer):
+    town_code = serializers.CharField(source="town.code", read_only=True, allow_null=True, default=None)
+    department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = models.CallFigure
+        fields = "__all__"

@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.api.views import LedgerViewSet, ScopedQuerysetMixin, parse_if_match
+from core.api.views import LedgerViewSet, ReadOnlyLedgerViewSet, ScopedQuerysetMixin, parse_if_match
 
 from .. import filters, services
 from . import serializers
@@ -107,3 +107,12 @@ class CallViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         if response.status_code < 300 and isinstance(data, dict) and "version" in data:
             response["ETag"] = f'"{data["version"]}"'
         return response
+
+
+class CallFigureViewSet(ReadOnlyLedgerViewSet):
+    """Monthly call figures (呼叫响应统计) per town × department, department (``town`` null) or town."""
+
+    serializer_class = serializers.CallFigureSerializer
+    filterset_class = filters.CallFigureFilterSet
+    ordering_fields = ["id", "period"]
+    related = ["town", "department"]
