@@ -116,3 +116,15 @@ def test_the_score_form_shows_the_departments_response_record(client, world, thr
     page = client.get(reverse("reforms:scores_update", args=[score.pk])).content.decode()
     assert "乡呼县应记录" in page
     assert "呼叫 4 件" in page
+
+
+def test_the_compare_view_sets_the_towns_call_records_side_by_side(client, world, three_calls):
+    from django.urls import reverse
+
+    call_raise(user=world["neighbour_clerk"], town=world["neighbour"], department=world["housing"], subject="x")
+    recompute_all(triggered_by="test")
+    client.force_login(world["office"])
+    response = client.get(reverse("stats:compare"), {"pick": [world["town"].code, world["neighbour"].code]})
+    table = response.content.decode()
+    assert "乡呼县应对比" in table
+    assert "按时办结率" in table
