@@ -1,6 +1,7 @@
 """One FilterSet per model, shared by the HTML lists and the API."""
 
 import django_filters
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import LedgerFilterSet
@@ -19,10 +20,18 @@ class ResponsibilityItemFilterSet(LedgerFilterSet):
     withdrawn = django_filters.BooleanFilter(
         field_name="withdrawn_on", lookup_expr="isnull", exclude=True, label=_("已取消")
     )
+    called_in = django_filters.NumberFilter(method="filter_called_in", label=_("该年度有呼叫"))
+    not_called_in = django_filters.NumberFilter(method="filter_not_called_in", label=_("该年度从未被呼叫"))
 
     class Meta:
         model = models.ResponsibilityItem
         fields = ["responsibility_list", "category", "main_unit", "main_department", "is_generated"]
+
+    def filter_called_in(self, queryset, name, value):
+        return queryset.filter(Exists(models.Call.objects.filter(item=OuterRef("pk"), raised_at__year=value)))
+
+    def filter_not_called_in(self, queryset, name, value):
+        return queryset.exclude(Exists(models.Call.objects.filter(item=OuterRef("pk"), raised_at__year=value)))
 
 
 class CallPolicyFilterSet(LedgerFilterSet):

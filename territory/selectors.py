@@ -184,3 +184,14 @@ def response_record_note(*, user: User, county_id: int, assessed_unit: str, year
             "lost": record["disputes_lost"],
         }
     )
+
+
+def item_calls(*, user: User, year: int) -> QuerySet[ResponsibilityItem]:
+    """The list items ``user`` may read with ``calls``, the number of calls raised on each in ``year`` (0: never)."""
+    from django.db.models import Count
+
+    return (
+        visible(user, ResponsibilityItem)
+        .annotate(calls_in_year=Count("calls", filter=Q(calls__raised_at__year=year)))
+        .order_by("-calls_in_year", "responsibility_list", "number")
+    )

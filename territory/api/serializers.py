@@ -115,3 +115,15 @@ class CallFigureSerializer(serializers.ModelSerializer):
     class Meta:
         model = models.CallFigure
         fields = "__all__"
+
+
+class YearSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2099)
+
+
+class ItemCallsSerializer(serializers.ModelSerializer):
+    calls_in_year = serializers.IntegerField(read_only=True, help_text=_("当年呼叫次数"))
+
+    class Meta:
+        model = models.ResponsibilityItem
+        fields = ["id", "responsibility_list", "number", "name", "category", "main_department", "calls_in_year"]

@@ -1,7 +1,7 @@
 """API v1 for territorial lists and calls; a call changes only through its steps (POST …/<id>/<step>/)."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from core.api.views import LedgerViewSet, ReadOnlyLedgerViewSet, ScopedQuerysetMixin, parse_if_match
 
-from .. import filters, services
+from .. import filters, selectors, services
 from . import serializers
 
 
@@ -25,6 +25,20 @@ class ResponsibilityItemViewSet(LedgerViewSet):
     filterset_class = filters.ResponsibilityItemFilterSet
     search_fields = ["name", "cooperating_units"]
     ordering_fields = ["id", "number", "name", "updated_at"]
+
+    @extend_schema(
+        summary=_("事项年度呼叫数"),
+        description=_("每个事项在 year 年被呼叫的次数,多者在前;0 表示当年从未被呼叫。"),
+        parameters=[OpenApiParameter("year", int, required=True)],
+        responses={200: serializers.ItemCallsSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], url_path="calls-per-year", filter_backends=[])
+    def calls_per_year(self, request):
+        year = serializers.YearSerializer(data=request.query_params)
+        year.is_valid(raise_exception=True)
+        rows = selectors.item_calls(user=request.user, year=year.validated_data["year"])
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(serializers.ItemCallsSerializer(page, many=True).data)
 
 
 class CallPolicyViewSet(LedgerViewSet):

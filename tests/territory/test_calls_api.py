@@ -197,3 +197,22 @@ def test_a_reviewer_reads_but_cannot_raise(world):
     assert client.get(CALLS).json()["count"] == 1
     assert raise_call(world, user="reviewer").status_code in (400, 403)
     assert Call.objects.count() == 1
+
+
+def test_calls_per_item_and_the_items_never_called_this_year(world):
+    from django.utils import timezone
+
+    from tests.factories import ResponsibilityItemFactory
+
+    called = ResponsibilityItemFactory(
+        responsibility_list__county=world["county"], main_department=world["environment"]
+    )
+    never = ResponsibilityItemFactory(responsibility_list=called.responsibility_list, main_department=world["housing"])
+    raise_call(world, item=called.pk)
+    raise_call(world, item=called.pk)
+    year = timezone.localdate().year
+    client = client_for(world["office"])
+    rows = client.get("/api/v1/responsibility-items/calls-per-year/", {"year": year}).json()["results"]
+    assert [(r["id"], r["calls_in_year"]) for r in rows] == [(called.pk, 2), (never.pk, 0)]
+    idle = client.get("/api/v1/responsibility-items/", {"not_called_in": year}).json()["results"]
+    assert [r["id"] for r in idle] == [never.pk]
