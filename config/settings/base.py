@@ -231,7 +231,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # A call's state and a step's resulting state are one choice set, named once.
-    "ENUM_NAME_OVERRIDES": {"CallStateEnum": "territory.models.Call.State"},
+    "ENUM_NAME_OVERRIDES": {
+        "CallStateEnum": "territory.models.Call.State",
+        "ItemCategoryEnum": "territory.models.ItemCategory",
+    },
 }
 
 LOGGING = {
