@@ -35,6 +35,11 @@ def _is_county_editor(user: User, county_id: int) -> bool:
     return user.role == User.Role.COUNTY_EDITOR and user.region_id == county_id
 
 
+def raises_calls(user: User) -> bool:
+    """Whether ``user`` may raise calls at all: town staff, county offices and their platforms; never reviewers."""
+    return user.is_system_admin or user.role in (User.Role.TOWN_STAFF, User.Role.COUNTY_EDITOR)
+
+
 def acts_for_town(user: User, town: Town) -> bool:
     """Raise, dispute, withdraw and rate: the town's staff, its county office, or a platform of that county."""
     if user.is_system_admin:

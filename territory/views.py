@@ -211,6 +211,8 @@ def _errors_to_form(form, error):
 @login_required
 def call_raise(request):
     """A town clerk (or the county office, for a town) calls a county department."""
+    if not services.raises_calls(request.user):
+        raise PermissionDenied
     form = forms.CallRaiseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -239,7 +241,7 @@ def inbox(request):
 
 
 def _may_raise(user):
-    return user.is_system_admin or user.is_town_staff or user.can_edit
+    return services.raises_calls(user)
 
 
 # ---------------------------------------------------------------- import

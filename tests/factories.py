@@ -323,3 +323,16 @@ class CallPolicyFactory(factory.django.DjangoModelFactory):
         model = territory.CallPolicy
 
     county = factory.SubFactory(CountyFactory)
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = territory.Call
+
+    town = factory.SubFactory(TownFactory)
+    department = factory.SubFactory(DepartmentFactory, county=factory.SelfAttribute("..town.county"))
+    subject = factory.Sequence(lambda n: f"呼叫事由{n}")
+    raised_at = factory.LazyFunction(lambda: dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC))
+    accept_due = factory.LazyAttribute(lambda o: o.raised_at + dt.timedelta(hours=24))
+    close_due = factory.LazyAttribute(lambda o: o.raised_at + dt.timedelta(hours=120))
+    raised_by = factory.SubFactory(UserFactory, region=factory.SelfAttribute("..town.county"))

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -84,6 +84,8 @@ class CallViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         responses={201: serializers.CallSerializer, 200: serializers.CallSerializer},
     )
     def create(self, request):
+        if not services.raises_calls(request.user):
+            raise exceptions.PermissionDenied()
         body = serializers.CallRaiseSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         call, created = services.call_raise(user=request.user, **body.validated_data)
