@@ -20,8 +20,13 @@ class ResponsibilityItemFilterSet(LedgerFilterSet):
     withdrawn = django_filters.BooleanFilter(
         field_name="withdrawn_on", lookup_expr="isnull", exclude=True, label=_("已取消")
     )
-    called_in = django_filters.NumberFilter(method="filter_called_in", label=_("该年度有呼叫"))
-    not_called_in = django_filters.NumberFilter(method="filter_not_called_in", label=_("该年度从未被呼叫"))
+    # Years the ledger holds (as the case-count months do); a year beyond them is refused, not searched.
+    called_in = django_filters.NumberFilter(
+        method="filter_called_in", label=_("该年度有呼叫"), min_value=2000, max_value=2099
+    )
+    not_called_in = django_filters.NumberFilter(
+        method="filter_not_called_in", label=_("该年度从未被呼叫"), min_value=2000, max_value=2099
+    )
 
     class Meta:
         model = models.ResponsibilityItem

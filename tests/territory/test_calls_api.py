@@ -216,3 +216,12 @@ def test_calls_per_item_and_the_items_never_called_this_year(world):
     assert [(r["id"], r["calls_in_year"]) for r in rows] == [(called.pk, 2), (never.pk, 0)]
     idle = client.get("/api/v1/responsibility-items/", {"not_called_in": year}).json()["results"]
     assert [r["id"] for r in idle] == [never.pk]
+
+
+@pytest.mark.parametrize("year", ["0", "10000", "1999"])
+def test_a_year_out_of_range_in_the_item_filters_is_refused_not_a_server_error(world, year):
+    client = client_for(world["office"])
+    for name in ("called_in", "not_called_in"):
+        response = client.get("/api/v1/responsibility-items/", {name: year})
+        assert response.status_code == 400, (name, response.status_code)
+        assert name in response.json()["fields"]
