@@ -7,11 +7,12 @@ from rest_framework.routers import DefaultRouter
 
 from core.registry import api_routes
 from reforms.api.views import DocumentCheckViewSet
+from territory.api.views import CallFigureViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
 # Read-only views over the ledger that are not ledger models themselves.
-READ_ONLY_ROUTES = [("document-checks", DocumentCheckViewSet)]
+READ_ONLY_ROUTES = [("document-checks", DocumentCheckViewSet), ("call-figures", CallFigureViewSet)]
 for prefix, viewset in [*api_routes(), *READ_ONLY_ROUTES]:
     router.register(prefix, viewset, basename=prefix)
 

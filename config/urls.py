@@ -20,6 +20,7 @@ urlpatterns = [
     path("delegation/", include("delegation.urls")),
     path("staffing/", include("staffing.urls")),
     path("finance/", include("finance.urls")),
+    path("territory/", include("territory.urls")),
     path("dashboard/", include("stats.urls")),
     path("api/v1/", include("config.api_urls")),
 ]

@@ -218,7 +218,10 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "is_service_account", "is_active", "region__level"]
     search_fields = ["username", "first_name", "last_name", "region__name"]
     autocomplete_fields = ["region"]
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("范围与角色"), {"fields": ("role", "region", "is_service_account")}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("范围与角色"), {"fields": ("role", "region", "town", "department", "is_service_account")}),
+    )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
         (_("范围与角色"), {"fields": ("region", "is_service_account")}),

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,9 @@ class User(AbstractUser):
         # 三员分立: the security and audit administrators hold no ledger scope and change no records.
         SECURITY_ADMIN = "security_admin", _("安全管理员")
         AUDIT_ADMIN = "audit_admin", _("安全审计员")
+        # Call-and-respond (乡呼县应): a town's clerk raises and rates calls, a department's answers them.
+        TOWN_STAFF = "town_staff", _("镇街用户")
+        DEPARTMENT_STAFF = "department_staff", _("县直部门用户")
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.REVIEWER)
     region = models.ForeignKey(
@@ -75,6 +79,24 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="users",
+    )
+    town = models.ForeignKey(
+        "reforms.Town",
+        verbose_name=_("所属镇"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("镇街用户只看本镇"),
+    )
+    department = models.ForeignKey(
+        "delegation.Department",
+        verbose_name=_("所属部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("县直部门用户只看、只答本部门的呼叫"),
     )
     is_service_account = models.BooleanField(
         _("服务账户"), default=False, help_text=_("供其他系统通过令牌访问 API 的账户")
@@ -91,6 +113,16 @@ class User(AbstractUser):
                 | models.Q(region__isnull=False),
                 name="user_region_required_unless_admin",
                 violation_error_message=_("除管理员外,每个用户都必须属于一个区域。"),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="town_staff") | models.Q(town__isnull=False),
+                name="user_town_staff_has_town",
+                violation_error_message=_("镇街用户必须指定所属镇。"),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="department_staff") | models.Q(department__isnull=False),
+                name="user_department_staff_has_department",
+                violation_error_message=_("县直部门用户必须指定所属部门。"),
             ),
         ]
 
@@ -110,6 +142,22 @@ class User(AbstractUser):
     def is_audit_admin(self):
         """Reads and exports the audit log; changes nothing."""
         return self.role == self.Role.AUDIT_ADMIN
+
+    def clean(self):
+        super().clean()
+        # The town's or department's county is the user's region, so that reading follows the county.
+        if self.town_id and self.region_id and self.town.county_id != self.region_id:
+            raise ValidationError({"town": _("所属镇须在所属区域(县)内。")})
+        if self.department_id and self.region_id and self.department.county_id != self.region_id:
+            raise ValidationError({"department": _("所属部门须在所属区域(县)内。")})
+
+    @property
+    def is_town_staff(self):
+        return self.role == self.Role.TOWN_STAFF
+
+    @property
+    def is_department_staff(self):
+        return self.role == self.Role.DEPARTMENT_STAFF
 
     @property
     def can_edit(self):

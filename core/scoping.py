@@ -62,6 +62,20 @@ def visible_q(user, model):
     q = at_or_under(model.scope_path, user.region_id)
     if _is_reference(model):
         q |= Q(**{f"{model.scope_path or 'pk'}__in": _ancestor_ids(user.region)})
+    return q & _staff_q(user, model)
+
+
+def _staff_q(user, model):
+    """Town staff read only their town's rows; department staff only their department's (its calls)."""
+    q = Q()
+    if user.role == "town_staff":
+        if model.__name__ == "Town":
+            q &= Q(pk=user.town_id)
+        elif model.town_path:
+            q &= Q(**{model.town_path: user.town_id})
+    department_path = getattr(model, "department_path", None)
+    if user.role == "department_staff" and department_path:
+        q &= Q(**{department_path: user.department_id})
     return q
 
 

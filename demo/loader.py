@@ -17,6 +17,7 @@ from reforms.models import (
     SourceDocument,
     Town,
 )
+from territory.demo import load_territory
 
 from . import jining, powers, sources, strands
 from .upsert import upsert
@@ -70,7 +71,7 @@ def load_demo(*, today=None):
     powers.load_catalogues(towns, documents, this_month)
     jining.load_jining(towns, regions, documents)
     demo_lifecycle.load_lifecycle(towns, today)
-    return load_users(regions)
+    return load_users(regions) + load_territory(today=today)
 
 
 def load_reported_figures(documents, regions, towns):

@@ -44,6 +44,7 @@ from finance.models import FiscalYearRecord
 from reforms.models import AssessmentScheme, ReformTask, Town, TownAnnualAssessment
 from staffing.models import FilledPosts, HeadcountQuota, PostType, Secondment, StaffingPolicy
 from staffing.selectors import latest_headcount
+from territory.alerts import RULES as territory_rules
 
 from . import prepared
 from .figures import compiled
@@ -388,6 +389,7 @@ RULES = [
     task_breaches,
     untrained_breaches,
     rectification_breaches,
+    *territory_rules,
 ]
 
 

@@ -158,6 +158,10 @@ class AlertRule(models.TextChoices):
     TASK_OVERDUE = "task_overdue", _("任务逾期未完成")
     UNTRAINED = "untrained", _("事项长期未承接且未培训")
     RECTIFICATION_OVERDUE = "rectification_overdue", _("督导检查问题逾期未整改")
+    CALL_NOT_ACCEPTED = "call_not_accepted", _("呼叫超时未受理")
+    CALL_NOT_CLOSED = "call_not_closed", _("呼叫超时未办结")
+    DEPARTMENT_LATE = "department_late", _("部门季度按时办结率偏低")
+    ITEM_NO_MAIN_UNIT = "item_no_main_unit", _("属地事项未明确主体责任单位")
 
 
 MESSAGES = {
@@ -181,6 +185,12 @@ MESSAGES = {
     AlertRule.RECTIFICATION_OVERDUE: gettext_noop(
         "%(town)s在“%(inspection)s”中发现的问题“%(finding)s”已过整改期限 %(deadline)s 仍未整改。"
     ),
+    AlertRule.CALL_NOT_ACCEPTED: gettext_noop("%(town)s呼叫%(department)s的“%(subject)s”超过时限仍未受理。"),
+    AlertRule.CALL_NOT_CLOSED: gettext_noop("%(town)s呼叫%(department)s的“%(subject)s”超过时限仍未办结。"),
+    AlertRule.DEPARTMENT_LATE: gettext_noop(
+        "%(department)s近一季度按时办结率 %(rate)s%%,低于本县规定的 %(threshold)s%%。"
+    ),
+    AlertRule.ITEM_NO_MAIN_UNIT: gettext_noop("“%(list)s”第 %(number)s 项“%(item)s”未明确主体责任单位。"),
 }
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from core.scoping import can_edit
 from core.signals import town_touched
 from reforms.models import ProgrammeMembership, Town
+from territory import figures as call_figures
 
 from . import full_runs, town_runs
 from .alerts import sync_alerts
@@ -127,7 +128,7 @@ def months_between(first, last):
 def _rebuild(as_of, town_ids):
     period = _period(as_of)
     # Alerts before figures: the open-alert figures count them.
-    rows = sync_alerts(as_of, town_ids)
+    rows = sync_alerts(as_of, town_ids) + call_figures.recompute(period, town_ids)
     if town_ids is None:
         return rows + full_runs.rebuild_all(period, as_of)
     return rows + town_runs.rebuild_towns(period, as_of, town_ids)

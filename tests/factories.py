@@ -14,6 +14,7 @@ from delegation import models as delegation
 from finance import models as finance
 from reforms import models as reforms
 from staffing import models as staffing
+from territory import models as territory
 
 
 class ProvinceFactory(factory.django.DjangoModelFactory):
@@ -364,3 +365,51 @@ class FiscalYearRecordFactory(factory.django.DjangoModelFactory):
     year = factory.Sequence(lambda n: 2000 + n % 100)
     promised = Decimal("1000000.00")
     paid = Decimal("500000.00")
+
+
+class ResponsibilityListFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = territory.ResponsibilityList
+
+    county = factory.SubFactory(CountyFactory)
+    title = factory.Sequence(lambda n: f"属地管理事项清单(第{n + 1}批)")
+    batch = factory.Sequence(lambda n: n + 1)
+    issued_on = dt.date(2021, 6, 1)
+    in_force_from = dt.date(2021, 7, 1)
+
+
+class ResponsibilityItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = territory.ResponsibilityItem
+
+    responsibility_list = factory.SubFactory(ResponsibilityListFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"属地事项{n}")
+    category = "environment"
+    main_unit = "department"
+    main_department = factory.SubFactory(
+        DepartmentFactory, county=factory.SelfAttribute("..responsibility_list.county")
+    )
+    main_duty = "负责查处"
+    cooperating_units = "乡镇(街道)"
+    cooperating_duty = "发现报告,配合执法"
+
+
+class CallPolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = territory.CallPolicy
+
+    county = factory.SubFactory(CountyFactory)
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = territory.Call
+
+    town = factory.SubFactory(TownFactory)
+    department = factory.SubFactory(DepartmentFactory, county=factory.SelfAttribute("..town.county"))
+    subject = factory.Sequence(lambda n: f"呼叫事由{n}")
+    raised_at = factory.LazyFunction(lambda: dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC))
+    accept_due = factory.LazyAttribute(lambda o: o.raised_at + dt.timedelta(hours=24))
+    close_due = factory.LazyAttribute(lambda o: o.raised_at + dt.timedelta(hours=120))
+    raised_by = factory.SubFactory(UserFactory, region=factory.SelfAttribute("..town.county"))

@@ -53,6 +53,22 @@ def _broken(instance, **changes):
 # constraint name → builder of an unsaved row that breaks only that constraint.
 CASES = {
     "user_region_required_unless_admin": lambda: f.UserFactory.build(role="reviewer", region=None),
+    "user_town_staff_has_town": lambda: f.UserFactory.build(role="town_staff", region=f.CountyFactory(), town=None),
+    "user_department_staff_has_department": lambda: f.UserFactory.build(
+        role="department_staff", region=f.CountyFactory(), department=None
+    ),
+    "responsibility_list_batch_unique": lambda: _copy(f.ResponsibilityListFactory()),
+    "responsibility_list_in_force_order": lambda: f.ResponsibilityListFactory.build(
+        county=f.CountyFactory(), in_force_until=D(2021, 1, 1)
+    ),
+    "responsibility_item_number_unique": lambda: _copy(f.ResponsibilityItemFactory()),
+    "responsibility_item_main_department_iff_department": lambda: _broken(
+        f.ResponsibilityItemFactory(), main_unit="town"
+    ),
+    "call_policy_threshold_percent": lambda: f.CallPolicyFactory.build(county=f.CountyFactory(), on_time_threshold=101),
+    "call_policy_limits_positive": lambda: f.CallPolicyFactory.build(county=f.CountyFactory(), accept_hours_normal=0),
+    "call_external_id_unique_per_account": lambda: _copy(_call()),
+    "call_step_external_id_unique": lambda: _copy(_call(step="s-1").steps.get(action="accept")),
     "region_code_six_digits": lambda: Region(code="37150", name="x", level="province"),
     "region_parent_matches_level": lambda: Region(code="379900", name="x", level="city"),
     "town_code_twelve_digits": lambda: _broken(f.TownFactory(), code="371581101001"),
@@ -204,6 +220,19 @@ def _policy(save=True, **fields):
     return row
 
 
+def _call(step=None):
+    """A call raised by a service account with its own id; with ``step``, accepted under that id too."""
+    from territory.services import call_accept, call_raise
+
+    county = f.CountyFactory()
+    platform = f.UserFactory(region=county, is_service_account=True)
+    town, department = f.TownFactory(county=county), f.DepartmentFactory(county=county)
+    call, _created = call_raise(user=platform, town=town, department=department, subject="x", external_id="e-1")
+    if step:
+        call_accept(user=platform, call=call, external_id=step)
+    return call
+
+
 def _year_record(save=True, **fields):
     row = FiscalYearRecord(
         arrangement=f.FiscalArrangementFactory(), year=2024, **{"promised": Decimal(100), "paid": Decimal(50), **fields}
@@ -219,7 +248,7 @@ def _constraints_of(model):
 
 def _all_constraints():
     found = {}
-    for label in ("core", "reforms", "delegation", "staffing", "finance"):
+    for label in ("core", "reforms", "delegation", "staffing", "finance", "territory"):
         for model in apps.get_app_config(label).get_models():
             if not model.__name__.startswith("Historical"):
                 found.update(dict.fromkeys(_constraints_of(model), model))

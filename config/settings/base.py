@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "delegation",
     "staffing",
     "finance",
+    "territory",
     "stats",
     "audit",
     # The demo ledger and load_demo: make run, the tests and the production smoke load it.
@@ -254,6 +255,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # A call's state and a step's resulting state are one choice set, named once.
+    "ENUM_NAME_OVERRIDES": {
+        "CallStateEnum": "territory.models.Call.State",
+        "ItemCategoryEnum": "territory.models.ItemCategory",
+    },
 }
 
 LOGGING = {

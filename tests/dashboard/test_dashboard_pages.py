@@ -134,7 +134,9 @@ def test_alerts_board_counts_filters_and_links_to_records(demo):
     rule = open_alerts.first().rule
     filtered = client.get(f"/dashboard/alerts/?rule={rule}").content.decode()
     assert f"未关闭预警 {open_alerts.filter(rule=rule).count()} 条" in filtered
-    record = next(u for u in links(filtered) if re.match(r"^/(delegation|staffing|finance|towns)/[\w-]+/\d+/$", u))
+    record = next(
+        u for u in links(filtered) if re.match(r"^/(delegation|staffing|finance|towns|territory)/[\w-]+/\d+/$", u)
+    )
     assert client.get(record).status_code == 200
     workbook = load_workbook(io.BytesIO(client.get(f"/dashboard/alerts/export.xlsx?rule={rule}").content))
     assert len(list(workbook.active.values)) == open_alerts.filter(rule=rule).count() + 1

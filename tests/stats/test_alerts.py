@@ -102,6 +102,8 @@ def _former_params(alert, today):
             return {"town": s.plan.town.name, "task": s.title, "deadline": s.deadline.isoformat()}
         case AlertRule.UNTRAINED | AlertRule.RECTIFICATION_OVERDUE:
             return _oversight_params(alert.rule, s)
+        case _:
+            return _call_params(alert.rule, s, today)
 
 
 def _oversight_params(rule, s):
@@ -113,6 +115,26 @@ def _oversight_params(rule, s):
         "finding": s.description,
         "deadline": s.deadline.isoformat(),
     }
+
+
+def _call_params(rule, s, today):
+    """The params of call-and-respond's rules (territory.alerts)."""
+    if rule == AlertRule.DEPARTMENT_LATE:
+        return _department_late_params(s, today)
+    if rule == AlertRule.ITEM_NO_MAIN_UNIT:
+        return {"list": s.responsibility_list.title, "number": s.number, "item": s.name}
+    return {"town": s.town.name, "department": s.department.name, "subject": s.subject}
+
+
+def _department_late_params(department, today):
+    from territory.models import CallPolicy
+
+    end = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    calls = department.calls.filter(close_due__gte=end - dt.timedelta(days=91), close_due__lt=min(end, timezone.now()))
+    on_time = sum(1 for c in calls if c.closed_at is not None and c.closed_at <= c.close_due)
+    policy = CallPolicy.objects.filter(county=department.county).first()
+    threshold = policy.on_time_threshold if policy else 80
+    return {"department": department.name, "rate": on_time * 100 // calls.count(), "threshold": threshold}
 
 
 def _typed(params):

@@ -1,0 +1,129 @@
+"""Policy rules of call-and-respond, declared like the statistics engine's other rules (``stats.alerts``).
+
+Each returns the [(sql, params)] of its breaches for the towns ``town_ids`` (None: all). The time a
+call is judged overdue at is the earlier of the database's clock and the end of ``as_of``: the SQL
+is compiled once a day for town runs, so the moment cannot be baked into it as a parameter.
+"""
+
+import datetime as dt
+
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DateField,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, Now, TruncDate
+from django.utils import timezone
+
+from .models import DEFAULT_ON_TIME_THRESHOLD, Call, CallPolicy, ResponsibilityItem
+
+# A department answering fewer calls than this in a quarter is not rated on its on-time rate.
+MIN_CALLS_FOR_RATE = 5
+QUARTER_DAYS = 91
+
+
+def _NO_TOWN():
+    # Typed: a bare NULL would not unite with the other rules' town ids.
+    return Cast(Value(None), BigIntegerField())
+
+
+def _end_of(as_of):
+    return timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
+
+
+def _moment(as_of):
+    return Least(Now(), Value(_end_of(as_of), output_field=DateTimeField()))
+
+
+def call_breaches(as_of, town_ids):
+    """Calls not accepted within their limit, and calls accepted but not closed within theirs."""
+    from stats.alerts import _select
+    from stats.figures import _only
+    from stats.models import AlertRule
+
+    moment = _moment(as_of)
+    calls = _only(Call.objects.all(), "town_id", town_ids)
+    common = {"region": F("town__county_id"), "town": F("town_id")}
+    params = {"town": F("town__name"), "department": F("department__name"), "subject": F("subject")}
+    not_accepted = calls.filter(state=Call.State.RAISED, accept_due__lt=moment)
+    not_closed = calls.filter(state=Call.State.ACCEPTED, close_due__lt=moment)
+    return [
+        _select(
+            not_accepted, AlertRule.CALL_NOT_ACCEPTED, Call, since=TruncDate("accept_due"), params=params, **common
+        ),
+        _select(not_closed, AlertRule.CALL_NOT_CLOSED, Call, since=TruncDate("close_due"), params=params, **common),
+    ]
+
+
+def department_breaches(as_of, town_ids):
+    """Departments whose calls due to close in the quarter up to ``as_of`` were closed in time less often
+    than their county's threshold; in the full run only (a department belongs to no town)."""
+    from delegation.models import Department
+    from stats.alerts import _select
+    from stats.models import AlertRule
+
+    if town_ids is not None:
+        return []
+    end = _end_of(as_of)
+    due = Q(calls__close_due__gte=end - dt.timedelta(days=QUARTER_DAYS), calls__close_due__lt=_moment(as_of))
+    on_time = due & Q(calls__closed_at__isnull=False, calls__closed_at__lte=F("calls__close_due"))
+    threshold = Coalesce(
+        Subquery(CallPolicy.objects.filter(county=OuterRef("county")).values("on_time_threshold")[:1]),
+        Value(DEFAULT_ON_TIME_THRESHOLD),
+        output_field=IntegerField(),
+    )
+    departments = (
+        Department.objects.alias(due_n=Count("calls", filter=due), on_time_n=Count("calls", filter=on_time))
+        .alias(threshold=threshold)
+        .filter(due_n__gte=MIN_CALLS_FOR_RATE, on_time_n__lt=F("threshold") * F("due_n") / 100.0)
+    )
+    params = {
+        "department": F("name"),
+        "rate": F("on_time_n") * 100 / Greatest(F("due_n"), 1),
+        "threshold": F("threshold"),
+    }
+    since = Value(as_of - dt.timedelta(days=QUARTER_DAYS), output_field=DateField())
+    return [
+        _select(
+            departments,
+            AlertRule.DEPARTMENT_LATE,
+            Department,
+            region=F("county_id"),
+            town=_NO_TOWN(),
+            since=since,
+            params=params,
+        )
+    ]
+
+
+def item_breaches(as_of, town_ids):
+    """List items in force with no main-responsibility unit; in the full run only."""
+    from stats.alerts import _select
+    from stats.models import AlertRule
+
+    if town_ids is not None:
+        return []
+    items = ResponsibilityItem.objects.filter(main_unit="", responsibility_list__in_force_from__lte=as_of).filter(
+        Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=as_of)
+    )
+    return [
+        _select(
+            items,
+            AlertRule.ITEM_NO_MAIN_UNIT,
+            ResponsibilityItem,
+            region=F("responsibility_list__county_id"),
+            town=_NO_TOWN(),
+            since=F("responsibility_list__in_force_from"),
+            params={"list": F("responsibility_list__title"), "number": F("number"), "item": F("name")},
+        )
+    ]
+
+
+RULES = [call_breaches, department_breaches, item_breaches]

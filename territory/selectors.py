@@ -1,0 +1,197 @@
+"""Read paths of call-and-respond: the inboxes of departments, towns and the county office, a call's timeline."""
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import User
+from core.scoping import visible
+
+from .models import Call, CallStep, ResponsibilityItem
+
+State = Call.State
+OPEN_STATES = (State.RAISED, State.ACCEPTED, State.RETURNED, State.DISPUTED)
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """Calls past a time limit they have not met yet: not accepted in time, or not closed in time."""
+    return Q(state=State.RAISED, accept_due__lt=now) | Q(state=State.ACCEPTED, close_due__lt=now)
+
+
+class Box:
+    """The inboxes (待受理 / 待办结 / 已超时 / 争议), by the ``box`` filter's value."""
+
+    TO_ACCEPT = "to_accept"
+    TO_CLOSE = "to_close"
+    OVERDUE = "overdue"
+    DISPUTED = "disputed"
+    TO_EVALUATE = "to_evaluate"
+    LABELS = {
+        TO_ACCEPT: _("待受理"),
+        TO_CLOSE: _("待办结"),
+        OVERDUE: _("已超时"),
+        DISPUTED: _("争议待裁定"),
+        TO_EVALUATE: _("待评价"),
+    }
+
+
+def box_q(box: str, now: dt.datetime | None = None) -> Q:
+    now = now or timezone.now()
+    return {
+        Box.TO_ACCEPT: Q(state=State.RAISED),
+        Box.TO_CLOSE: Q(state=State.ACCEPTED),
+        Box.OVERDUE: overdue_q(now),
+        Box.DISPUTED: Q(state=State.DISPUTED),
+        Box.TO_EVALUATE: Q(state=State.CLOSED),
+    }[box]
+
+
+def call_list(*, user: User) -> QuerySet[Call]:
+    """The calls ``user`` may read, with what their lists show joined."""
+    return visible(user, Call).select_related("town", "department", "item")
+
+
+def inbox_counts(*, user: User, now: dt.datetime | None = None) -> dict[str, int]:
+    """{box: number of calls} over the user's calls, one query."""
+    from django.db.models import Count
+
+    now = now or timezone.now()
+    calls = visible(user, Call)
+    return calls.aggregate(**{box: Count("pk", filter=box_q(box, now)) for box in Box.LABELS})
+
+
+def timeline(call: Call) -> QuerySet[CallStep]:
+    """The call's steps, oldest first, with who took them."""
+    return call.steps.select_related("by").order_by("at", "pk")
+
+
+def items_in_force(*, user: User, on: dt.date | None = None) -> QuerySet[ResponsibilityItem]:
+    """The list items the user may read that are in force on ``on`` (default today)."""
+    on = on or timezone.localdate()
+    items = visible(user, ResponsibilityItem).filter(responsibility_list__in_force_from__lte=on)
+    items = items.filter(
+        Q(responsibility_list__in_force_until__isnull=True) | Q(responsibility_list__in_force_until__gte=on)
+    )
+    return items.filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
+
+
+# Figures ------------------------------------------------------------------------------------------
+
+SUMMED = (
+    "calls",
+    "accepted",
+    "accepted_on_time",
+    "closed",
+    "closed_on_time",
+    "evaluated",
+    "satisfied",
+    "basically",
+    "disputes",
+    "unlisted",
+)
+
+
+def _rate(part: int | None, whole: int | None) -> float | None:
+    return round(100 * (part or 0) / whole, 1) if whole else None
+
+
+def with_rates(row: dict) -> dict:
+    """A summed row with its on-time, closure and satisfaction rates (percent; None without calls)."""
+    return {
+        **row,
+        "on_time_rate": _rate(row["closed_on_time"], row["closed"]),
+        "accept_on_time_rate": _rate(row["accepted_on_time"], row["accepted"]),
+        "closure_rate": _rate(row["closed"], row["calls"]),
+        "satisfaction_rate": _rate(row["satisfied"] + row["basically"], row["evaluated"]),
+    }
+
+
+def call_figures(*, user: User, town_id: int | None = None, region_id: int | None = None, year: int) -> dict:
+    """A town's or a region's call figures over ``year``, with the departments ranked by on-time rate.
+
+    Read from the stored monthly figures: a town's from its rows per department, a region's from the
+    departments' rows of its counties.
+    """
+    from django.db.models import Sum
+
+    from core.scoping import at_or_under
+
+    from .models import CallFigure
+
+    rows = visible(user, CallFigure).filter(period__year=year, department__isnull=False)
+    if town_id is not None:
+        rows = rows.filter(town_id=town_id)
+    else:
+        rows = rows.filter(at_or_under("county", region_id), town__isnull=True)
+    sums = {name: Sum(name) for name in SUMMED}
+    # One query: the total is the sum of the departments' rows.
+    ranking = [
+        with_rates({**row, **{k: row[k] or 0 for k in SUMMED}})
+        for row in rows.values("department_id", "department__name").annotate(**sums).order_by()
+    ]
+    ranking.sort(key=lambda r: (-(r["on_time_rate"] or 0), -r["calls"], r["department__name"]))
+    total = {k: sum(r[k] for r in ranking) for k in SUMMED}
+    return {"total": with_rates(total), "ranking": ranking, "year": year}
+
+
+def department_record(*, user: User, department_id: int, year: int) -> dict:
+    """A department's response record for ``year`` (on-time, satisfaction, disputes), as evidence for its score."""
+    from django.db.models import Sum
+
+    from .models import CallFigure
+
+    rows = visible(user, CallFigure).filter(period__year=year, department_id=department_id, town__isnull=True)
+    total = rows.aggregate(**{name: Sum(name) for name in SUMMED})
+    lost = visible(user, Call).filter(
+        department_id=department_id,
+        raised_at__year=year,
+        was_disputed=True,
+        state__in=(State.ACCEPTED, State.CLOSED, State.EVALUATED),
+    )
+    return {**with_rates({k: total[k] or 0 for k in SUMMED}), "disputes_lost": lost.count(), "year": year}
+
+
+def assessed_department(*, county_id: int, assessed_unit: str):
+    """The county department an assessment names: by its name, or the longest one a dispatched agency's name holds."""
+    from delegation.models import Department
+
+    names = Department.objects.filter(county_id=county_id).values_list("pk", "name")
+    found = [(len(name), pk) for pk, name in names if name and name in (assessed_unit or "")]
+    return max(found)[1] if found else None
+
+
+def response_record_note(*, user: User, county_id: int, assessed_unit: str, year: int) -> str:
+    """One sentence of the assessed department's call record for ``year``, shown beside the town's score."""
+    department_id = assessed_department(county_id=county_id, assessed_unit=assessed_unit)
+    if department_id is None:
+        return ""
+    record = department_record(user=user, department_id=department_id, year=year)
+    if not record["calls"]:
+        return str(_("该部门 %(year)s 年没有乡呼县应记录。") % {"year": year})
+    return str(
+        _(
+            "乡呼县应记录(%(year)s 年,供评分参考):呼叫 %(calls)s 件,按时办结率 %(on_time)s%%,"
+            "满意率 %(satisfaction)s%%,争议 %(disputes)s 件,其中裁定由部门办理 %(lost)s 件。"
+        )
+        % {
+            "year": year,
+            "calls": record["calls"],
+            "on_time": record["on_time_rate"] if record["on_time_rate"] is not None else "—",
+            "satisfaction": record["satisfaction_rate"] if record["satisfaction_rate"] is not None else "—",
+            "disputes": record["disputes"],
+            "lost": record["disputes_lost"],
+        }
+    )
+
+
+def item_calls(*, user: User, year: int) -> QuerySet[ResponsibilityItem]:
+    """The list items ``user`` may read with ``calls``, the number of calls raised on each in ``year`` (0: never)."""
+    from django.db.models import Count
+
+    return (
+        visible(user, ResponsibilityItem)
+        .annotate(calls_in_year=Count("calls", filter=Q(calls__raised_at__year=year)))
+        .order_by("-calls_in_year", "responsibility_list", "number")
+    )

@@ -1,0 +1,52 @@
+"""The call-and-respond section of the region and town dashboards."""
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..selectors import call_figures
+
+register = template.Library()
+
+
+@register.inclusion_tag("territory/_call_figures.html", takes_context=True)
+def call_figures_section(context, scope, period):
+    """Calls of the town, or of the region's departments, over the period's year, with the department ranking."""
+    # A town with calls but no other figures yet has no period: its calls count by the current year.
+    year = (period or timezone.localdate()).year
+    user = context["request"].user
+    kind_town = type(scope.obj).__name__ == "Town"
+    figures = call_figures(
+        user=user,
+        town_id=scope.obj.pk if kind_town else None,
+        region_id=None if kind_town else scope.obj.pk,
+        year=year,
+    )
+    return {"figures": figures if figures["total"]["calls"] else None, "scope": scope}
+
+
+@register.inclusion_tag("territory/_call_compare.html", takes_context=True)
+def call_compare_section(context, scopes, period):
+    """The compared towns' or counties' calls over the period's year: the record their departments earned."""
+    user = context["request"].user
+    year = (period or timezone.localdate()).year
+    columns = []
+    for scope in scopes:
+        kind_town = type(scope.obj).__name__ == "Town"
+        figures = call_figures(
+            user=user,
+            town_id=scope.obj.pk if kind_town else None,
+            region_id=None if kind_town else scope.obj.pk,
+            year=year,
+        )
+        columns.append(figures["total"])
+    rows = [
+        (_("呼叫数"), "calls", ""),
+        (_("按时受理率"), "accept_on_time_rate", "%"),
+        (_("按时办结率"), "on_time_rate", "%"),
+        (_("办结率"), "closure_rate", "%"),
+        (_("满意率"), "satisfaction_rate", "%"),
+        (_("争议"), "disputes", ""),
+    ]
+    table = [{"label": label, "unit": unit, "values": [c[key] for c in columns]} for label, key, unit in rows]
+    return {"table": table if any(c["calls"] for c in columns) else None, "scopes": scopes, "year": year}

@@ -1,0 +1,48 @@
+"""The demo's territorial lists and calls: the documents' counts, a realistic mix of calls, idempotent."""
+
+import pytest
+from django.db.models import Count
+
+from demo.loader import load_demo
+from territory.models import Call, CallStep, ResponsibilityItem, ResponsibilityList
+
+pytestmark = pytest.mark.django_db
+
+
+def test_jining_holds_132_items_in_three_batches(demo):
+    lists = ResponsibilityList.objects.filter(county__code="370883")
+    assert sorted(lists.values_list("batch", flat=True)) == [1, 2, 3]
+    assert ResponsibilityItem.objects.filter(responsibility_list__in=lists).count() == 132
+
+
+def test_each_dazhou_county_holds_119_generated_items(demo):
+    counts = (
+        ResponsibilityItem.objects.filter(responsibility_list__county__parent__code="511700")
+        .values("responsibility_list__county")
+        .annotate(n=Count("pk"))
+    )
+    assert {row["n"] for row in counts} == {119}
+    assert len(counts) == 7
+    assert not ResponsibilityItem.objects.filter(is_generated=False).exists()
+
+
+def test_the_calls_include_overdue_disputed_and_reopened_ones(demo):
+    calls = Call.objects.all()
+    assert calls.count() > 300
+    assert calls.filter(was_disputed=True).exists()
+    assert calls.filter(reopened=True).exists()
+    assert calls.filter(state=Call.State.EVALUATED, rating="dissatisfied").exists()
+    assert calls.filter(item__isnull=True).exists()  # unlisted matters
+    late = [c for c in calls.filter(accepted_at__isnull=False) if c.accepted_at > c.accept_due]
+    assert late
+
+
+def test_the_reported_example_closed_within_two_hours(demo):
+    call = Call.objects.get(external_id="demo-example-sewage")
+    assert (call.closed_at - call.raised_at).total_seconds() < 2 * 3600
+
+
+def test_loading_again_adds_no_call_nor_item(demo):
+    before = (Call.objects.count(), CallStep.objects.count(), ResponsibilityItem.objects.count())
+    load_demo()
+    assert (Call.objects.count(), CallStep.objects.count(), ResponsibilityItem.objects.count()) == before
