@@ -137,7 +137,7 @@ def _content_type(model):
     return ContentType.objects.filter(app_label=model._meta.app_label, model=model._meta.model_name)
 
 
-def _select(queryset, rule, model, *, region, town, since, params):
+def breach_select(queryset, rule, model, *, region, town, since, params):
     """(sql, params) of the SELECT of ``FOUND`` over ``queryset``'s rows: one breach of ``rule`` per row,
     ``model`` the subject; the other arguments are expressions over the rows, ``params`` a dict of them.
 
@@ -184,7 +184,7 @@ def secondment_breaches(as_of, town_ids):
     staff = {"town": F("town__name"), "staff": F("staff_reference")}
     months = MonthsBetween(F("starts_on"), F("ends_on"))
     return [
-        _select(
+        breach_select(
             too_long,
             AlertRule.SECONDMENT_TOO_LONG,
             Secondment,
@@ -192,7 +192,7 @@ def secondment_breaches(as_of, town_ids):
             params={**staff, "months": months, "limit": F("limit_months")},
             **common,
         ),
-        _select(
+        breach_select(
             too_early,
             AlertRule.SECONDMENT_TOO_EARLY,
             Secondment,
@@ -213,7 +213,7 @@ def scheme_breaches(as_of, town_ids):
     params = {"scheme": F("name"), "weight": DecimalText("town_weight"), "minimum": DecimalText("min_town_weight")}
     no_town = Cast(Value(None), BigIntegerField())  # typed: a bare NULL would not unite with the other rules' ids
     return [
-        _select(
+        breach_select(
             schemes,
             AlertRule.TOWN_WEIGHT_LOW,
             AssessmentScheme,
@@ -234,7 +234,7 @@ def overstaffing_breaches(as_of, town_ids):
     label = Case(*(When(post_type=value, then=Value(str(name))) for value, name in PostType.choices))
     params = {"town": F("town__name"), "post_type": label, "filled": F("filled"), "approved": F("quota")}
     return [
-        _select(
+        breach_select(
             filled,
             AlertRule.OVERSTAFFED,
             FilledPosts,
@@ -258,7 +258,7 @@ def fiscal_breaches(as_of, town_ids):
         "paid": DecimalText("paid"),
     }
     return [
-        _select(
+        breach_select(
             only_towns(records, f"{town}_id", town_ids),
             AlertRule.FISCAL_UNPAID,
             FiscalYearRecord,
@@ -276,7 +276,7 @@ def assessment_breaches(as_of, town_ids):
     previous = TownAnnualAssessment.objects.filter(town=OuterRef("town"), year=OuterRef("year") - 1, grade=fail)
     rows = TownAnnualAssessment.objects.filter(grade=fail, year__lte=as_of.year).filter(Exists(previous))
     return [
-        _select(
+        breach_select(
             only_towns(rows, "town_id", town_ids),
             AlertRule.ASSESSMENT_FAILED_TWICE,
             TownAnnualAssessment,
@@ -330,7 +330,7 @@ def task_breaches(as_of, town_ids):
     tasks = ReformTask.objects.filter(deadline__lt=as_of).exclude(status=ReformTask.Status.DONE)
     town = "plan__town"
     return [
-        _select(
+        breach_select(
             only_towns(tasks, f"{town}_id", town_ids),
             AlertRule.TASK_OVERDUE,
             ReformTask,
@@ -346,7 +346,7 @@ def untrained_breaches(as_of, town_ids):
     """Powers not taken over 12 months after their delegation with no training in the last 12 months."""
     powers = DelegatedPower.objects.filter(untrained_long_q(as_of))
     return [
-        _select(
+        breach_select(
             only_towns(powers, "town_id", town_ids),
             AlertRule.UNTRAINED,
             DelegatedPower,
@@ -362,7 +362,7 @@ def rectification_breaches(as_of, town_ids):
     """Findings of an inspection still open after their rectification deadline."""
     findings = Finding.objects.filter(status=Finding.Status.OPEN, deadline__lt=as_of)
     return [
-        _select(
+        breach_select(
             only_towns(findings, "town_id", town_ids),
             AlertRule.RECTIFICATION_OVERDUE,
             Finding,

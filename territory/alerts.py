@@ -44,21 +44,23 @@ def _moment(as_of):
 
 def call_breaches(as_of, town_ids):
     """Calls not accepted within their limit, and calls accepted but not closed within theirs."""
-    from stats.alerts import _select
-    from stats.figures import _only
+    from stats.alerts import breach_select
     from stats.models import AlertRule
+    from stats.sql import only_towns
 
     moment = _moment(as_of)
-    calls = _only(Call.objects.all(), "town_id", town_ids)
+    calls = only_towns(Call.objects.all(), "town_id", town_ids)
     common = {"region": F("town__county_id"), "town": F("town_id")}
     params = {"town": F("town__name"), "department": F("department__name"), "subject": F("subject")}
     not_accepted = calls.filter(state=Call.State.RAISED, accept_due__lt=moment)
     not_closed = calls.filter(state=Call.State.ACCEPTED, close_due__lt=moment)
     return [
-        _select(
+        breach_select(
             not_accepted, AlertRule.CALL_NOT_ACCEPTED, Call, since=TruncDate("accept_due"), params=params, **common
         ),
-        _select(not_closed, AlertRule.CALL_NOT_CLOSED, Call, since=TruncDate("close_due"), params=params, **common),
+        breach_select(
+            not_closed, AlertRule.CALL_NOT_CLOSED, Call, since=TruncDate("close_due"), params=params, **common
+        ),
     ]
 
 
@@ -66,7 +68,7 @@ def department_breaches(as_of, town_ids):
     """Departments whose calls due to close in the quarter up to ``as_of`` were closed in time less often
     than their county's threshold; in the full run only (a department belongs to no town)."""
     from delegation.models import Department
-    from stats.alerts import _select
+    from stats.alerts import breach_select
     from stats.models import AlertRule
 
     if town_ids is not None:
@@ -91,7 +93,7 @@ def department_breaches(as_of, town_ids):
     }
     since = Value(as_of - dt.timedelta(days=QUARTER_DAYS), output_field=DateField())
     return [
-        _select(
+        breach_select(
             departments,
             AlertRule.DEPARTMENT_LATE,
             Department,
@@ -105,7 +107,7 @@ def department_breaches(as_of, town_ids):
 
 def item_breaches(as_of, town_ids):
     """List items in force with no main-responsibility unit; in the full run only."""
-    from stats.alerts import _select
+    from stats.alerts import breach_select
     from stats.models import AlertRule
 
     if town_ids is not None:
@@ -114,7 +116,7 @@ def item_breaches(as_of, town_ids):
         Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=as_of)
     )
     return [
-        _select(
+        breach_select(
             items,
             AlertRule.ITEM_NO_MAIN_UNIT,
             ResponsibilityItem,

@@ -27,7 +27,7 @@ def _by_type(town_code):
 def _snapshot():
     """Every row of every app model, minus timestamps, keyed by model."""
     snapshot = {}
-    for label in ("core", "reforms", "delegation", "staffing", "finance"):
+    for label in ("core", "reforms", "delegation", "staffing", "finance", "territory"):
         for model in apps.get_app_config(label).get_models():
             fields = [
                 f.attname

@@ -105,10 +105,10 @@ def test_the_statistics_api_serves_department_figures_in_scope(world, three_call
 def test_the_score_form_shows_the_departments_response_record(client, world, three_calls):
     from django.urls import reverse
 
-    from tests.factories import AssessmentScoreFactory, SchemeFactory
+    from tests.factories import AssessmentSchemeFactory, AssessmentScoreFactory
 
     recompute_all(triggered_by="test")
-    scheme = SchemeFactory(region=world["county"])
+    scheme = AssessmentSchemeFactory(region=world["county"])
     score = AssessmentScoreFactory(
         scheme=scheme, town=world["town"], assessed_unit="生态环境分局", year=timezone.localdate().year
     )
