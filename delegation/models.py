@@ -280,6 +280,7 @@ class DelegatedPower(LedgerModel):
     not_taken_over_reason = models.CharField(_("未承接原因"), max_length=300, blank=True)
     scope_path = "town__county"
     town_path = "town"
+    period_fields = ("delegated_on", "take_over_on")
     history = HistoricalRecords()
 
     class Meta:
@@ -390,6 +391,7 @@ class MonthlyCaseCount(LedgerModel):
     closed = models.PositiveIntegerField(_("办结件数"), default=0, validators=[MaxValueValidator(COUNT_MAX)])
     scope_path = "power__town__county"
     town_path = "power__town"
+    period_fields = ("month",)
 
     class Meta:
         verbose_name = _("月度办件量")

@@ -251,7 +251,8 @@ def compiled(key, build, town_ids):
     """
     key = (*key, len(town_ids))
     if key not in _COMPILED:
-        if len(_COMPILED) > 256:
+        # Room for every month of a long history: an edit of past data runs a town's statement per month.
+        if len(_COMPILED) > 1024:
             _COMPILED.clear()
         sentinels = [_SENTINEL - i for i in range(len(town_ids))]
         _COMPILED[key] = (*build(sentinels), sentinels)

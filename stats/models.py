@@ -269,7 +269,7 @@ class RecomputeRun(models.Model):
 
 
 class PendingRecompute(models.Model):
-    """Outbox of towns touched since their last recompute (待重算); drained by the worker or nightly run.
+    """Outbox of towns touched since their last recompute (待重算), from which month; drained by the worker.
 
     Written whenever a town changes, before any message is sent to the broker, so that a lost
     message or an unreachable broker never loses a recompute.
@@ -277,6 +277,9 @@ class PendingRecompute(models.Model):
 
     town = models.OneToOneField("reforms.Town", verbose_name=_("镇"), on_delete=models.CASCADE, related_name="+")
     touched_at = models.DateTimeField(_("修改时间"))
+    # An edit of past data (a 2021 case count) changes the figures of every month from its own on;
+    # empty: the current month only.
+    since = models.DateField(_("起始月份"), null=True, blank=True, help_text=_("需重算的最早月份的第一天"))
 
     class Meta:
         verbose_name = _("待重算镇")
