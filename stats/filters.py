@@ -25,12 +25,25 @@ class MonthFilter(django_filters.DateFilter):
     field_class = MonthField
 
 
+class YearField(forms.IntegerField):
+    """A year of the ledger's era (2000–2099), like the months; any other is refused, not looked up."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not 2000 <= value <= 2099:
+            raise forms.ValidationError(_("统计年度须在 2000 年至 2099 年之间。"), code="invalid")
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = YearField
+
+
 class ScopedFigureFilterSet(LedgerFilterSet):
     """Filters shared by the summary tables: scope, month or year (its year-end figures), period range,
     plus region and town codes."""
 
     period = MonthFilter(label=_("统计月份(YYYY-MM)"))
-    year = django_filters.NumberFilter(method="filter_year", label=_("统计年度(年末数)"))
+    year = YearFilter(method="filter_year", label=_("统计年度(年末数)"))
 
     period_from = django_filters.DateFilter(field_name="period", lookup_expr="gte", label=_("起始月份"))
     period_to = django_filters.DateFilter(field_name="period", lookup_expr="lte", label=_("截止月份"))
