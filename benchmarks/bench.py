@@ -1,5 +1,6 @@
 """Timings of the statistics engine against the floor: a bare SQL aggregate over the same tables."""
 
+import datetime as dt
 import random
 import statistics
 import time
@@ -113,6 +114,31 @@ def time_first_ever_run(as_of):
     seconds, rows = time_full_recompute(as_of)
     floor = min(time_bare_aggregate(as_of), time_same_figures_floor(as_of))
     return {"first_ever_s": seconds, "first_ever_rows": rows, "first_ever_floor_s": floor}
+
+
+def time_backfill(as_of, months=24):
+    """A backfill of the ``months`` months before ``as_of``'s against as many single-month floors, all
+    measured in the same run (issue 14: the backfill at most 1.5× the floors)."""
+    last = (as_of.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    first = services.months_between(last.replace(year=last.year - (months // 12 + 1)), last)[-months]
+    ends = [services.month_end(month) for month in services.months_between(first, last)]
+    floors = sum(min(time_bare_aggregate(end), time_same_figures_floor(end)) for end in ends)
+    started = time.perf_counter()
+    services.recompute_history(first, last, triggered_by="bench", today=as_of)
+    seconds = time.perf_counter() - started
+    return {"backfill_s": seconds, "backfill_floors_s": floors, "backfill_ratio": seconds / floors, "months": len(ends)}
+
+
+def record_backfill(report, result, targets):
+    months = result["months"]
+    report.add(f"backfill of {months} months", result["backfill_s"], "s")
+    report.add(f"{months} single-month floors (the faster of A and B each month)", result["backfill_floors_s"], "s")
+    report.add(
+        f"backfill of {months} months ÷ their floors in the same run",
+        result["backfill_ratio"],
+        "x",
+        targets["backfill_ratio"],
+    )
 
 
 def statistics_state(as_of):

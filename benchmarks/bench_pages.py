@@ -17,6 +17,7 @@ from core.models import User
 from delegation.models import DelegatedPower, PowerItem
 from reforms.models import Region, Town
 from stats.dashboards import home_region
+from stats.models import PowerFigure
 
 # The API list measured: 100 delegated powers, two filters.
 API_FILTERS = {"take_over_status": "taken_over", "type_code": "02"}
@@ -121,3 +122,14 @@ def run_page_benchmark(samples=50):
     url = dashboard_url(reviewer)
     results[f"overview page {url} (reviewer)"] = time_request(browser, url, samples)
     return results
+
+
+def run_period_benchmark(samples=20, months=24):
+    """{month: (median ms, p95 ms, queries, status)} of the reviewer's overview page at each of the
+    ``months`` latest months the statistics hold (issue 14: switching the period)."""
+    reviewer, _editor, _town = bench_users()
+    browser = Client(HTTP_HOST=HOST)
+    browser.force_login(reviewer)
+    url = dashboard_url(reviewer)
+    periods = PowerFigure.objects.values_list("period", flat=True).distinct().order_by("-period")[:months]
+    return {f"{period:%Y-%m}": time_request(browser, f"{url}?period={period:%Y-%m}", samples) for period in periods}

@@ -17,6 +17,9 @@ TARGETS = {
         "town_median_ms": 25.0,
         "api_ratio": 5.0,
         "overview_p95_ms": 150.0,
+        # Issue 14: a 24-month backfill against 24 single-month floors; a dashboard at any period.
+        "backfill_ratio": 1.5,
+        "period_p95_ms": 300.0,
     },
     "nation": {
         "nightly_ratio": 2.0,
@@ -25,6 +28,8 @@ TARGETS = {
         "town_median_ms": 50.0,
         "api_ratio": None,
         "overview_p95_ms": 300.0,
+        "backfill_ratio": None,
+        "period_p95_ms": None,
     },
 }
 

@@ -5,6 +5,8 @@ carries domain logic (bulk case counts, rebates due by rule). Views and the API 
 themselves.
 """
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -27,18 +29,39 @@ def _require_edit(user, instance):
         raise PermissionDenied(_("您无权修改此记录。"))
 
 
-def towns_touched(town_ids):
+def towns_touched(town_ids, since=None):
     """After commit, tell listeners (the statistics engine) that these towns changed.
 
+    ``since`` maps a town to the first day from which its change alters the figures (None: from
+    whenever it began); a town it does not name changed from the first day of the reform too.
     Every write path ends here, so a rolled-back write queues no recompute and a committed one always does.
     """
     town_ids = set(town_ids) - {None}
+    since = {town: (since or {}).get(town) for town in town_ids}
     if town_ids:
-        transaction.on_commit(lambda: town_touched.send(sender=None, town_ids=town_ids))
+        transaction.on_commit(lambda: town_touched.send(sender=None, town_ids=town_ids, since=since))
 
 
-def _touch(*instances):
-    towns_touched(town.pk for town in map(town_of, instances) if town is not None)
+def changed_since(instance):
+    """The earliest day ``instance``'s ``period_fields`` place it at (a year as its 1 January), or None
+    when it names none: a change to it may alter every month."""
+    days = []
+    for field in getattr(instance, "period_fields", ()):
+        value = getattr(instance, field, None)
+        days.append(dt.date(value, 1, 1) if isinstance(value, int) else value)
+    known = [day for day in days if day is not None]
+    return min(known) if known else None
+
+
+def _earliest(*days):
+    """The earliest of ``days``; None when any is unknown (the change may reach back to the start)."""
+    return None if None in days else min(days)
+
+
+def _touch(towns, since):
+    """The ``towns`` (None among them ignored) changed from the day ``since`` on."""
+    ids = {town.pk for town in towns if town is not None}
+    towns_touched(ids, since=dict.fromkeys(ids, since))
 
 
 def record_import(*, user, what, created, updated):
@@ -90,7 +113,7 @@ def record_add(instance, *, user):
     _history_user(instance, user)
     instance.save()
     _announce(instance, user, "create")
-    _touch(instance)
+    _touch([town_of(instance)], changed_since(instance))
     return instance
 
 
@@ -102,7 +125,7 @@ def record_update(instance, *, user, data, expected_version=None):
     scope is checked before and after, so a row cannot be moved out of the editor's county.
     """
     current = _lock_current(instance, user, expected_version)
-    before = town_of(current)
+    before, before_since = town_of(current), changed_since(current)
     for field, value in data.items():
         setattr(current, field, value)
     _require_edit(user, current)
@@ -110,7 +133,8 @@ def record_update(instance, *, user, data, expected_version=None):
     _history_user(current, user)
     current.save()
     _announce(current, user, "update")
-    _touch(current, *([before] if before else []))
+    # A row moved in time changed the months from the earlier of its dates; a town it left changed too.
+    _touch([town_of(current), before], _earliest(before_since, changed_since(current)))
     return current
 
 
@@ -118,9 +142,8 @@ def record_update(instance, *, user, data, expected_version=None):
 def record_delete(instance, *, user, expected_version=None):
     """Delete the row if nobody saved it since ``expected_version``; its history keeps the last copy."""
     current = _lock_current(instance, user, expected_version)
-    town = town_of(current)
+    town, since = town_of(current), changed_since(current)
     _history_user(current, user)
     _announce(current, user, "delete")
     current.delete()
-    if town is not None:
-        _touch(town)
+    _touch([town], since)

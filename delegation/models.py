@@ -316,6 +316,7 @@ class DelegatedPower(LedgerModel):
     )
     scope_path = "town__county"
     town_path = "town"
+    period_fields = ("delegated_on", "take_over_on")
     history = HistoricalRecords()
 
     class Meta:
@@ -484,6 +485,7 @@ class MonthlyCaseCount(LedgerModel):
     closed = models.PositiveIntegerField(_("办结件数"), default=0, validators=[MaxValueValidator(COUNT_MAX)])
     scope_path = "power__town__county"
     town_path = "power__town"
+    period_fields = ("month",)
 
     class Meta:
         verbose_name = _("月度办件量")

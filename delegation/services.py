@@ -1,5 +1,6 @@
 """Write paths for delegation: the idempotent bulk upsert of monthly case counts, withdrawals of powers."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -157,7 +158,12 @@ def _write(cleaned_rows):
             unchanged += 1
     MonthlyCaseCount.objects.bulk_create(to_create, batch_size=1000)
     MonthlyCaseCount.objects.bulk_update(to_update, ["accepted", "closed", "version", "updated_at"], batch_size=1000)
-    towns_touched({row.power.town_id for row in to_create + to_update})
+    # Each town's figures changed from the earliest month written for it on.
+    since: dict[int, dt.date] = {}
+    for row in to_create + to_update:
+        town = row.power.town_id
+        since[town] = min(since.get(town, row.month), row.month)
+    towns_touched(since, since=since)
     return CaseCountResult(created=len(to_create), updated=len(to_update), unchanged=unchanged)
 
 

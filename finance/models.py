@@ -118,6 +118,7 @@ class FiscalYearRecord(LedgerModel):
     paid_on = models.DateField(_("兑现日期"), null=True, blank=True)
     scope_path = "arrangement__town__county"
     town_path = "arrangement__town"
+    period_fields = ("year",)
     history = HistoricalRecords()
 
     class Meta:

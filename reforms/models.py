@@ -257,6 +257,7 @@ class ProgrammeMembership(LedgerModel):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     scope_path = "town__county"
     town_path = "town"
+    period_fields = ("joined_on", "left_on")
     history = HistoricalRecords()
 
     class Meta:
@@ -408,6 +409,7 @@ class AssessmentScore(LedgerModel):
     town_score = models.DecimalField(_("镇级评分"), **PERCENT)
     scope_path = "town__county"
     town_path = "town"
+    period_fields = ("year",)
     history = HistoricalRecords()
 
     class Meta:

@@ -114,6 +114,7 @@ class HeadcountQuota(LedgerModel):
     )
     scope_path = "town__county"
     town_path = "town"
+    period_fields = ("effective_on",)
     history = HistoricalRecords()
 
     class Meta:
@@ -146,6 +147,7 @@ class FilledPosts(LedgerModel):
     as_of = models.DateField(_("统计日期"))
     scope_path = "town__county"
     town_path = "town"
+    period_fields = ("as_of",)
     history = HistoricalRecords()
 
     class Meta:

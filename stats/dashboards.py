@@ -21,6 +21,7 @@ from delegation.selectors import DerivedState, activity_window
 from reforms.models import Region
 
 from . import selectors
+from .measures import SHOWN, Rate, Stored
 from .models import Metric, ScopeKind
 
 KIND_OF_LEVEL = {
@@ -45,67 +46,16 @@ class Row:
         self.places, self.basis, self.missing = places, basis, missing
 
 
-DELEGATION = gettext_lazy("放权赋能")
-STAFFING = gettext_lazy("机构编制")
-ASSESSMENT = gettext_lazy("方案与考核")
-FINANCE = gettext_lazy("财政扶持")
+def _row(figure):
+    """The dashboard row of a figure declared in ``stats.measures``."""
+    places = -figure.places.as_tuple().exponent if isinstance(figure, Rate) and not figure.share else None
+    rate = isinstance(figure, Rate) and figure.share
+    missing, basis = getattr(figure, "missing", None), getattr(figure, "basis", None)
+    label = figure.row_label if isinstance(figure, Stored) else figure.label
+    return Row(figure.code, label, figure.strand, figure.link, rate, places, basis, missing)
 
-# (list URL name, extra query) for each figure; None: no single list produces it (it is a ratio).
-ROWS = [
-    Row("delegated", gettext_lazy("下放事项"), DELEGATION, ("delegation:powers_list", {})),
-    Row(
-        "taken_over", gettext_lazy("已承接"), DELEGATION, ("delegation:powers_list", {"take_over_status": "taken_over"})
-    ),
-    Row("take_over_rate", gettext_lazy("承接率"), DELEGATION, rate=True, basis=gettext_lazy("已承接 ÷ 下放事项")),
-    Row("running", gettext_lazy("正常运行"), DELEGATION, ("delegation:powers_list", {"derived_state": "running"})),
-    Row("unused", gettext_lazy("暂未使用"), DELEGATION, ("delegation:powers_list", {"derived_state": "unused"})),
-    Row(
-        "not_taken_over",
-        gettext_lazy("未承接到位"),
-        DELEGATION,
-        ("delegation:powers_list", {"derived_state": "not_taken_over"}),
-    ),
-    Row("running_rate", gettext_lazy("运行率"), DELEGATION, rate=True, basis=gettext_lazy("正常运行 ÷ 已承接")),
-    Row(
-        "town_cases",
-        gettext_lazy("镇办件量(近12个月)"),
-        DELEGATION,
-        ("delegation:case-counts_list", {"handled_by": "town"}),
-    ),
-    Row(
-        "department_cases",
-        gettext_lazy("县直部门办件量(近12个月)"),
-        DELEGATION,
-        ("delegation:case-counts_list", {"handled_by": "county_department"}),
-    ),
-    Row(Metric.APPROVED, gettext_lazy("核定编制"), STAFFING, ("staffing:quotas_list", {})),
-    Row(Metric.LEADERSHIP, gettext_lazy("领导职数"), STAFFING, ("staffing:quotas_list", {"post_type": "leadership"})),
-    Row(
-        Metric.HEADCOUNT_CONTROL,
-        gettext_lazy("员额控制数"),
-        STAFFING,
-        ("staffing:quotas_list", {"post_type": "headcount_control"}),
-    ),
-    Row(Metric.FILLED, gettext_lazy("实有人数"), STAFFING, ("staffing:filled_list", {})),
-    Row(
-        "fill_rate",
-        gettext_lazy("编制使用率"),
-        STAFFING,
-        rate=True,
-        basis=gettext_lazy("实有人数 ÷ 核定编制(行政 + 事业)"),
-        missing=gettext_lazy("无实有人数数据"),
-    ),
-    Row(Metric.SCORE_COUNT, gettext_lazy("考核评分数"), ASSESSMENT, ("reforms:scores_list", {})),
-    Row("composite", gettext_lazy("平均综合得分"), ASSESSMENT, places=1, missing=gettext_lazy("无考核评分")),
-    Row(Metric.TASKS, gettext_lazy("改革任务"), ASSESSMENT, ("reforms:tasks_list", {})),
-    Row(Metric.TASKS_DONE, gettext_lazy("已完成任务"), ASSESSMENT, ("reforms:tasks_list", {"status": "done"})),
-    Row(Metric.TASKS_OVERDUE, gettext_lazy("逾期任务"), ASSESSMENT, ("stats:alerts", {"rule": "task_overdue"})),
-    Row(Metric.FISCAL_PROMISED, gettext_lazy("承诺资金(元)"), FINANCE, ("finance:years_list", {})),
-    Row(Metric.FISCAL_PAID, gettext_lazy("实际兑现(元)"), FINANCE, ("finance:years_list", {})),
-    Row("payment_rate", gettext_lazy("兑现率"), FINANCE, rate=True, basis=gettext_lazy("实际兑现 ÷ 承诺资金")),
-    Row(Metric.FISCAL_ARREARS, gettext_lazy("欠付额(元)"), FINANCE, ("stats:alerts", {"rule": "fiscal_unpaid"})),
-    Row(Metric.OPEN_ALERTS, gettext_lazy("未关闭预警"), gettext_lazy("预警"), ("stats:alerts", {})),
-]
+
+ROWS = [_row(figure) for figure in SHOWN]
 ROW_BY_KEY = {row.key: row for row in ROWS}
 HEADLINE = [
     "delegated",

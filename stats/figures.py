@@ -9,32 +9,22 @@ Two write paths use these statements: the nightly full run (``stats.full_runs``)
 after an edit (``stats.town_runs``).
 """
 
+from types import FunctionType
+
 from django.db import connection
-from django.db.models import Case, Count, DecimalField, Exists, F, Func, OuterRef, Q, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, Func, OuterRef, Q, Value
 
 from core.sql import Condition
 from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
-from delegation.selectors import DerivedState, activity_window, derived_state_conditions, in_force_sql
+from delegation.selectors import activity_window, derived_state_conditions, in_force_sql
 from finance.models import FiscalArrangement, FiscalYearRecord
 from reforms.models import AssessmentScore, ProgrammeMembership, ReformTask, Region, Town
 from staffing.models import FilledPosts, HeadcountQuota, PostType
 from staffing.selectors import latest_headcount
 
-from .models import Alert, Figure, Metric, PowerFigure, ScopeKind
+from .measures import METRICS, MONEY, POWER, POWER_MEASURES, STORED
+from .models import Alert, Figure, PowerFigure, ScopeKind
 from .sql import in_ids, only_towns, run_sql, table_name
-
-POWER_MEASURES = [
-    "delegated",
-    "taken_over",
-    "running",
-    "unused",
-    "not_taken_over",
-    "town_cases",
-    "department_cases",
-]
-MONEY = DecimalField(max_digits=20, decimal_places=2)
-
 
 # Town rows ----------------------------------------------------------------------------------------
 
@@ -58,16 +48,10 @@ def power_case_sums_sql(first, last, town_ids):
 
 
 def power_measures_sql(taken, state, tc, dc):
-    """{measure: SQL aggregate} of the power measures over powers ``p``, by name (``POWER_MEASURES``)."""
-    return {
-        "delegated": "COUNT(*)",
-        "taken_over": f"COUNT(*) FILTER (WHERE {taken.sql})",
-        "running": f"COUNT(*) FILTER (WHERE {state[DerivedState.RUNNING]})",
-        "unused": f"COUNT(*) FILTER (WHERE {state[DerivedState.UNUSED]})",
-        "not_taken_over": f"COUNT(*) FILTER (WHERE {state[DerivedState.NOT_TAKEN_OVER]})",
-        "town_cases": f"COALESCE(SUM({tc}), 0)",
-        "department_cases": f"COALESCE(SUM({dc}), 0)",
-    }
+    """{measure: SQL aggregate} of the power measures over powers ``p``, by name (``POWER_MEASURES``),
+    each from its declaration in ``stats.measures``."""
+    conditions = {"taken": taken.sql, "tc": tc, "dc": dc, **{str(k): v for k, v in state.items()}}
+    return {f.code: f.sql(conditions) for f in STORED if f.table == POWER}
 
 
 def power_figures_select(as_of, town_ids=None):
@@ -124,7 +108,7 @@ def town_power_statement(period, as_of, town_ids, table=None):
     return f"INSERT INTO {table or table_name(PowerFigure)} ({', '.join(_POWER_COLUMNS)}) {select}", params
 
 
-def _composite():
+def composite():
     """Σ weight × score ÷ 100 of one score, exact to the decimal on every database.
 
     ``/ 100.0``: SQLite stores whole-number decimals as integers and would divide them as integers
@@ -147,58 +131,41 @@ def _headcount(model, as_of, post_types):
 POSTS = [PostType.ADMINISTRATIVE, PostType.INSTITUTIONAL]
 
 
-def figure_sources(as_of):
-    """(queryset with a ``k`` key, town path, {metric: aggregate}) for every source of non-power figures.
+def _source_querysets(as_of):
+    """{source: (queryset with a ``k`` key, town path)}: the rows each declared figure aggregates per town.
 
     A town path of "" means the queryset is of towns themselves.
     """
     year = as_of.year
     scores = AssessmentScore.objects.filter(year__lte=year)
-    unscored = Town.objects.exclude(Exists(scores.filter(town=OuterRef("pk")))).annotate(k=Value(""))
-    fiscal = FiscalYearRecord.objects.filter(year__lte=year, arrangement__unit=FiscalArrangement.Unit.YUAN).annotate(
-        k=F("arrangement__kind")
-    )
-    arrears = Case(When(promised__gt=F("paid"), then=F("promised") - F("paid")), default=Value(0), output_field=MONEY)
-    tasks = ReformTask.objects.annotate(k=Value(""))
-    overdue = Q(deadline__lt=as_of) & ~Q(status=ReformTask.Status.DONE)
-    filled = latest_headcount(FilledPosts, as_of).filter(town=OuterRef("town"), post_type=OuterRef("post_type"))
+    fiscal = FiscalYearRecord.objects.filter(year__lte=year, arrangement__unit=FiscalArrangement.Unit.YUAN)
     # Which programmes the town is counted in on ``as_of``: the programme rows sum these towns.
-    members = (
-        ProgrammeMembership.objects.filter(joined_on__lte=as_of)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=as_of))
-        .annotate(k=F("programme_id"))
+    members = ProgrammeMembership.objects.filter(joined_on__lte=as_of).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=as_of)
     )
-    return [
-        (_headcount(HeadcountQuota, as_of, POSTS), "town", {
-            Metric.APPROVED: Sum("approved"),
-            Metric.APPROVED_REPORTED: Coalesce(Sum("approved", filter=Q(Exists(filled))), 0),
-        }),
-        (_headcount(HeadcountQuota, as_of, [PostType.LEADERSHIP]), "town", {Metric.LEADERSHIP: Sum("approved")}),
-        (_headcount(HeadcountQuota, as_of, [PostType.HEADCOUNT_CONTROL]), "town", {
-            Metric.HEADCOUNT_CONTROL: Sum("approved"),
-        }),
-        (_headcount(FilledPosts, as_of, POSTS), "town", {Metric.FILLED: Sum("filled")}),
-        (scores.annotate(k=F("year")), "town", {
-            Metric.SCORE_COUNT: Count("pk"),
-            Metric.COMPOSITE_SUM: Sum(_composite(), output_field=MONEY),
-            Metric.WEIGHT_COMPLIANT: Count("pk", filter=Q(scheme__town_weight__gte=F("scheme__min_town_weight"))),
-        }),
-        # A town without scores has a score count of 0, not no row.
-        (unscored, "", {Metric.SCORE_COUNT: Count("pk") * 0}),
-        (fiscal, "arrangement__town", {
-            Metric.FISCAL_DUE: Sum(Coalesce("amount_due", Value(0), output_field=MONEY)),
-            Metric.FISCAL_PROMISED: Sum("promised"),
-            Metric.FISCAL_PAID: Sum("paid"),
-            Metric.FISCAL_ARREARS: Sum(arrears),
-        }),
-        (tasks, "plan__town", {
-            Metric.TASKS: Count("pk"),
-            Metric.TASKS_DONE: Count("pk", filter=Q(status=ReformTask.Status.DONE)),
-            Metric.TASKS_OVERDUE: Count("pk", filter=overdue),
-        }),
-        (_open_at(as_of).annotate(k=F("rule")), "town", {Metric.OPEN_ALERTS: Count("pk")}),
-        (members, "town", {Metric.PILOT_TOWNS: Count("pk")}),
-    ]  # fmt: skip
+    return {
+        "posts": (_headcount(HeadcountQuota, as_of, POSTS), "town"),
+        "leadership": (_headcount(HeadcountQuota, as_of, [PostType.LEADERSHIP]), "town"),
+        "headcount_control": (_headcount(HeadcountQuota, as_of, [PostType.HEADCOUNT_CONTROL]), "town"),
+        "filled": (_headcount(FilledPosts, as_of, POSTS), "town"),
+        "scores": (scores.annotate(k=F("year")), "town"),
+        "unscored": (Town.objects.exclude(Exists(scores.filter(town=OuterRef("pk")))).annotate(k=Value("")), ""),
+        "fiscal": (fiscal.annotate(k=F("arrangement__kind")), "arrangement__town"),
+        "tasks": (ReformTask.objects.annotate(k=Value("")), "plan__town"),
+        "open_alerts": (_open_at(as_of).annotate(k=F("rule")), "town"),
+        "members": (members.annotate(k=F("programme_id")), "town"),
+    }
+
+
+def figure_sources(as_of):
+    """(queryset with a ``k`` key, town path, {metric: aggregate}) for every source of non-power figures,
+    the aggregates as ``stats.measures`` declares them."""
+    querysets, aggregates = _source_querysets(as_of), {}
+    for figure in METRICS:
+        for source, aggregate in figure.per_town.items():
+            value = aggregate(as_of) if isinstance(aggregate, FunctionType) else aggregate
+            aggregates.setdefault(source, {})[figure.code] = value
+    return [(*querysets[source], by_metric) for source, by_metric in aggregates.items()]
 
 
 def _text(column):
@@ -252,7 +219,8 @@ def compiled(key, build, town_ids):
     """
     key = (*key, len(town_ids))
     if key not in _COMPILED:
-        if len(_COMPILED) > 256:
+        # Room for every month of a long history: an edit of past data runs a town's statement per month.
+        if len(_COMPILED) > 1024:
             _COMPILED.clear()
         sentinels = [_SENTINEL - i for i in range(len(town_ids))]
         _COMPILED[key] = (*build(sentinels), sentinels)

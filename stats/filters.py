@@ -28,10 +28,12 @@ class MonthFilter(django_filters.DateFilter):
 
 
 class YearField(forms.IntegerField):
-    """A statistics year, refused outside the ledger's years rather than failing in the date lookup."""
+    """A year of the ledger's era (2000–2099), like the months; any other is refused, not looked up."""
 
-    def __init__(self, **kwargs):
-        super().__init__(min_value=FIRST_YEAR, max_value=LAST_YEAR, **kwargs)
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not FIRST_YEAR <= value <= LAST_YEAR:
+            raise forms.ValidationError(_("统计年度须在 2000 年至 2099 年之间。"), code="invalid")
 
 
 class YearFilter(django_filters.NumberFilter):

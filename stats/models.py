@@ -12,6 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from .measures import METRICS
+
 
 class ScopeKind(models.TextChoices):
     TOWN = "town", _("镇")
@@ -90,31 +92,9 @@ class PowerFigure(ScopedFigure):
         return f"{self.scope_kind}:{self.scope_id} {self.period:%Y-%m} {self.power_type}/{self.mode}"
 
 
-class Metric(models.TextChoices):
-    """Figures other than powers, each summable so that roll-ups are plain sums."""
-
-    # Approved headcount is administrative + institutional posts; leadership posts are counted within
-    # the administrative posts and the headcount-control number is a separate allowance, so neither
-    # is ever added to it.
-    APPROVED = "approved", _("核定编制")
-    FILLED = "filled", _("实有人数")
-    # The approved posts of the post types whose filled posts are recorded: what a fill rate divides by,
-    # so that a town without filled-posts data shows no rate rather than 0%.
-    APPROVED_REPORTED = "approved_reported", _("有实有人数数据的核定编制")
-    LEADERSHIP = "leadership", _("领导职数")
-    HEADCOUNT_CONTROL = "headcount_control", _("员额控制数")
-    SCORE_COUNT = "score_count", _("考核评分数")
-    COMPOSITE_SUM = "composite_sum", _("综合得分合计")
-    WEIGHT_COMPLIANT = "weight_compliant", _("权重合规的评分数")
-    FISCAL_DUE = "fiscal_due", _("按规则应返还")
-    FISCAL_PROMISED = "fiscal_promised", _("承诺额")
-    FISCAL_PAID = "fiscal_paid", _("实际兑现")
-    FISCAL_ARREARS = "fiscal_arrears", _("欠付额")
-    TASKS = "tasks", _("任务数")
-    TASKS_DONE = "tasks_done", _("已完成任务")
-    TASKS_OVERDUE = "tasks_overdue", _("逾期任务")
-    OPEN_ALERTS = "open_alerts", _("未关闭预警")
-    PILOT_TOWNS = "pilot_towns", _("试点镇数")
+# The figures other than powers, each summable so that roll-ups are plain sums: named, labelled and
+# ordered as ``stats.measures`` declares them.
+Metric = models.TextChoices("Metric", [(f.name, (f.code, f.label)) for f in METRICS])
 
 
 class Figure(ScopedFigure):
@@ -287,7 +267,7 @@ class RecomputeRun(models.Model):
 
 
 class PendingRecompute(models.Model):
-    """Outbox of towns touched since their last recompute (待重算); drained by the worker or nightly run.
+    """Outbox of towns touched since their last recompute (待重算), from which month; drained by the worker.
 
     Written whenever a town changes, before any message is sent to the broker, so that a lost
     message or an unreachable broker never loses a recompute.
@@ -295,6 +275,9 @@ class PendingRecompute(models.Model):
 
     town = models.OneToOneField("reforms.Town", verbose_name=_("镇"), on_delete=models.CASCADE, related_name="+")
     touched_at = models.DateTimeField(_("修改时间"))
+    # An edit of past data (a 2021 case count) changes the figures of every month from its own on;
+    # empty: the current month only.
+    since = models.DateField(_("起始月份"), null=True, blank=True, help_text=_("需重算的最早月份的第一天"))
 
     class Meta:
         verbose_name = _("待重算镇")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from core.scoping import at_or_under, visible
 from reforms.models import Region, Town
 
-from .figures import POWER_MEASURES
+from .measures import AVERAGES, POWER_MEASURES, SHARES, STRAND_METRICS
 from .models import Alert, Figure, Metric, PowerFigure, RecomputeRun, ScopeKind
 
 
@@ -71,25 +71,6 @@ def _ratio(part, whole, places):
     return (Decimal(part) / Decimal(whole)).quantize(places, rounding=ROUND_HALF_UP) if whole else None
 
 
-# Every rate the figures show, as (part, whole): a percentage of the whole, with one decimal.
-SHARES = {
-    "take_over_rate": ("taken_over", "delegated"),
-    "running_rate": ("running", "taken_over"),
-    "running_share": ("running", "delegated"),
-    "unused_share": ("unused", "delegated"),
-    "not_taken_over_share": ("not_taken_over", "delegated"),
-    # Over the posts whose filled numbers are recorded: no data gives no rate, not 0%.
-    "fill_rate": (Metric.FILLED, Metric.APPROVED_REPORTED),
-    "payment_rate": (Metric.FISCAL_PAID, Metric.FISCAL_PROMISED),
-    "task_done_rate": (Metric.TASKS_DONE, Metric.TASKS),
-}
-# Averages, as (sum, count, places).
-AVERAGES = {
-    "cases_per_power": ("town_cases", "delegated", Decimal("0.01")),
-    "composite": (Metric.COMPOSITE_SUM, Metric.SCORE_COUNT, Decimal("0.1")),
-}
-
-
 def add_rates(values):
     """Add to ``values`` (sums of one scope, or of one town row) every rate whose sums it holds.
 
@@ -117,23 +98,6 @@ def power_totals(queryset):
 
 LEVELS_ABOVE = {ScopeKind.COUNTY, ScopeKind.CITY, ScopeKind.PROVINCE}
 CHILD_KIND = {ScopeKind.PROVINCE: ScopeKind.CITY, ScopeKind.CITY: ScopeKind.COUNTY, ScopeKind.COUNTY: ScopeKind.TOWN}
-STRAND_METRICS = [
-    Metric.APPROVED,
-    Metric.APPROVED_REPORTED,
-    Metric.LEADERSHIP,
-    Metric.HEADCOUNT_CONTROL,
-    Metric.FILLED,
-    Metric.SCORE_COUNT,
-    Metric.COMPOSITE_SUM,
-    Metric.FISCAL_DUE,
-    Metric.FISCAL_PROMISED,
-    Metric.FISCAL_PAID,
-    Metric.FISCAL_ARREARS,
-    Metric.TASKS,
-    Metric.TASKS_DONE,
-    Metric.TASKS_OVERDUE,
-    Metric.OPEN_ALERTS,
-]
 POWER_SUMS = {m: Sum(m) for m in POWER_MEASURES}
 
 

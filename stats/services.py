@@ -14,7 +14,7 @@ from contextlib import ExitStack, contextmanager
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from territory import figures as call_figures
 
 from . import full_runs, town_runs
 from .alerts import sync_alerts
-from .models import Alert, Figure, PendingRecompute, PowerFigure, RecomputeLock, RecomputeRun
+from .models import Alert, Figure, PendingRecompute, PowerFigure, RecomputeLock, RecomputeRun, ScopeKind
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +140,27 @@ def _rebuild_months(months):
     return sum(full_runs.rebuild_all(month, month_end(month)) for month in months)
 
 
-def _run(scope, as_of, town_ids, triggered_by, months=None):
+def _rebuild_town_history(town_since, current):
+    """Figures only of the past months each town changed in, as at each month's last day: per month,
+    one town run of the towns changed by then. Only months already held are rebuilt; the others have
+    no rows above a town to keep in step, and a backfill computes them whole."""
+    first = min(town_since.values(), default=None)
+    if first is None or first >= current:
+        return 0
+    rows = 0
+    for month in held_months(first.replace(day=1), current):
+        towns = sorted(town for town, since in town_since.items() if since <= month_end(month))
+        rows += town_runs.rebuild_towns(month, month_end(month), towns)
+    return rows
+
+
+def held_months(first, before):
+    """The months from ``first`` up to (not including) ``before`` that the statistics hold."""
+    held = Figure.objects.filter(scope_kind=ScopeKind.PROVINCE, period__gte=first, period__lt=before)
+    return sorted(set(held.values_list("period", flat=True)))
+
+
+def _run(scope, as_of, town_ids, triggered_by, months=None, town_since=None):
     as_of = as_of or timezone.localdate()
     runs_reap()
     fields = ["rows_written", "outcome", "error", "finished_at"]
@@ -156,6 +176,7 @@ def _run(scope, as_of, town_ids, triggered_by, months=None):
                     run.rows_written = _rebuild_months(months)
                 else:
                     run.rows_written = _rebuild(as_of, town_ids)
+                    run.rows_written += _rebuild_town_history(town_since or {}, _period(as_of))
                     _clear_outbox(town_ids, started)
                 # Recorded in the run's own transaction: one commit fewer, and never a success that did not commit.
                 run.outcome, run.finished_at = RecomputeRun.Outcome.SUCCESS, timezone.now()
@@ -172,6 +193,9 @@ def _clear_outbox(town_ids, started):
     pending = PendingRecompute.objects.filter(touched_at__lte=started)
     if town_ids is not None:
         pending = pending.filter(town_id__in=town_ids)
+    else:
+        # A full run rebuilds the current month only: towns with past months to redo stay queued.
+        pending = pending.filter(Q(since__isnull=True) | Q(since__gte=_period(timezone.localdate())))
     pending.delete()
 
 
@@ -244,31 +268,66 @@ def recompute_town(town_id, as_of=None, *, triggered_by="manual"):
     return _run(code, as_of, [town_id], triggered_by)
 
 
-def recompute_towns(town_ids, as_of=None, *, triggered_by="manual"):
-    """Rebuild several towns in one run (a drained burst of edits)."""
+def recompute_towns(town_ids, as_of=None, *, triggered_by="manual", since=None):
+    """Rebuild several towns in one run (a drained burst of edits).
+
+    ``since`` {town id: first day} also rebuilds the figures of the past months held from that day's
+    month on, for the towns it names (an edit of past data).
+    """
     town_ids = sorted(set(town_ids))
     if not town_ids:
         return None
     scope = "towns:" + ",".join(map(str, town_ids[:5])) + ("…" if len(town_ids) > 5 else "")
-    return _run(scope[:40], as_of, town_ids, triggered_by)
+    town_since = {town: day for town, day in (since or {}).items() if day is not None and town in town_ids}
+    return _run(scope[:40], as_of, town_ids, triggered_by, town_since=town_since)
 
 
-def pending_mark(town_ids):
-    """Record in the outbox that these towns need a recompute; safe to call repeatedly."""
+def towns_reform_start(town_ids):
+    """{town id: first day of the month it joined its first pilot programme} (the ledger's start when
+    it joined none)."""
+    joined = dict(
+        ProgrammeMembership.objects.filter(town_id__in=town_ids)
+        .values("town_id")
+        .annotate(first=Min("joined_on"))
+        .values_list("town_id", "first")
+    )
+    start = reform_start() if set(town_ids) - set(joined) else None
+    return {town: (joined.get(town) or start) for town in town_ids}
+
+
+def _earliest(*days):
+    known = [day for day in days if day is not None]
+    return min(known).replace(day=1) if known else None
+
+
+def pending_mark(town_ids, since=None):
+    """Record in the outbox that these towns need a recompute; safe to call repeatedly.
+
+    ``since`` {town id: first day changed, None: unknown} asks for the past months too, from that
+    day's month (an unknown day: from the town's reform start); without it, the current month only.
+    A town already waiting keeps the earliest month asked for.
+    """
     now = timezone.now()
     # A deleted town has nothing left to recompute; the nightly run drops its old rows.
     town_ids = set(Town.objects.filter(pk__in=town_ids).values_list("pk", flat=True))
-    existing = set(PendingRecompute.objects.filter(town_id__in=town_ids).values_list("town_id", flat=True))
-    PendingRecompute.objects.filter(town_id__in=existing).update(touched_at=now)
+    asked = dict.fromkeys(town_ids)
+    if since is not None:
+        unknown = [town for town in town_ids if since.get(town) is None]
+        starts = towns_reform_start(unknown) if unknown else {}
+        asked = {town: since.get(town) or starts.get(town) for town in town_ids}
+    existing = dict(PendingRecompute.objects.filter(town_id__in=town_ids).values_list("town_id", "since"))
+    for town, waiting in existing.items():
+        PendingRecompute.objects.filter(town_id=town).update(touched_at=now, since=_earliest(waiting, asked[town]))
     PendingRecompute.objects.bulk_create(
-        [PendingRecompute(town_id=t, touched_at=now) for t in set(town_ids) - existing], ignore_conflicts=True
+        [PendingRecompute(town_id=t, touched_at=now, since=_earliest(asked[t])) for t in town_ids - set(existing)],
+        ignore_conflicts=True,
     )
 
 
 def pending_drain(as_of=None, *, triggered_by="outbox"):
-    """Recompute every town waiting in the outbox, in one run."""
-    town_ids = list(PendingRecompute.objects.values_list("town_id", flat=True))
-    return recompute_towns(town_ids, as_of, triggered_by=triggered_by)
+    """Recompute every town waiting in the outbox, in one run, with the past months each asks for."""
+    waiting = dict(PendingRecompute.objects.values_list("town_id", "since"))
+    return recompute_towns(list(waiting), as_of, triggered_by=triggered_by, since=waiting)
 
 
 def recompute_request(*, user, town_code):

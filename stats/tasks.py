@@ -54,7 +54,7 @@ def queue_drain():
         logger.exception("statistics: in-process recompute failed, left in the outbox")
 
 
-def on_town_touched(sender, town_ids, **kwargs):
+def on_town_touched(sender, town_ids, since=None, **kwargs):
     """Receiver of ``core.signals.town_touched`` (sent after commit)."""
-    services.pending_mark(town_ids)
+    services.pending_mark(town_ids, since=since)
     queue_drain()

@@ -2,21 +2,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Alert, Figure, Metric, PowerFigure, RecomputeRun
+from ..measures import AMOUNT_METRICS
+from ..models import Alert, Figure, PowerFigure, RecomputeRun
 
 SCOPE_FIELDS = ["scope_kind", "scope_id", "period", "region", "region_code", "town", "town_code"]
 
 
 # Null on the rows of a county, city, province or programme: only town rows have a town.
 TOWN_CODE = {"source": "town.code", "read_only": True, "default": None, "allow_null": True}
-# Money and score sums keep their two decimals; every other metric counts things.
-AMOUNT_METRICS = {
-    Metric.COMPOSITE_SUM,
-    Metric.FISCAL_DUE,
-    Metric.FISCAL_PROMISED,
-    Metric.FISCAL_PAID,
-    Metric.FISCAL_ARREARS,
-}
 
 
 class ScopedSerializer(serializers.ModelSerializer):

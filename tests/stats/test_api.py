@@ -88,3 +88,11 @@ def test_an_administrator_recomputes_now_from_the_admin(demo, client):
     assert response.status_code == 200
     assert RecomputeRun.objects.count() == before + 1
     assert "重算完成" in response.content.decode()
+
+
+@pytest.mark.parametrize("year", ["0", "99999999999999999999", "1999", "2100"])
+def test_a_year_outside_2000_to_2099_is_refused_naming_the_field(demo, year):
+    for name in ("figure-list", "power-figure-list", "power-figure-summary"):
+        response = _client("admin").get(reverse(f"api:stats-api:{name}"), {"year": year})
+        assert response.status_code == 400, name
+        assert "year" in response.json()["fields"]

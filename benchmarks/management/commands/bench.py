@@ -6,7 +6,7 @@ from django.db import connection
 from django.utils import timezone
 
 from benchmarks import bench
-from benchmarks.bench_pages import run_page_benchmark
+from benchmarks.bench_pages import run_page_benchmark, run_period_benchmark
 from benchmarks.generate import SCALES, generate
 from benchmarks.runs import Report, load_average, targets_for
 from reforms.models import Town
@@ -25,8 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=3, help="runs of every figure (each target must hold in each)")
         parser.add_argument("--samples", type=int, default=50, help="requests per page figure in each run")
         parser.add_argument("--skip-recompute", action="store_true", help="pages and API only (after statistics exist)")
+        parser.add_argument(
+            "--months", type=int, default=24, help="months backfilled, and periods the overview switches to"
+        )
 
-    def handle(self, *args, scale, towns, runs, samples, skip_recompute, **options):
+    def handle(self, *args, scale, towns, runs, samples, skip_recompute, months, **options):
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark runs against PostgreSQL (set DATABASE_URL).")
         if not Town.objects.exists():
@@ -44,7 +47,9 @@ class Command(BaseCommand):
             report.add("load average (1 minute) at the start of the run", os.getloadavg()[0], "load")
             if not skip_recompute:
                 bench.record_run(report, bench.run_once(as_of), targets)
+                bench.record_backfill(report, bench.time_backfill(as_of, months), targets)
             record_pages(report, run_page_benchmark(samples), targets)
+            record_periods(report, run_period_benchmark(samples, months), targets)
             self.stdout.write(f"run {number} of {runs}: load average after {load_average()}")
         self.stdout.write("\n".join(report.lines()))
 
@@ -76,3 +81,20 @@ def record_pages(report, results, targets):
         report.add(f"{label}: SQL queries (HTTP {status})", queries, "")
     api, floor = results[names[0]], results[names[1]]
     report.add("API list ÷ its json_agg floor (medians)", api[0] / floor[0], "x", targets["api_ratio"])
+
+
+def record_periods(report, results, targets):
+    """The overview page at each period: its slowest p95, and how far its query counts differ."""
+    if not results:
+        return
+    p95s = [p95 for _median, p95, _queries, _status in results.values()]
+    queries = [count for _median, _p95, count, _status in results.values()]
+    report.add(
+        f"overview page at each of {len(results)} periods: slowest p95", max(p95s), "ms", targets["period_p95_ms"]
+    )
+    report.add(
+        f"overview page at each of {len(results)} periods: most − fewest SQL queries",
+        max(queries) - min(queries),
+        "",
+        0,
+    )
