@@ -1,5 +1,7 @@
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -38,3 +40,17 @@ def healthz(request):
     failing = [name for name, result in checks.items() if result == "failing"]
     body = {"status": "error" if failing else "ok", "checks": checks, "failing": failing}
     return JsonResponse(body, status=503 if failing else 200)
+
+
+def csrf_failure(request, reason=""):
+    """A form posted without a valid CSRF token: the site's page, in Chinese, with the way back to the form."""
+    referer = request.META.get("HTTP_REFERER", "")
+    hosts = {request.get_host()}
+    safe = url_has_allowed_host_and_scheme(referer, allowed_hosts=hosts, require_https=request.is_secure())
+    return render(request, "403_csrf.html", {"referer": referer if safe else ""}, status=403)
+
+
+@require_safe
+def favicon(request):
+    """The site's icon under the name browsers ask for unprompted; the file itself is a static SVG."""
+    return redirect(static("favicon.svg"))
