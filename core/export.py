@@ -1,13 +1,19 @@
 """Export a filtered list to CSV or XLSX, as the clerk sees it, safe to open in a spreadsheet."""
 
 import csv
+import datetime as dt
 import io
+from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
-from core.ui_values import cell, column_label
+from core.ui_values import cell, column_label, resolve_field
+from core.units import is_money
 
 # Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -21,10 +27,40 @@ def neutralise(value):
     return value
 
 
+def header_label(model, lookup):
+    """A column's label; a money column names its unit, since the cells are plain numbers."""
+    label = str(column_label(model, lookup))
+    try:
+        money = is_money(resolve_field(model, lookup))
+    except FieldDoesNotExist:
+        money = False
+    return _("%(label)s(万元)") % {"label": label} if money else label
+
+
 def export_rows(ui, queryset):
-    yield [str(column_label(ui.model, c)) for c in ui.columns]
+    yield [header_label(ui.model, c) for c in ui.columns]
     for obj in queryset[:MAX_EXPORT_ROWS].iterator(chunk_size=2000):
         yield [neutralise(cell(obj, c, raw=True)) for c in ui.columns]
+
+
+def number_format(value):
+    """Thousands separated; decimals only where the value has them (万元 keep every 元)."""
+    if isinstance(value, Decimal | float):
+        return "#,##0.00####"
+    return "#,##0"
+
+
+def sheet_cells(sheet, row):
+    """A row of write-only cells: numbers carry a number format, dates a date format."""
+    cells = []
+    for value in row:
+        c = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            c.number_format = number_format(value)
+        elif isinstance(value, dt.date):
+            c.number_format = "yyyy-mm-dd"
+        cells.append(c)
+    return cells
 
 
 def export_response(ui, queryset, fmt):
@@ -41,7 +77,7 @@ def export_response(ui, queryset, fmt):
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(str(ui.label)[:31])
         for row in export_rows(ui, queryset):
-            sheet.append(row)
+            sheet.append(sheet_cells(sheet, row))
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.scoping import at_or_under
+from core.units import WAN_YUAN, in_unit, trimmed
 from delegation.selectors import DerivedState, activity_window
 from reforms.models import Region
 
@@ -35,8 +36,10 @@ ECHARTS_FILE = "vendor/echarts/echarts.min.js"
 class Row:
     """One figure of the dashboards: its key in the figures dict, label, strand, unit and drill-down link."""
 
-    def __init__(self, key, label, strand, link=None, rate=False):
+    def __init__(self, key, label, strand, link=None, rate=False, money=False):
         self.key, self.label, self.strand, self.link, self.rate = key, label, strand, link, rate
+        # Money is stored in 元 and shown, like everywhere else, in 万元 (core.units).
+        self.money = money
 
 
 DELEGATION = gettext_lazy("放权赋能")
@@ -80,10 +83,16 @@ ROWS = [
     Row(Metric.TASKS, gettext_lazy("改革任务"), ASSESSMENT, ("reforms:tasks_list", {})),
     Row(Metric.TASKS_DONE, gettext_lazy("已完成任务"), ASSESSMENT, ("reforms:tasks_list", {"status": "done"})),
     Row(Metric.TASKS_OVERDUE, gettext_lazy("逾期任务"), ASSESSMENT, ("stats:alerts", {"rule": "task_overdue"})),
-    Row(Metric.FISCAL_PROMISED, gettext_lazy("承诺资金(元)"), FINANCE, ("finance:years_list", {})),
-    Row(Metric.FISCAL_PAID, gettext_lazy("实际兑现(元)"), FINANCE, ("finance:years_list", {})),
+    Row(Metric.FISCAL_PROMISED, gettext_lazy("承诺资金(万元)"), FINANCE, ("finance:years_list", {}), money=True),
+    Row(Metric.FISCAL_PAID, gettext_lazy("实际兑现(万元)"), FINANCE, ("finance:years_list", {}), money=True),
     Row("payment_rate", gettext_lazy("兑现率"), FINANCE, rate=True),
-    Row(Metric.FISCAL_ARREARS, gettext_lazy("欠付额(元)"), FINANCE, ("stats:alerts", {"rule": "fiscal_unpaid"})),
+    Row(
+        Metric.FISCAL_ARREARS,
+        gettext_lazy("欠付额(万元)"),
+        FINANCE,
+        ("stats:alerts", {"rule": "fiscal_unpaid"}),
+        money=True,
+    ),
     Row(Metric.OPEN_ALERTS, gettext_lazy("未关闭预警"), gettext_lazy("预警"), ("stats:alerts", {})),
 ]
 ROW_BY_KEY = {row.key: row for row in ROWS}
@@ -196,12 +205,14 @@ def tidy(value):
     return value
 
 
-def display(value, rate=False):
-    """The figure as printed: thousands separated, rates with one decimal and a percent sign."""
+def display(value, rate=False, money=False):
+    """The figure as printed: thousands separated, rates with one decimal and a percent sign, money in 万元."""
     if value is None:
         return None
     if rate:
         return f"{value:.1f}%"
+    if money:
+        return trimmed(in_unit(value, WAN_YUAN), 6)
     value = tidy(value)
     return f"{value:,.2f}" if isinstance(value, Decimal) else f"{value:,}"
 
@@ -209,7 +220,12 @@ def display(value, rate=False):
 def cell(figures, key, scope, period):
     row = ROW_BY_KEY[key]
     value = figures.get(key)
-    return {"key": key, "label": row.label, "value": display(value, row.rate), "url": link(row, scope, period)}
+    return {
+        "key": key,
+        "label": row.label,
+        "value": display(value, row.rate, row.money),
+        "url": link(row, scope, period),
+    }
 
 
 def cells(figures, keys, scope, period):
@@ -221,6 +237,13 @@ def plain(value):
     if isinstance(value, Decimal):
         return float(value)
     return value
+
+
+def sheet_value(row, value):
+    """A figure for a spreadsheet: a number, money in 万元 like the column's label."""
+    if row.money and value is not None:
+        value = in_unit(value, WAN_YUAN)
+    return plain(value)
 
 
 # Pages --------------------------------------------------------------------------------------------
@@ -322,20 +345,20 @@ def compare_chart(scopes, figures):
 def figure_sheet(title, scopes, figures):
     """Rows of figures × columns of scopes, as on the compare page."""
     header = [str(_("指标")), str(_("条线"))] + [s.name for s in scopes]
-    rows = [[str(r.label), str(r.strand)] + [plain(figures[s.pk].get(r.key)) for s in scopes] for r in ROWS]
+    rows = [[str(r.label), str(r.strand)] + [sheet_value(r, figures[s.pk].get(r.key)) for s in scopes] for r in ROWS]
     return title, header, rows
 
 
 def scope_table_sheet(title, first_column, entries):
     """One row per scope (children, ranked towns): name, code, then every figure."""
     header = [str(first_column), str(_("代码"))] + [str(r.label) for r in ROWS]
-    rows = [[name, code] + [plain(values.get(r.key)) for r in ROWS] for name, code, values in entries]
+    rows = [[name, code] + [sheet_value(r, values.get(r.key)) for r in ROWS] for name, code, values in entries]
     return title, header, rows
 
 
 def trend_sheet(trend):
     header = [str(_("统计月份"))] + [str(r.label) for r in ROWS]
-    rows = [[f"{t['period']:%Y-%m}"] + [plain(t.get(r.key)) for r in ROWS] for t in trend]
+    rows = [[f"{t['period']:%Y-%m}"] + [sheet_value(r, t.get(r.key)) for r in ROWS] for t in trend]
     return str(_("月度趋势")), header, rows
 
 

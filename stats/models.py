@@ -12,6 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from core.units import format_amount
+
 
 class ScopeKind(models.TextChoices):
     TOWN = "town", _("镇")
@@ -159,13 +161,14 @@ MESSAGES = {
     ),
     AlertRule.TOWN_WEIGHT_LOW: gettext_noop("考核方案“%(scheme)s”的镇级权重 %(weight)s%% 低于规定下限 %(minimum)s%%。"),
     AlertRule.OVERSTAFFED: gettext_noop("%(town)s的%(post_type)s实有 %(filled)s 人,超过核定数 %(approved)s。"),
-    AlertRule.FISCAL_UNPAID: gettext_noop(
-        "%(town)s的“%(title)s”%(year)s 年度承诺 %(promised)s 元,逾期已兑现 %(paid)s 元。"
-    ),
+    AlertRule.FISCAL_UNPAID: gettext_noop("%(town)s的“%(title)s”%(year)s 年度承诺 %(promised)s,逾期已兑现 %(paid)s。"),
     AlertRule.ASSESSMENT_FAILED_TWICE: gettext_noop("%(town)s在 %(previous)s 年和 %(year)s 年连续考核不合格。"),
     AlertRule.PAPER_ONLY: gettext_noop("%(town)s已承接“%(item)s”,近12个月镇里无办件,县直部门仍办理 %(cases)s 件。"),
     AlertRule.TASK_OVERDUE: gettext_noop("%(town)s的任务“%(task)s”已过完成时限 %(deadline)s 仍未完成。"),
 }
+
+
+MONEY_PARAMS = {"promised", "paid"}
 
 
 class Alert(models.Model):
@@ -221,7 +224,11 @@ class Alert(models.Model):
     @property
     def message(self):
         """The message in the active language."""
-        return gettext(MESSAGES[self.rule]) % self.params
+        params = dict(self.params)
+        # Amounts are kept in 元 and read in 万元 with their unit, as everywhere else.
+        for key in MONEY_PARAMS & params.keys():
+            params[key] = format_amount(params[key])
+        return gettext(MESSAGES[self.rule]) % params
 
     def message_in(self, language):
         with translation.override(language):
