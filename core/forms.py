@@ -98,13 +98,16 @@ class LedgerForm(forms.ModelForm):
         errors = self._errors.get(NON_FIELD_ERRORS) if self._errors else None
         if not errors:
             return
-        targets = {m: f for m, f in constraint_fields(self._meta.model).items() if f in self.fields}
+        targets = {
+            message: [f for f in fields if f in self.fields]
+            for message, fields in constraint_fields(self._meta.model, self.instance).items()
+        }
         kept = []
         for error in errors.as_data():
-            field = targets.get(error.messages[0])
-            if field is None:
+            fields = targets.get(error.messages[0])
+            if not fields:
                 kept.append(error)
-            else:
+            for field in fields or []:
                 self._errors.setdefault(field, self.error_class(renderer=self.renderer)).extend(error.messages)
         del self._errors[NON_FIELD_ERRORS]
         if kept:

@@ -384,6 +384,8 @@ class MonthlyCaseCount(LedgerModel):
     )
     month = models.DateField(_("月份"), help_text=_("当月第一天"))
     handled_by = models.CharField(_("办理主体"), max_length=20, choices=HandledBy.choices, default=HandledBy.TOWN)
+    # A second record for a month is a mistake in the month typed, not in who handled the cases.
+    constraint_error_fields = {"case_count_once_per_month": "month"}
     # The column's range on PostgreSQL, stated so that the embedded SQLite (whose integers are 64-bit)
     # refuses the same counts: a count the production database cannot hold is a 400 everywhere.
     accepted = models.PositiveIntegerField(_("受理件数"), default=0, validators=[MaxValueValidator(COUNT_MAX)])
