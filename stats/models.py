@@ -5,6 +5,8 @@ first day of a month). Every scope row also names the Region that decides who ma
 ``core.scoping`` applies to statistics exactly as to the ledger.
 """
 
+from decimal import Decimal
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -12,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from core.units import format_amount
+from core.units import format_amount, trimmed
 
 
 class ScopeKind(models.TextChoices):
@@ -169,6 +171,8 @@ MESSAGES = {
 
 
 MONEY_PARAMS = {"promised", "paid"}
+# Weights read as the documents write them: 30%, not 30.00%.
+PERCENT_PARAMS = {"weight", "minimum"}
 
 
 class Alert(models.Model):
@@ -228,6 +232,8 @@ class Alert(models.Model):
         # Amounts are kept in 元 and read in 万元 with their unit, as everywhere else.
         for key in MONEY_PARAMS & params.keys():
             params[key] = format_amount(params[key])
+        for key in PERCENT_PARAMS & params.keys():
+            params[key] = trimmed(Decimal(params[key]), 2)
         return gettext(MESSAGES[self.rule]) % params
 
     def message_in(self, language):

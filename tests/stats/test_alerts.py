@@ -44,7 +44,7 @@ def test_the_demos_alerts_read_as_the_former_python_rules_wrote_them(demo):
     assert {a.rule for a in Alert.objects.filter(is_open=True)} == set(AlertRule.values) - {AlertRule.TOWN_WEIGHT_LOW}
     AssessmentScheme.objects.filter(name="济宁市县直部门考核(镇街评价)").update(town_weight=25, county_weight=75)
     assert sync_alerts(timezone.localdate()) == 1
-    expected = "考核方案“济宁市县直部门考核(镇街评价)”的镇级权重 25.00% 低于规定下限 30.00%。"
+    expected = "考核方案“济宁市县直部门考核(镇街评价)”的镇级权重 25% 低于规定下限 30%。"
     assert _messages(rule=AlertRule.TOWN_WEIGHT_LOW) == {expected}
 
 
