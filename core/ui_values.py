@@ -7,7 +7,10 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.units import amount_unit, format_amount, in_unit, is_money
+from core.units import amount_unit, format_amount, format_month, in_unit, is_money
+
+# Date fields that hold the first day of a month and mean the month.
+MONTH_FIELDS = {"month", "period"}
 
 
 def display_value(model, name, value, obj=None):
@@ -16,6 +19,8 @@ def display_value(model, name, value, obj=None):
         return ""
     if is_money(field):
         return format_amount(value, amount_unit(obj))
+    if name in MONTH_FIELDS and isinstance(value, dt.date):
+        return format_month(value)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if field.is_relation:
@@ -76,6 +81,8 @@ def cell(obj, lookup, raw=False):
         return _("是") if value else _("否")
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if parts[-1] in MONTH_FIELDS and isinstance(value, dt.date) and not raw:
+        return format_month(value)
     if raw and isinstance(value, int | float | Decimal | dt.date):
         return value
     return str(value)

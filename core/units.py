@@ -7,6 +7,7 @@ form, alert and export converts at its edge through this module, so the conventi
 from decimal import Decimal
 
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 TEN_THOUSAND = Decimal(10000)
@@ -70,3 +71,10 @@ def format_share(value):
     if value is None or value == "":
         return ""
     return f"{Decimal(value):.1f}%"
+
+
+def format_month(value):
+    """A month as the language writes it: 2026年11月 in Chinese, November 2026 in English."""
+    if not value:
+        return ""
+    return date_format(value, "YEAR_MONTH_FORMAT")

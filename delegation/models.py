@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import LedgerModel
+from core.units import format_month
 
 COUNT_MAX = 2**31 - 1  # PostgreSQL's integer
 
@@ -417,7 +418,7 @@ class MonthlyCaseCount(LedgerModel):
         ]
 
     def __str__(self):
-        return f"{self.power_id} {self.month:%Y-%m}"
+        return f"{self.power} · {format_month(self.month)}"
 
     def clean(self):
         if self.month and self.month.day != 1:

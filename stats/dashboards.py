@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.scoping import at_or_under
-from core.units import WAN_YUAN, in_unit, trimmed
+from core.units import WAN_YUAN, format_month, in_unit, trimmed
 from delegation.selectors import DerivedState, activity_window
 from reforms.models import Region
 
@@ -312,7 +312,7 @@ def trend_rows(user, scope, periods, limit=12):
 
 def trend_chart(trend):
     return {
-        "categories": [f"{t['period']:%Y-%m}" for t in trend],
+        "categories": [format_month(t["period"]) for t in trend],
         "series": [{"name": str(ROW_BY_KEY[k].label), "data": [plain(t[k]) for t in trend]} for k in TREND_KEYS],
     }
 
@@ -358,7 +358,7 @@ def scope_table_sheet(title, first_column, entries):
 
 def trend_sheet(trend):
     header = [str(_("统计月份"))] + [str(r.label) for r in ROWS]
-    rows = [[f"{t['period']:%Y-%m}"] + [sheet_value(r, t.get(r.key)) for r in ROWS] for t in trend]
+    rows = [[format_month(t["period"])] + [sheet_value(r, t.get(r.key)) for r in ROWS] for t in trend]
     return str(_("月度趋势")), header, rows
 
 
