@@ -165,6 +165,24 @@ def home_region(user):
     return region
 
 
+def provinces_in_reach(user):
+    """The provinces a user may open, when their scope is not one region (administrators)."""
+    if user.region_id:
+        return []
+    return [Scope(ScopeKind.PROVINCE, p) for p in selectors.regions_under(user).filter(level=Region.Level.PROVINCE)]
+
+
+def provinces_overview(user, raw_period):
+    """Every province in reach side by side, each linked to its own dashboard, for one month."""
+    provinces = sorted(provinces_in_reach(user), key=lambda s: s.code)
+    periods = sorted({p for s in provinces for p in selectors.dashboard_periods(user, s.kind, s.pk)}, reverse=True)
+    period, error = choose_period(periods, raw_period)
+    figures = selectors.scope_figures(user, ScopeKind.PROVINCE, [s.pk for s in provinces], period) if period else {}
+    rows = [{"scope": s, "cells": cells(figures[s.pk], CHILD_COLUMNS, s, period) if period else []} for s in provinces]
+    headers = [ROW_BY_KEY[k].label for k in CHILD_COLUMNS]
+    return {"provinces": rows, "headers": headers, "periods": periods, "period": period, "period_error": error}
+
+
 def choose_period(periods, raw):
     """(period, error): the month asked for as ``YYYY-MM``, or the latest computed month."""
     if not raw:
