@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import itertools
 from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
 
 from core.ui_values import cell, column_label, resolve_field
 from core.units import is_money
@@ -18,6 +20,7 @@ from core.units import is_money
 # Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_EXPORT_ROWS = 100_000
+WIDTH_SAMPLE = 200
 
 
 def neutralise(value):
@@ -37,10 +40,37 @@ def header_label(model, lookup):
     return _("%(label)s(万元)") % {"label": label} if money else label
 
 
+def export_columns(ui):
+    """(header, value of a row) per column: the UI's export columns, else the list's."""
+    declared = getattr(ui, "export_columns", None) or [(c, None) for c in ui.columns]
+    columns = []
+    for lookup, header in declared:
+        if callable(lookup):
+            columns.append((str(header), lookup))
+        else:
+            label = str(header) if header else header_label(ui.model, lookup)
+            columns.append((label, lambda obj, lookup=lookup: cell(obj, lookup, raw=True)))
+    return columns
+
+
 def export_rows(ui, queryset):
-    yield [header_label(ui.model, c) for c in ui.columns]
+    columns = export_columns(ui)
+    yield [header for header, _value in columns]
     for obj in queryset[:MAX_EXPORT_ROWS].iterator(chunk_size=2000):
-        yield [neutralise(cell(obj, c, raw=True)) for c in ui.columns]
+        yield [neutralise(value(obj)) for _header, value in columns]
+
+
+def column_widths(rows):
+    """Widths (in characters, a Chinese character counting two) fitted to the header and the first rows."""
+    widths = []
+    for row in rows:
+        for i, value in enumerate(row):
+            text = str(value if value is not None else "")
+            width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) + 2
+            if i == len(widths):
+                widths.append(8)
+            widths[i] = min(max(widths[i], width), 60)
+    return widths
 
 
 def number_format(value):
@@ -76,7 +106,13 @@ def export_response(ui, queryset, fmt):
     else:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(str(ui.label)[:31])
-        for row in export_rows(ui, queryset):
+        rows = export_rows(ui, queryset)
+        # A write-only sheet takes its widths and frozen header before any row: fit them to the first rows.
+        first = list(itertools.islice(rows, WIDTH_SAMPLE))
+        for index, width in enumerate(column_widths(first), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
+        for row in itertools.chain(first, rows):
             sheet.append(sheet_cells(sheet, row))
         buffer = io.BytesIO()
         workbook.save(buffer)

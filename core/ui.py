@@ -6,6 +6,7 @@ and gets the same pages. Reads go through ``core.scoping.visible``; writes throu
 """
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import django_filters
@@ -46,6 +47,10 @@ class LedgerUI:
     namespace: str = ""
     # (child LedgerUI, its ForeignKey to this model, which is also a filter of the child's FilterSet)
     children: list = field(default_factory=list)
+    # What the spreadsheet export holds when it is more than the list's columns: (lookup or function of
+    # the row, header or None for the field's label); ``export_queryset`` adds what those need.
+    export_columns: list = field(default_factory=list)
+    export_queryset: Callable | None = None
 
     @property
     def label(self):
@@ -170,6 +175,8 @@ class LedgerViews:
         if fmt not in ("csv", "xlsx"):
             raise Http404
         _fs, qs = filtered(self.ui, request)
+        if self.ui.export_queryset is not None:
+            qs = self.ui.export_queryset(qs)
         data_exported.send(sender=self.ui.model, user=request.user, what=self.ui.slug, fmt=fmt, query=request.GET)
         return export_response(self.ui, qs, fmt)
 

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from core.forms import UploadForm
@@ -17,8 +18,56 @@ from core.ui import LedgerUI
 from reforms.models import Town
 
 from . import filters, forms, importing, models
+from .selectors import DerivedState, with_derived_state
 
 NS = "delegation"
+
+
+def _headers(columns):
+    return {c.key: c.header for c in columns}
+
+
+CATALOGUE = _headers(importing.CATALOGUE_COLUMNS)
+CASE_COUNT = _headers(importing.CASE_COUNT_COLUMNS)
+
+
+def _derived_state(power):
+    return str(DerivedState.LABELS.get(getattr(power, "derived_state", None), ""))
+
+
+# The import template's columns first, under its headers, so that an export imports again unchanged;
+# then what the office reads besides: codes, take-over details and the derived running state.
+POWER_EXPORT = [
+    ("town__code", gettext_lazy("镇代码")),
+    ("town__name", None),
+    ("item__source_department__name", CATALOGUE["department"]),
+    ("item__name", CATALOGUE["name"]),
+    ("item__type_code", CATALOGUE["type_code"]),
+    ("item__implementation_code", CATALOGUE["implementation_code"]),
+    ("item__local_code", CATALOGUE["local_code"]),
+    ("item__source", CATALOGUE["source"]),
+    ("item__legal_basis", CATALOGUE["legal_basis"]),
+    ("mode", CATALOGUE["mode"]),
+    ("delegated_on", CATALOGUE["delegated_on"]),
+    ("take_over_status", CATALOGUE["take_over_status"]),
+    ("take_over_on", None),
+    ("not_taken_over_reason", None),
+    ("receiving_organ__name", None),
+    (_derived_state, gettext_lazy("运行状态")),
+    ("catalogue__title", None),
+    ("is_generated", None),
+]
+CASE_COUNT_EXPORT = [
+    ("power__town__code", CASE_COUNT["town_code"]),
+    ("power__town__name", None),
+    ("power__item__implementation_code", CASE_COUNT["implementation_code"]),
+    ("power__item__name", None),
+    ("month", CASE_COUNT["month"]),
+    ("handled_by", CASE_COUNT["handled_by"]),
+    ("accepted", CASE_COUNT["accepted"]),
+    ("closed", CASE_COUNT["closed"]),
+    ("is_generated", None),
+]
 
 departments = LedgerUI(
     model=models.Department,
@@ -64,6 +113,8 @@ powers = LedgerUI(
     ],
     select_related=("town", "item__source_department"),
     namespace=NS,
+    export_columns=POWER_EXPORT,
+    export_queryset=lambda qs: with_derived_state(qs.select_related("catalogue", "receiving_organ")),
 )
 case_counts = LedgerUI(
     model=models.MonthlyCaseCount,
@@ -73,6 +124,7 @@ case_counts = LedgerUI(
     columns=["power__town__name", "power__item__name", "month", "handled_by", "accepted", "closed"],
     select_related=("power__town", "power__item"),
     namespace=NS,
+    export_columns=CASE_COUNT_EXPORT,
 )
 
 catalogues.children = [(powers, "catalogue")]
