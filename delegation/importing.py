@@ -196,14 +196,18 @@ def read_table(upload, columns):
     return table
 
 
-def template_workbook(columns, notes):
-    """An empty XLSX with the Chinese headers and a sheet explaining the allowed values."""
+def template_workbook(columns, notes, rows=(), extra_headers=()):
+    """An XLSX with the Chinese headers, the ``rows`` to fill (none: empty) and a sheet explaining the
+    allowed values; ``extra_headers`` name columns for the clerk's eyes that the import ignores."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(_("数据"))
-    sheet.append([str(c.header) for c in columns])
-    for i in range(len(columns)):
-        sheet.column_dimensions[chr(ord("A") + i)].width = 18
+    sheet.append([str(c.header) for c in columns] + [str(h) for h in extra_headers])
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    for i in range(len(columns) + len(extra_headers)):
+        sheet.column_dimensions[chr(ord("A") + i)].width = 22
     help_sheet = workbook.create_sheet(str(_("填写说明")))
     for column in columns:
         help_sheet.append([str(column.header), str(_("必填")) if column.required else "", notes.get(column.key, "")])
@@ -224,6 +228,18 @@ def catalogue_notes():
         "delegated_on": "YYYY-MM-DD",
         "implementation_code": str(_("有实施编码时按编码更新同一事项,否则按部门 + 事项名称。")),
     }
+
+
+def town_case_count_rows(town, powers, year):
+    """The case-count template's rows for ``town``: each power for each month of ``year``, counts blank.
+
+    Rows left blank are skipped on import, so the clerk fills in what they have and sends the file back.
+    """
+    town_label = str(MonthlyCaseCount.HandledBy.TOWN.label)
+    for power in powers:
+        for month in range(1, 13):
+            code = power.item.implementation_code
+            yield [town.code, code, f"{year}-{month:02d}", town_label, None, None, power.item.name]
 
 
 def case_count_notes():
@@ -418,6 +434,8 @@ def case_count_import(*, user, rows, dry_run=False):
     """Upsert monthly case counts through ``case_counts_upsert``: the whole file or nothing."""
     columns = {c.key: str(c.header) for c in CASE_COUNT_COLUMNS}
     columns["power"] = columns["implementation_code"]
+    # A template row whose counts are both blank was not filled in: nothing to write, nothing to refuse.
+    rows = [(number, values) for number, values in rows if values.get("accepted") or values.get("closed")]
     payload = []
     for _number, values in rows:
         item = dict(values)

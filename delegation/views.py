@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -180,7 +181,8 @@ def case_count_import(request):
         else:
             result = importing.case_count_import(user=request.user, rows=rows, dry_run=True)
             return _preview(request, "case_counts", form, rows, result, {})
-    return render(request, "delegation/import_upload.html", {"form": form, "kind": "case_counts"})
+    towns = visible(request.user, Town).order_by("code")[:500]
+    return render(request, "delegation/import_upload.html", {"form": form, "kind": "case_counts", "towns": towns})
 
 
 @login_required
@@ -212,6 +214,20 @@ def import_confirm(request):
     return redirect(done)
 
 
+def _case_count_template(request):
+    """Empty, or for ``?town=<code>&year=<year>`` the town's powers × the year's months to fill in."""
+    columns, notes = importing.CASE_COUNT_COLUMNS, importing.case_count_notes()
+    code = request.GET.get("town")
+    if not code:
+        return importing.template_workbook(columns, notes)
+    town = get_object_or_404(visible(request.user, Town), code=code)
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2099 else timezone.localdate().year
+    powers = visible(request.user, models.DelegatedPower).filter(town=town).select_related("item")
+    rows = importing.town_case_count_rows(town, powers.order_by("item__implementation_code", "pk"), year)
+    return importing.template_workbook(columns, notes, rows, extra_headers=[importing.CATALOGUE_COLUMNS[1].header])
+
+
 @login_required
 @require_safe
 def import_template(request, kind):
@@ -219,7 +235,7 @@ def import_template(request, kind):
     if kind == "catalogue":
         content = importing.template_workbook(importing.CATALOGUE_COLUMNS, importing.catalogue_notes())
     elif kind == "case_counts":
-        content = importing.template_workbook(importing.CASE_COUNT_COLUMNS, importing.case_count_notes())
+        content = _case_count_template(request)
     else:
         raise Http404
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
