@@ -21,6 +21,7 @@ from openpyxl import Workbook, load_workbook
 
 from core import services
 from core.scoping import can_edit
+from core.ui_values import display_value
 
 from .models import DelegatedPower, Department, MonthlyCaseCount, PowerItem, PowerSource, PowerType
 from .services import BatchRejected, case_counts_upsert
@@ -84,6 +85,8 @@ class ImportResult:
     unchanged: int = 0
     problems: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    # What each row of the file does, for the preview: {row, name, status, changes, reason}.
+    rows: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -327,9 +330,11 @@ def catalogue_import(*, user, catalogue, town, rows, dry_run=False):
         departments = {d.name: d for d in Department.objects.filter(county=catalogue.county)}
         for number, values in rows:
             cleaned, errors = _clean_catalogue_row(values, catalogue)
+            log: list = []
             if not errors:
-                errors = _write_catalogue_row(user, catalogue, town, cleaned, departments, result)
+                errors = _write_catalogue_row(user, catalogue, town, cleaned, departments, result, log)
             result.problems += [Problem(number, columns.get(k, k), str(reason)) for k, reason in errors.items()]
+            result.rows.append(_row_outcome(number, values.get("name", ""), log, errors, columns))
         if result.ok:
             result.warnings = count_mismatches(catalogue, town)
             services.record_import(user=user, what="catalogue", created=result.created, updated=result.updated)
@@ -358,7 +363,20 @@ ITEM_FIELDS = ("name", "type_code", "implementation_code", "local_code", "source
 POWER_FIELDS = ("mode", "delegated_on", "take_over_status")
 
 
-def _write_catalogue_row(user, catalogue, town, cleaned, departments, result):
+def _row_outcome(number, name, log, errors, columns):
+    """What one row does: refused (with the reasons), new, changed (old → new per cell) or unchanged."""
+    if errors:
+        reason = ";".join(f"{columns.get(k, k)}:{r}" for k, r in errors.items())
+        return {"row": number, "name": name, "status": "refused", "changes": [], "reason": reason}
+    if any(status == "new" for status, _changes in log if status):
+        status = "new"
+    else:
+        status = "changed" if any(changes for _status, changes in log) else "unchanged"
+    changes = [change for _status, changes in log for change in changes]
+    return {"row": number, "name": name, "status": status, "changes": changes, "reason": ""}
+
+
+def _write_catalogue_row(user, catalogue, town, cleaned, departments, result, log=None):
     """Write one row in its own savepoint; returns {column key: reason} for what was refused."""
     try:
         with transaction.atomic():
@@ -374,11 +392,17 @@ def _write_catalogue_row(user, catalogue, town, cleaned, departments, result):
                 {"source_department": department, **{k: cleaned.get(k) or "" for k in ITEM_FIELDS}},
                 result,
                 count=False,
+                log=log,
             )
             data = {k: cleaned[k] for k in POWER_FIELDS if cleaned.get(k)}
             existing = DelegatedPower.objects.filter(town=town, item=item).first()
             _upsert(
-                existing, DelegatedPower, user, {"town": town, "item": item, "catalogue": catalogue, **data}, result
+                existing,
+                DelegatedPower,
+                user,
+                {"town": town, "item": item, "catalogue": catalogue, **data},
+                result,
+                log=log,
             )
     except ValidationError as e:
         return _field_errors(e)
@@ -399,17 +423,32 @@ def _find_item(department, cleaned):
     return PowerItem.objects.filter(source_department=department, name=cleaned["name"]).first()
 
 
-def _upsert(existing, model, user, data, result, count=True):
-    """Create, or update only the fields that differ (so an unchanged row leaves no history)."""
+def _upsert(existing, model, user, data, result, count=True, log=None):
+    """Create, or update only the fields that differ (so an unchanged row leaves no history).
+
+    ``log`` (a list) receives ("new", []) or (None, [(field label, old, new), …]) for the preview;
+    only a counted record (the power, not its item) makes a row new.
+    """
+    log = [] if log is None else log
     if existing is None:
         result.created += count
+        log.append(("new" if count else None, []))
         return services.record_create(model, user=user, data=data)
     changed = {k: v for k, v in data.items() if getattr(existing, k) != v}
+    log.append((None, [_change(existing, name, value) for name, value in changed.items()]))
     if not changed:
         result.unchanged += count
         return existing
     result.updated += count
     return services.record_update(existing, user=user, data=changed)
+
+
+def _change(existing, name, new):
+    model = type(existing)
+    old = getattr(existing, model._meta.get_field(name).attname)
+    new = getattr(new, "pk", new)
+    label = str(model._meta.get_field(name).verbose_name)
+    return label, display_value(model, name, old, existing), display_value(model, name, new, existing)
 
 
 def _field_errors(error):
