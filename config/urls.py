@@ -32,3 +32,4 @@ if settings.DEBUG:
 
 # Unmatched paths under /api/ answer with the API's JSON error body; pages keep the HTML one.
 handler404 = "core.api.exceptions.api_not_found"
+handler500 = "core.views.server_error"

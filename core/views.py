@@ -1,7 +1,9 @@
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -54,3 +56,14 @@ def csrf_failure(request, reason=""):
 def favicon(request):
     """The site's icon under the name browsers ask for unprompted; the file itself is a static SVG."""
     return redirect(static("favicon.svg"))
+
+
+def server_error(request):
+    """The site's 500 page; if the failure also breaks the layout (static files, say), a plain page.
+
+    Rendered without the request, as Django's own handler does: the database may be what failed.
+    """
+    try:
+        return defaults.server_error(request)
+    except Exception:
+        return HttpResponseServerError(loader.get_template("500_plain.html").render())

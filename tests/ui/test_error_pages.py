@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("config.urls")),
 ]
 handler404 = "core.api.exceptions.api_not_found"
+handler500 = "core.views.server_error"
 
 
 @pytest.fixture
