@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from core.api.docs import redoc_bundle
 from core.registry import api_routes
 from reforms.api.views import DocumentCheckViewSet
 from territory.api.views import CallFigureViewSet
@@ -20,12 +21,16 @@ app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="swagger-ui"),
-    # Redoc injects <style> elements as it renders; this one page allows inline styles, never scripts.
+    # Redoc injects <style> elements as it renders and searches in a web worker it builds from a blob:
+    # URL; this one page allows inline styles and blob: workers, never inline scripts.
     path(
         "redoc/",
-        csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularRedocView.as_view(url_name="api:schema")),
+        csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"]})(
+            SpectacularRedocView.as_view(url_name="api:schema")
+        ),
         name="redoc",
     ),
+    path("redoc/redoc.standalone.js", redoc_bundle, name="redoc-bundle"),
     path("stats/", include("stats.api.urls")),
     *router.urls,
 ]

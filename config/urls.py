@@ -10,6 +10,8 @@ from stats.home import home
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on their own, before reading the page's <link rel="icon">.
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/otp/", otp.otp_verify, name="otp_verify"),
@@ -32,3 +34,4 @@ if settings.DEBUG:
 
 # Unmatched paths under /api/ answer with the API's JSON error body; pages keep the HTML one.
 handler404 = "core.api.exceptions.api_not_found"
+handler500 = "core.views.server_error"

@@ -1,6 +1,7 @@
 """Where a database constraint's message belongs: at the field it is about, not above the record."""
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldError, ValidationError
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import CheckConstraint, Q, UniqueConstraint
 
 
@@ -12,31 +13,72 @@ def _condition_fields(q):
             yield child[0].split("__")[0]
 
 
-def constraint_fields(model):
-    """{constraint message: the field it is shown at}: the last field the constraint names."""
+def _and_parts(q):
+    """The parts of a condition that must all hold; an OR of alternatives stays one part."""
+    if q.connector != Q.AND or q.negated:
+        yield q
+        return
+    for child in q.children:
+        if isinstance(child, Q):
+            yield from _and_parts(child)
+        else:
+            yield Q(child)
+
+
+def failing_fields(constraint, instance):
+    """The fields whose own part of ``constraint``'s condition ``instance`` breaks, in the order named.
+
+    A check such as "every weight between 0 and 100" is one constraint over three fields; the clerk
+    needs the message at the weight that is wrong, not at the last one the constraint happens to name.
+    """
+    against = instance._get_field_expression_map(meta=instance._meta)
+    fields = []
+    for part in _and_parts(constraint.condition):
+        try:
+            holds = part.check(against, using=DEFAULT_DB_ALIAS)
+        except FieldError:
+            continue
+        if not holds:
+            fields += [f for f in dict.fromkeys(_condition_fields(part)) if f not in fields]
+    return fields
+
+
+def _default_fields(model, constraint):
+    """The field a constraint's message goes to without knowing the row: declared, else the last named."""
+    declared = getattr(model, "constraint_error_fields", {}).get(constraint.name)
+    if declared:
+        return [declared]
+    if isinstance(constraint, UniqueConstraint):
+        names = list(constraint.fields)
+    elif isinstance(constraint, CheckConstraint):
+        names = list(_condition_fields(constraint.condition))
+    else:
+        names = []
+    return names[-1:]
+
+
+def constraint_fields(model, instance=None):
+    """{constraint message: the fields it is shown at}; with ``instance``, the fields it actually breaks."""
     targets = {}
     for constraint in model._meta.constraints:
-        if isinstance(constraint, UniqueConstraint):
-            names = list(constraint.fields)
-        elif isinstance(constraint, CheckConstraint):
-            names = list(_condition_fields(constraint.condition))
-        else:
-            continue
-        if names:
-            targets[str(constraint.get_violation_error_message())] = names[-1]
+        fields = _default_fields(model, constraint)
+        if instance is not None and isinstance(constraint, CheckConstraint):
+            fields = failing_fields(constraint, instance) or fields
+        if fields:
+            targets[str(constraint.get_violation_error_message())] = fields
     return targets
 
 
-def errors_at_fields(model, error):
-    """``error`` (from full_clean) with each constraint's message moved to the field it names."""
+def errors_at_fields(model, error, instance=None):
+    """``error`` (from full_clean) with each constraint's message moved to the fields it is about."""
     errors = dict(error.message_dict) if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-    targets = constraint_fields(model)
+    targets = constraint_fields(model, instance)
     kept = []
     for message in errors.pop(NON_FIELD_ERRORS, []):
-        field = targets.get(message)
-        if field is None:
+        fields = targets.get(message)
+        if not fields:
             kept.append(message)
-        else:
+        for field in fields or []:
             errors.setdefault(field, []).append(message)
     if kept:
         errors[NON_FIELD_ERRORS] = kept

@@ -5,11 +5,27 @@ and the API, so a filter a clerk uses in the browser is the filter an engineer u
 """
 
 import django_filters
+from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
-from django_filters.utils import label_for_filter
+from django_filters.utils import verbose_lookup_expr
 
 from core.registry import town_model
 from core.scoping import at_or_under
+from core.ui_values import column_label
+
+# A yes/no filter left empty filters nothing: its empty choice reads 全部, not django-filter's 未知.
+YES_NO_ALL = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
+
+
+def filter_label(model, field_name, lookup_expr):
+    """The field's own name, once: 权力类型, not the chain 下放事项 权力事项 权力类型 of every relation."""
+    try:
+        label = str(column_label(model, field_name))
+    except FieldDoesNotExist:
+        label = field_name
+    lookup = str(verbose_lookup_expr(lookup_expr))
+    return f"{label} {lookup}" if lookup else label
 
 
 class LedgerFilterSet(django_filters.FilterSet):
@@ -29,7 +45,9 @@ class LedgerFilterSet(django_filters.FilterSet):
         model = cls._meta.model
         for filter_ in filters.values():
             if model is not None and filter_._label is None and filter_.field_name:
-                filter_.label = label_for_filter(model, filter_.field_name, filter_.lookup_expr, filter_.exclude)
+                filter_.label = filter_label(model, filter_.field_name, filter_.lookup_expr)
+            if isinstance(filter_, django_filters.BooleanFilter) and "widget" not in filter_.extra:
+                filter_.extra["widget"] = forms.Select(choices=YES_NO_ALL)
         return filters
 
     def filter_region(self, queryset, name, value):

@@ -1,11 +1,16 @@
 """The base of every browser form: scope-limited choices and the optimistic-lock version."""
 
+import copy
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.validators import DecimalValidator
+from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 
 from core.constraints import constraint_fields
 from core.scoping import editable_q, visible
+from core.units import CENT, UNIT_LABELS, amount_unit, from_unit, in_unit, is_money, trimmed
 
 # The largest version the column holds (PositiveIntegerField); beyond it a version cannot exist.
 VERSION_MAX = 2**31 - 1
@@ -44,6 +49,40 @@ class LedgerForm(forms.ModelForm):
                 )
         if self.instance.pk:
             self.fields["version"] = version_field(initial=self.instance.version)
+        self._amounts_in_clerks_unit()
+
+    def _money_fields(self):
+        model = self._meta.model
+        names = {f.name for f in model._meta.concrete_fields if is_money(f)}
+        return [name for name in self.fields if name in names]
+
+    def _amounts_in_clerks_unit(self):
+        """Amounts are typed as the pages show them (万元, 元 or 亩); ``clean`` converts them back."""
+        unit = amount_unit(self.instance) if self.instance.pk else None
+        for name in self._money_fields():
+            field = self.fields[name]
+            # Six decimals of 万元 are two of 元: the stored precision, no more.
+            field.max_digits, field.decimal_places = None, 6
+            field.validators = [v for v in field.validators if not isinstance(v, DecimalValidator)]
+            field.widget.attrs["step"] = "any"
+            field.help_text = (
+                _("单位:%(unit)s") % {"unit": UNIT_LABELS[unit]}
+                if unit
+                else _("单位:万元(建设用地指标为亩,人均经费补助为元)")
+            )
+            value = getattr(self.instance, name, None)
+            if unit and value is not None:
+                self.initial[name] = trimmed(in_unit(value, unit), 6, separators=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        names = self._money_fields()
+        if names:
+            unit = amount_unit(construct_instance(self, copy.copy(self.instance)))
+            for name in names:
+                if cleaned.get(name) is not None:
+                    cleaned[name] = from_unit(cleaned[name], unit).quantize(CENT)
+        return cleaned
 
     def _post_clean(self):
         super()._post_clean()
@@ -54,13 +93,16 @@ class LedgerForm(forms.ModelForm):
         errors = self._errors.get(NON_FIELD_ERRORS) if self._errors else None
         if not errors:
             return
-        targets = {m: f for m, f in constraint_fields(self._meta.model).items() if f in self.fields}
+        targets = {
+            message: [f for f in fields if f in self.fields]
+            for message, fields in constraint_fields(self._meta.model, self.instance).items()
+        }
         kept = []
         for error in errors.as_data():
-            field = targets.get(error.messages[0])
-            if field is None:
+            fields = targets.get(error.messages[0])
+            if not fields:
                 kept.append(error)
-            else:
+            for field in fields or []:
                 self._errors.setdefault(field, self.error_class(renderer=self.renderer)).extend(error.messages)
         del self._errors[NON_FIELD_ERRORS]
         if kept:

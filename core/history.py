@@ -28,8 +28,8 @@ def _changes(obj, record, previous):
     return [
         {
             "label": model._meta.get_field(change.field).verbose_name,
-            "old": display_value(model, change.field, change.old),
-            "new": display_value(model, change.field, change.new),
+            "old": display_value(model, change.field, change.old, obj),
+            "new": display_value(model, change.field, change.new, obj),
         }
         for change in delta.changes
     ]

@@ -77,7 +77,7 @@ def _full_clean(instance):
     try:
         instance.full_clean()
     except ValidationError as error:
-        raise errors_at_fields(type(instance), error) from None
+        raise errors_at_fields(type(instance), error, instance) from None
 
 
 def _announce(instance, user, action):

@@ -16,6 +16,10 @@ write_begins = Signal()
 # ``action`` is "create", "update" or "delete"; ``user`` made the change.
 record_changed = Signal()
 
+# Sent by the browser after a save, to show the clerk at once what the saved ``instance`` set off; each
+# receiver answers with a list of alert messages (the statistics engine: the record's open alerts).
+saved_record_alerts = Signal()
+
 # Sent when a user takes data out (``what`` names the list, ``fmt`` the format, ``count`` the rows).
 data_exported = Signal()
 

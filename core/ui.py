@@ -7,10 +7,12 @@ rules the API obeys.
 """
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -18,6 +20,7 @@ from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
@@ -27,7 +30,7 @@ from core.forms import VersionForm
 from core.history import history_rows
 from core.registry import ledger_for
 from core.scoping import can_edit, visible
-from core.signals import data_exported
+from core.signals import data_exported, saved_record_alerts
 from core.ui_values import cell, column_label, resolve_field
 
 PAGE_SIZE = 50
@@ -48,6 +51,10 @@ class LedgerUI:
     children: list = field(default_factory=list)
     # A template extending core/ledger_detail.html, for a model whose page shows more than its fields.
     detail_template: str = "core/ledger_detail.html"
+    # What the spreadsheet export holds when it is more than the list's columns: (lookup or function of
+    # the row, header or None for the field's label); ``export_queryset`` adds what those need.
+    export_columns: list = field(default_factory=list)
+    export_queryset: Callable | None = None
 
     @property
     def label(self):
@@ -172,6 +179,8 @@ class LedgerViews:
         if fmt not in ("csv", "xlsx"):
             raise Http404
         _fs, qs = filtered(self.ui, request)
+        if self.ui.export_queryset is not None:
+            qs = self.ui.export_queryset(qs)
         data_exported.send(sender=self.ui.model, user=request.user, what=self.ui.slug, fmt=fmt, query=request.GET)
         return export_response(self.ui, qs, fmt)
 
@@ -224,6 +233,7 @@ class LedgerViews:
             except ValidationError as e:
                 form.add_error(None, e)
             else:
+                announce_save(request, ui, obj, created=True)
                 return redirect(ui.url("detail", obj.pk))
         return render(request, "core/ledger_form.html", {"ui": ui, "form": form})
 
@@ -247,6 +257,7 @@ class LedgerViews:
             except ValidationError as e:
                 form.add_error(None, e)
             else:
+                announce_save(request, ui, saved, created=False)
                 return redirect(ui.url("detail", saved.pk))
         # A save that did not say which version it read is refused outright, as the API answers 428.
         status = 400 if form.is_bound and "version" in form.errors else 200
@@ -268,8 +279,18 @@ class LedgerViews:
                 used_by = sorted({str(o._meta.verbose_name) for o in e.protected_objects})
                 context = {"ui": ui, "obj": obj, "protected": "、".join(used_by)}
                 return render(request, "core/ledger_delete.html", context, status=409)
+            messages.success(request, _("已删除%(model)s“%(record)s”。") % {"model": ui.label, "record": obj})
             return redirect(ui.url("list"))
         return render(request, "core/ledger_delete.html", {"ui": ui, "obj": obj})
+
+
+def announce_save(request, ui, obj, *, created):
+    """Name the record just saved, then any policy alert it now raises, on the page the save leads to."""
+    done = _("已新增%(model)s“%(record)s”。") if created else _("已保存%(model)s“%(record)s”。")
+    messages.success(request, done % {"model": ui.label, "record": obj})
+    for _receiver, alerts in saved_record_alerts.send(sender=ui.model, instance=obj):
+        for alert in alerts:
+            messages.warning(request, _("此次保存触发预警:%(alert)s") % {"alert": alert})
 
 
 def render_conflict(request, ui, form, current):

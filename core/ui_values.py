@@ -7,11 +7,20 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.units import amount_unit, format_amount, format_month, in_unit, is_money
 
-def display_value(model, name, value):
+# Date fields that hold the first day of a month and mean the month.
+MONTH_FIELDS = {"month", "period"}
+
+
+def display_value(model, name, value, obj=None):
     field = model._meta.get_field(name)
     if value is None or value == "":
         return ""
+    if is_money(field):
+        return format_amount(value, amount_unit(obj))
+    if name in MONTH_FIELDS and isinstance(value, dt.date):
+        return format_month(value)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if field.is_relation:
@@ -20,6 +29,14 @@ def display_value(model, name, value):
     if isinstance(value, bool):
         return _("是") if value else _("否")
     return str(value)
+
+
+def model_field(obj, name):
+    """The model field ``name`` of ``obj``, or None for a property or an annotation."""
+    try:
+        return obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
 
 
 def resolve_field(model, lookup):
@@ -57,10 +74,15 @@ def cell(obj, lookup, raw=False):
     value = getattr(obj, parts[-1], None)
     if value is None:
         return ""
+    if is_money(model_field(obj, parts[-1])):
+        unit = amount_unit(obj)
+        return in_unit(value, unit) if raw else format_amount(value, unit)
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if parts[-1] in MONTH_FIELDS and isinstance(value, dt.date) and not raw:
+        return format_month(value)
     if raw and isinstance(value, int | float | Decimal | dt.date):
         return value
     return str(value)

@@ -45,6 +45,20 @@ class MonthlyCaseCountForm(LedgerForm):
         widgets = {"power": forms.NumberInput, **date_widgets(models.MonthlyCaseCount)}
         help_texts = {"power": _("下放事项编号(见下放事项页面)"), "month": _("可填该月任意一天,按当月记录")}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        power = self._power()
+        if power is not None:
+            # The number alone says nothing to the clerk: name the power it stands for.
+            self.fields["power"].help_text = _("当前:%(power)s") % {"power": power}
+
+    def _power(self):
+        if self.instance.power_id:
+            return self.instance.power
+        number = self.initial.get("power")
+        queryset = self.fields["power"].queryset
+        return queryset.select_related("town", "item").filter(pk=number).first() if str(number).isdigit() else None
+
     def clean_month(self):
         month = self.cleaned_data["month"]
         return month.replace(day=1) if month else month

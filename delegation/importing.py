@@ -21,6 +21,7 @@ from openpyxl import Workbook, load_workbook
 
 from core import services
 from core.scoping import can_edit
+from core.ui_values import display_value
 from staffing.models import Organ
 
 from .models import DelegatedPower, Department, MonthlyCaseCount, PowerItem, PowerSource, PowerType
@@ -91,6 +92,8 @@ class ImportResult:
     problems: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     diff: EditionDiff | None = None  # a catalogue import: what the town's listing gains and loses
+    # What each row of the file does, for the preview: {row, name, status, changes, reason}.
+    rows: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -203,14 +206,18 @@ def read_table(upload, columns):
     return table
 
 
-def template_workbook(columns, notes):
-    """An empty XLSX with the Chinese headers and a sheet explaining the allowed values."""
+def template_workbook(columns, notes, rows=(), extra_headers=()):
+    """An XLSX with the Chinese headers, the ``rows`` to fill (none: empty) and a sheet explaining the
+    allowed values; ``extra_headers`` name columns for the clerk's eyes that the import ignores."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(_("数据"))
-    sheet.append([str(c.header) for c in columns])
-    for i in range(len(columns)):
-        sheet.column_dimensions[chr(ord("A") + i)].width = 18
+    sheet.append([str(c.header) for c in columns] + [str(h) for h in extra_headers])
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    for i in range(len(columns) + len(extra_headers)):
+        sheet.column_dimensions[chr(ord("A") + i)].width = 22
     help_sheet = workbook.create_sheet(str(_("填写说明")))
     for column in columns:
         help_sheet.append([str(column.header), str(_("必填")) if column.required else "", notes.get(column.key, "")])
@@ -235,6 +242,18 @@ def catalogue_notes():
         "not_taken_over_reason": str(_("原因为“其他”时必填")),
         "implementation_code": str(_("有实施编码时按编码更新同一事项,否则按部门 + 事项名称。")),
     }
+
+
+def town_case_count_rows(town, powers, year):
+    """The case-count template's rows for ``town``: each power for each month of ``year``, counts blank.
+
+    Rows left blank are skipped on import, so the clerk fills in what they have and sends the file back.
+    """
+    town_label = str(MonthlyCaseCount.HandledBy.TOWN.label)
+    for power in powers:
+        for month in range(1, 13):
+            code = power.item.implementation_code
+            yield [town.code, code, f"{year}-{month:02d}", town_label, None, None, power.item.name]
 
 
 def case_count_notes():
@@ -343,9 +362,11 @@ def catalogue_import(*, user, catalogue, town, rows, dry_run=False, new_edition=
         edition = _Edition(catalogue, new_edition)
         for number, values in rows:
             cleaned, errors = _clean_catalogue_row(values, catalogue)
+            log: list = []
             if not errors:
-                errors = _write_catalogue_row(user, edition, town, cleaned, departments, result)
+                errors = _write_catalogue_row(user, edition, town, cleaned, departments, result, log)
             result.problems += [Problem(number, columns.get(k, k), str(reason)) for k, reason in errors.items()]
+            result.rows.append(_row_outcome(number, values.get("name", ""), log, errors, columns))
         if result.ok and new_edition:
             result.problems += _withdraw_unlisted(user, edition, town)
         if result.ok:
@@ -407,7 +428,20 @@ POWER_FIELDS = (
 )
 
 
-def _write_catalogue_row(user, edition, town, cleaned, departments, result):
+def _row_outcome(number, name, log, errors, columns):
+    """What one row does: refused (with the reasons), new, changed (old → new per cell) or unchanged."""
+    if errors:
+        reason = ";".join(f"{columns.get(k, k)}:{r}" for k, r in errors.items())
+        return {"row": number, "name": name, "status": "refused", "changes": [], "reason": reason}
+    if any(status == "new" for status, _changes in log if status):
+        status = "new"
+    else:
+        status = "changed" if any(changes for _status, changes in log) else "unchanged"
+    changes = [change for _status, changes in log for change in changes]
+    return {"row": number, "name": name, "status": status, "changes": changes, "reason": ""}
+
+
+def _write_catalogue_row(user, edition, town, cleaned, departments, result, log=None):
     """Write one row in its own savepoint; returns {column key: reason} for what was refused."""
     catalogue = edition.catalogue
     try:
@@ -424,6 +458,7 @@ def _write_catalogue_row(user, edition, town, cleaned, departments, result):
                 {"source_department": department, **{k: cleaned.get(k) or "" for k in ITEM_FIELDS}},
                 result,
                 count=False,
+                log=log,
             )
             data = {k: cleaned[k] for k in POWER_FIELDS if cleaned.get(k)}
             if cleaned.get("receiving_organ"):
@@ -431,10 +466,15 @@ def _write_catalogue_row(user, edition, town, cleaned, departments, result):
             existing = DelegatedPower.objects.filter(town=town, item=item, withdrawn_on__isnull=True).first()
             edition.listed.add(item.pk)
             if edition.is_new and existing is not None and existing.catalogue_id != catalogue.pk:
-                _carry_into_edition(user, edition, existing, item, data, result)
+                _carry_into_edition(user, edition, existing, item, data, result, log)
             else:
                 _upsert(
-                    existing, DelegatedPower, user, {"town": town, "item": item, "catalogue": catalogue, **data}, result
+                    existing,
+                    DelegatedPower,
+                    user,
+                    {"town": town, "item": item, "catalogue": catalogue, **data},
+                    result,
+                    log=log,
                 )
     except ValidationError as e:
         return _field_errors(e)
@@ -445,7 +485,7 @@ def _write_catalogue_row(user, edition, town, cleaned, departments, result):
     return {}
 
 
-def _carry_into_edition(user, edition, existing, item, data, result):
+def _carry_into_edition(user, edition, existing, item, data, result, log=None):
     """A power an earlier edition listed: kept as it is, or withdrawn and delegated again in its new mode."""
     mode = data.get("mode", existing.mode)
     if mode == existing.mode:
@@ -462,7 +502,7 @@ def _carry_into_edition(user, edition, existing, item, data, result):
     if carried["take_over_on"] and carried["take_over_on"] < carried["delegated_on"]:
         carried["take_over_on"] = carried["delegated_on"]
     carried.update(town=existing.town, item=item, catalogue=catalogue)
-    _upsert(None, DelegatedPower, user, carried, result)
+    _upsert(None, DelegatedPower, user, carried, result, log=log)
 
 
 TAKE_OVER_FIELDS = (
@@ -484,17 +524,32 @@ def _find_item(department, cleaned):
     return PowerItem.objects.filter(source_department=department, name=cleaned["name"]).first()
 
 
-def _upsert(existing, model, user, data, result, count=True):
-    """Create, or update only the fields that differ (so an unchanged row leaves no history)."""
+def _upsert(existing, model, user, data, result, count=True, log=None):
+    """Create, or update only the fields that differ (so an unchanged row leaves no history).
+
+    ``log`` (a list) receives ("new", []) or (None, [(field label, old, new), …]) for the preview;
+    only a counted record (the power, not its item) makes a row new.
+    """
+    log = [] if log is None else log
     if existing is None:
         result.created += count
+        log.append(("new" if count else None, []))
         return services.record_create(model, user=user, data=data)
     changed = {k: v for k, v in data.items() if getattr(existing, k) != v}
+    log.append((None, [_change(existing, name, value) for name, value in changed.items()]))
     if not changed:
         result.unchanged += count
         return existing
     result.updated += count
     return services.record_update(existing, user=user, data=changed)
+
+
+def _change(existing, name, new):
+    model = type(existing)
+    old = getattr(existing, model._meta.get_field(name).attname)
+    new = getattr(new, "pk", new)
+    label = str(model._meta.get_field(name).verbose_name)
+    return label, display_value(model, name, old, existing), display_value(model, name, new, existing)
 
 
 def _field_errors(error):
@@ -519,6 +574,8 @@ def case_count_import(*, user, rows, dry_run=False):
     """Upsert monthly case counts through ``case_counts_upsert``: the whole file or nothing."""
     columns = {c.key: str(c.header) for c in CASE_COUNT_COLUMNS}
     columns["power"] = columns["implementation_code"]
+    # A template row whose counts are both blank was not filled in: nothing to write, nothing to refuse.
+    rows = [(number, values) for number, values in rows if values.get("accepted") or values.get("closed")]
     payload = []
     for _number, values in rows:
         item = dict(values)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import LedgerModel
+from core.units import format_month
 
 COUNT_MAX = 2**31 - 1  # PostgreSQL's integer
 
@@ -479,6 +480,8 @@ class MonthlyCaseCount(LedgerModel):
     )
     month = models.DateField(_("月份"), help_text=_("当月第一天"))
     handled_by = models.CharField(_("办理主体"), max_length=20, choices=HandledBy.choices, default=HandledBy.TOWN)
+    # A second record for a month is a mistake in the month typed, not in who handled the cases.
+    constraint_error_fields = {"case_count_once_per_month": "month"}
     # The column's range on PostgreSQL, stated so that the embedded SQLite (whose integers are 64-bit)
     # refuses the same counts: a count the production database cannot hold is a 400 everywhere.
     accepted = models.PositiveIntegerField(_("受理件数"), default=0, validators=[MaxValueValidator(COUNT_MAX)])
@@ -511,7 +514,7 @@ class MonthlyCaseCount(LedgerModel):
         ]
 
     def __str__(self):
-        return f"{self.power_id} {self.month:%Y-%m}"
+        return f"{self.power} · {format_month(self.month)}"
 
     def clean(self):
         if self.month and self.month.day != 1:

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from core.forms import UploadForm
@@ -18,8 +19,56 @@ from core.ui import LedgerUI
 from reforms.models import Town
 
 from . import filters, forms, importing, models, selectors
+from .selectors import DerivedState, with_derived_state
 
 NS = "delegation"
+
+
+def _headers(columns):
+    return {c.key: c.header for c in columns}
+
+
+CATALOGUE = _headers(importing.CATALOGUE_COLUMNS)
+CASE_COUNT = _headers(importing.CASE_COUNT_COLUMNS)
+
+
+def _derived_state(power):
+    return str(DerivedState.LABELS.get(getattr(power, "derived_state", None), ""))
+
+
+# The import template's columns first, under its headers, so that an export imports again unchanged;
+# then what the office reads besides: codes, take-over details and the derived running state.
+POWER_EXPORT = [
+    ("town__code", gettext_lazy("镇代码")),
+    ("town__name", None),
+    ("item__source_department__name", CATALOGUE["department"]),
+    ("item__name", CATALOGUE["name"]),
+    ("item__type_code", CATALOGUE["type_code"]),
+    ("item__implementation_code", CATALOGUE["implementation_code"]),
+    ("item__local_code", CATALOGUE["local_code"]),
+    ("item__source", CATALOGUE["source"]),
+    ("item__legal_basis", CATALOGUE["legal_basis"]),
+    ("mode", CATALOGUE["mode"]),
+    ("delegated_on", CATALOGUE["delegated_on"]),
+    ("take_over_status", CATALOGUE["take_over_status"]),
+    ("take_over_on", None),
+    ("not_taken_over_reason", None),
+    ("receiving_organ__name", None),
+    (_derived_state, gettext_lazy("运行状态")),
+    ("catalogue__title", None),
+    ("is_generated", None),
+]
+CASE_COUNT_EXPORT = [
+    ("power__town__code", CASE_COUNT["town_code"]),
+    ("power__town__name", None),
+    ("power__item__implementation_code", CASE_COUNT["implementation_code"]),
+    ("power__item__name", None),
+    ("month", CASE_COUNT["month"]),
+    ("handled_by", CASE_COUNT["handled_by"]),
+    ("accepted", CASE_COUNT["accepted"]),
+    ("closed", CASE_COUNT["closed"]),
+    ("is_generated", None),
+]
 
 departments = LedgerUI(
     model=models.Department,
@@ -65,7 +114,8 @@ powers = LedgerUI(
     ],
     select_related=("town", "item__source_department"),
     namespace=NS,
-    detail_template="delegation/power_detail.html",
+    export_columns=POWER_EXPORT,
+    export_queryset=lambda qs: with_derived_state(qs.select_related("catalogue", "receiving_organ")),
 )
 case_counts = LedgerUI(
     model=models.MonthlyCaseCount,
@@ -75,6 +125,7 @@ case_counts = LedgerUI(
     columns=["power__town__name", "power__item__name", "month", "handled_by", "accepted", "closed"],
     select_related=("power__town", "power__item"),
     namespace=NS,
+    export_columns=CASE_COUNT_EXPORT,
 )
 
 trainings = LedgerUI(
@@ -189,7 +240,8 @@ def case_count_import(request):
         else:
             result = importing.case_count_import(user=request.user, rows=rows, dry_run=True)
             return _preview(request, "case_counts", form, rows, result, {})
-    return render(request, "delegation/import_upload.html", {"form": form, "kind": "case_counts"})
+    towns = visible(request.user, Town).order_by("code")[:500]
+    return render(request, "delegation/import_upload.html", {"form": form, "kind": "case_counts", "towns": towns})
 
 
 @login_required
@@ -227,6 +279,20 @@ def import_confirm(request):
     return redirect(done)
 
 
+def _case_count_template(request):
+    """Empty, or for ``?town=<code>&year=<year>`` the town's powers × the year's months to fill in."""
+    columns, notes = importing.CASE_COUNT_COLUMNS, importing.case_count_notes()
+    code = request.GET.get("town")
+    if not code:
+        return importing.template_workbook(columns, notes)
+    town = get_object_or_404(visible(request.user, Town), code=code)
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2099 else timezone.localdate().year
+    powers = visible(request.user, models.DelegatedPower).filter(town=town).select_related("item")
+    rows = importing.town_case_count_rows(town, powers.order_by("item__implementation_code", "pk"), year)
+    return importing.template_workbook(columns, notes, rows, extra_headers=[importing.CATALOGUE_COLUMNS[1].header])
+
+
 @login_required
 @require_safe
 def import_template(request, kind):
@@ -234,7 +300,7 @@ def import_template(request, kind):
     if kind == "catalogue":
         content = importing.template_workbook(importing.CATALOGUE_COLUMNS, importing.catalogue_notes())
     elif kind == "case_counts":
-        content = importing.template_workbook(importing.CASE_COUNT_COLUMNS, importing.case_count_notes())
+        content = _case_count_template(request)
     else:
         raise Http404
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import LedgerModel
+from core.units import MU, WAN_YUAN, YUAN, MoneyField
 
 from . import services
 
@@ -48,9 +49,9 @@ class FiscalArrangement(LedgerModel):
     unit = models.CharField(_("单位"), max_length=4, choices=Unit.choices, default=Unit.YUAN)
     base_rule = models.CharField(_("基数规则"), max_length=20, choices=Base.choices, blank=True, default=Base.NONE)
     base_year = models.PositiveSmallIntegerField(_("基数年"), null=True, blank=True)
-    base_amount = models.DecimalField(_("基数金额"), null=True, blank=True, **MONEY)
+    base_amount = MoneyField(_("基数金额"), null=True, blank=True, **MONEY)
     share_percent = models.DecimalField(_("返还比例(%)"), max_digits=5, decimal_places=2, null=True, blank=True)
-    promised_per_year = models.DecimalField(_("每年承诺额"), null=True, blank=True, **MONEY)
+    promised_per_year = MoneyField(_("每年承诺额"), null=True, blank=True, **MONEY)
     from_year = models.PositiveSmallIntegerField(_("起始年度"))
     until_year = models.PositiveSmallIntegerField(_("截止年度"), null=True, blank=True)
     document = models.ForeignKey(
@@ -95,6 +96,13 @@ class FiscalArrangement(LedgerModel):
         if self.base_rule == self.Base.FIXED_YEAR and not self.base_year:
             raise ValidationError({"base_year": _("固定基数年规则必须填写基数年。")})
 
+    @property
+    def amount_unit(self):
+        """Land quotas are in 亩; a per-head grant reads in 元 as the documents give it; the rest in 万元."""
+        if self.unit == self.Unit.MU:
+            return MU
+        return YUAN if self.kind == self.Kind.PER_HEAD_GRANT else WAN_YUAN
+
     def amount_due(self, actual_revenue, base_amount=None):
         """What the rule makes due (see ``finance.services.amount_due``, where the rule lives)."""
         return services.amount_due(self, actual_revenue, base_amount)
@@ -110,10 +118,10 @@ class FiscalYearRecord(LedgerModel):
         related_name="year_records",
     )
     year = models.PositiveSmallIntegerField(_("年度"))
-    actual_revenue = models.DecimalField(_("实际收入"), null=True, blank=True, **MONEY)
-    amount_due = models.DecimalField(_("按规则应返还"), null=True, blank=True, **MONEY)
-    promised = models.DecimalField(_("承诺额"), default=0, **MONEY)
-    paid = models.DecimalField(_("实际兑现"), default=0, **MONEY)
+    actual_revenue = MoneyField(_("实际收入"), null=True, blank=True, **MONEY)
+    amount_due = MoneyField(_("按规则应返还"), null=True, blank=True, **MONEY)
+    promised = MoneyField(_("承诺额"), default=0, **MONEY)
+    paid = MoneyField(_("实际兑现"), default=0, **MONEY)
     due_on = models.DateField(_("应兑现日期"), null=True, blank=True)
     paid_on = models.DateField(_("兑现日期"), null=True, blank=True)
     scope_path = "arrangement__town__county"
@@ -145,3 +153,7 @@ class FiscalYearRecord(LedgerModel):
 
     def clean(self):
         services.fill_amount_due(self)
+
+    @property
+    def amount_unit(self):
+        return self.arrangement.amount_unit if self.arrangement_id else WAN_YUAN

@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from core.filters import LedgerFilterSet
 
@@ -12,7 +13,7 @@ class RegionFilterSet(LedgerFilterSet):
 
 
 class TownFilterSet(LedgerFilterSet):
-    programme = django_filters.NumberFilter(field_name="programmes")
+    programme = django_filters.NumberFilter(field_name="programmes", label=_("试点批次"))
 
     class Meta:
         model = models.Town

@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.scoping import at_or_under
+from core.units import WAN_YUAN, format_month, in_unit, trimmed
 from delegation.models import DelegatedPower, PowerType
 from delegation.selectors import DerivedState, activity_window
 from reforms.models import Region
 
 from . import selectors
-from .measures import SHOWN, Rate, Stored
+from .measures import SHOWN, YUAN, Rate, Stored
 from .models import Metric, ScopeKind
 
 KIND_OF_LEVEL = {
@@ -38,12 +39,14 @@ class Row:
     """One figure of the dashboards: its key in the figures dict, label, strand, unit and drill-down link.
 
     ``places``: decimals shown (None: a count, or money with its cents); ``basis``: what a rate divides
-    by, shown beside it; ``missing``: why the figure may have no value.
+    by, shown beside it; ``missing``: why the figure may have no value; ``money``: an amount in 元, shown in 万元.
     """
 
-    def __init__(self, key, label, strand, link=None, rate=False, places=None, basis=None, missing=None):
+    def __init__(self, key, label, strand, link=None, rate=False, places=None, basis=None, missing=None, money=False):
         self.key, self.label, self.strand, self.link, self.rate = key, label, strand, link, rate
         self.places, self.basis, self.missing = places, basis, missing
+        # Money is stored in 元 and shown, like everywhere else, in 万元 (core.units).
+        self.money = money
 
 
 def _row(figure):
@@ -52,7 +55,8 @@ def _row(figure):
     rate = isinstance(figure, Rate) and figure.share
     missing, basis = getattr(figure, "missing", None), getattr(figure, "basis", None)
     label = figure.row_label if isinstance(figure, Stored) else figure.label
-    return Row(figure.code, label, figure.strand, figure.link, rate, places, basis, missing)
+    money = getattr(figure, "unit", None) == YUAN
+    return Row(figure.code, label, figure.strand, figure.link, rate, places, basis, missing, money)
 
 
 ROWS = [_row(figure) for figure in SHOWN]
@@ -126,6 +130,24 @@ def home_region(user):
     return region
 
 
+def provinces_in_reach(user):
+    """The provinces a user may open, when their scope is not one region (administrators)."""
+    if user.region_id:
+        return []
+    return [Scope(ScopeKind.PROVINCE, p) for p in selectors.regions_under(user).filter(level=Region.Level.PROVINCE)]
+
+
+def provinces_overview(user, raw_period):
+    """Every province in reach side by side, each linked to its own dashboard, for one month."""
+    provinces = sorted(provinces_in_reach(user), key=lambda s: s.code)
+    periods = sorted({p for s in provinces for p in selectors.dashboard_periods(user, s.kind, s.pk)}, reverse=True)
+    period, error = choose_period(periods, raw_period)
+    figures = selectors.scope_figures(user, ScopeKind.PROVINCE, [s.pk for s in provinces], period) if period else {}
+    rows = [{"scope": s, "cells": cells(figures[s.pk], CHILD_COLUMNS, s, period) if period else []} for s in provinces]
+    headers = [ROW_BY_KEY[k].label for k in CHILD_COLUMNS]
+    return {"provinces": rows, "headers": headers, "periods": periods, "period": period, "period_error": error}
+
+
 def choose_period(periods, raw, year=""):
     """(period, error): the month asked for as ``YYYY-MM``, the last computed month of ``year`` (its
     year-end figures), or the latest computed month."""
@@ -173,8 +195,8 @@ def tidy(value):
     return value
 
 
-def display(value, rate=False, places=None):
-    """The figure as printed: thousands separated, rates with one decimal and a percent sign.
+def display(value, rate=False, places=None, money=False):
+    """The figure as printed: thousands separated, rates with one decimal and a percent sign, money in 万元.
 
     Values arrive rounded half up by ``stats.selectors``; formatting only pads them.
     """
@@ -182,6 +204,8 @@ def display(value, rate=False, places=None):
         return None
     if rate:
         return f"{value:.1f}%"
+    if money:
+        return trimmed(in_unit(value, WAN_YUAN), 6)
     if places is not None:
         return f"{value:,.{places}f}"
     value = tidy(value)
@@ -198,6 +222,8 @@ def change(value, before, row):
     if value is None or before is None:
         return None
     delta = value - before
+    if row.money:
+        return ("+" if delta >= 0 else "-") + trimmed(in_unit(abs(delta), WAN_YUAN), 6)
     if row.rate or row.places is not None:
         return f"{delta:+.{1 if row.rate else row.places}f}"
     delta = tidy(delta)
@@ -212,7 +238,7 @@ def cell(figures, key, scope, period, before=None):
         "change": change(value, before.get(key), row) if before is not None else None,
         "key": key,
         "label": row.label,
-        "value": display(value, row.rate, row.places),
+        "value": display(value, row.rate, row.places, row.money),
         "url": link(row, scope, period),
         "basis": row.basis,
         "missing": row.missing if value is None else None,
@@ -238,6 +264,13 @@ def plain(value):
     if isinstance(value, Decimal):
         return float(value)
     return value
+
+
+def sheet_value(row, value):
+    """A figure for a spreadsheet: a number, money in 万元 like the column's label."""
+    if row.money and value is not None:
+        value = in_unit(value, WAN_YUAN)
+    return plain(value)
 
 
 # Pages --------------------------------------------------------------------------------------------
@@ -365,7 +398,7 @@ def trend_rows(user, scope, periods):
 
 def trend_chart(trend):
     return {
-        "categories": [f"{t['period']:%Y-%m}" for t in trend],
+        "categories": [format_month(t["period"]) for t in trend],
         "series": [{"name": str(ROW_BY_KEY[k].label), "data": [plain(t[k]) for t in trend]} for k in TREND_KEYS],
     }
 
@@ -398,20 +431,20 @@ def compare_chart(scopes, figures):
 def figure_sheet(title, scopes, figures):
     """Rows of figures × columns of scopes, as on the compare page."""
     header = [str(_("指标")), str(_("条线"))] + [s.name for s in scopes]
-    rows = [[str(r.label), str(r.strand)] + [plain(figures[s.pk].get(r.key)) for s in scopes] for r in ROWS]
+    rows = [[str(r.label), str(r.strand)] + [sheet_value(r, figures[s.pk].get(r.key)) for s in scopes] for r in ROWS]
     return title, header, rows
 
 
 def scope_table_sheet(title, first_column, entries):
     """One row per scope (children, ranked towns): name, code, then every figure."""
     header = [str(first_column), str(_("代码"))] + [str(r.label) for r in ROWS]
-    rows = [[name, code] + [plain(values.get(r.key)) for r in ROWS] for name, code, values in entries]
+    rows = [[name, code] + [sheet_value(r, values.get(r.key)) for r in ROWS] for name, code, values in entries]
     return title, header, rows
 
 
 def trend_sheet(trend):
     header = [str(_("统计月份"))] + [str(r.label) for r in ROWS]
-    rows = [[f"{t['period']:%Y-%m}"] + [plain(t.get(r.key)) for r in ROWS] for t in trend]
+    rows = [[format_month(t["period"])] + [sheet_value(r, t.get(r.key)) for r in ROWS] for t in trend]
     return str(_("月度趋势")), header, rows
 
 

@@ -286,7 +286,7 @@ FIGURES: list[Stored | Rate] = [
         unit=YUAN,
         name="FISCAL_PROMISED",
         per_town={"fiscal": Sum("promised")},
-        heading=_("承诺资金(元)"),
+        heading=_("承诺资金(万元)"),
         link=("finance:years_list", {}),
     ),
     Stored(
@@ -296,7 +296,7 @@ FIGURES: list[Stored | Rate] = [
         unit=YUAN,
         name="FISCAL_PAID",
         per_town={"fiscal": Sum("paid")},
-        heading=_("实际兑现(元)"),
+        heading=_("实际兑现(万元)"),
         link=("finance:years_list", {}),
     ),
     Rate("payment_rate", _("兑现率"), FINANCE, "fiscal_paid", "fiscal_promised", basis=_("实际兑现 ÷ 承诺资金")),
@@ -307,7 +307,7 @@ FIGURES: list[Stored | Rate] = [
         unit=YUAN,
         name="FISCAL_ARREARS",
         per_town={"fiscal": _arrears},
-        heading=_("欠付额(元)"),
+        heading=_("欠付额(万元)"),
         link=("stats:alerts", {"rule": "fiscal_unpaid"}),
     ),
     Stored(

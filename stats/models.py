@@ -5,12 +5,16 @@ first day of a month). Every scope row also names the Region that decides who ma
 ``core.scoping`` applies to statistics exactly as to the ledger.
 """
 
+from decimal import Decimal
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+
+from core.units import format_amount, trimmed
 
 from .measures import METRICS
 
@@ -153,9 +157,7 @@ MESSAGES = {
     ),
     AlertRule.TOWN_WEIGHT_LOW: gettext_noop("考核方案“%(scheme)s”的镇级权重 %(weight)s%% 低于规定下限 %(minimum)s%%。"),
     AlertRule.OVERSTAFFED: gettext_noop("%(town)s的%(post_type)s实有 %(filled)s 人,超过核定数 %(approved)s。"),
-    AlertRule.FISCAL_UNPAID: gettext_noop(
-        "%(town)s的“%(title)s”%(year)s 年度承诺 %(promised)s 元,逾期已兑现 %(paid)s 元。"
-    ),
+    AlertRule.FISCAL_UNPAID: gettext_noop("%(town)s的“%(title)s”%(year)s 年度承诺 %(promised)s,逾期已兑现 %(paid)s。"),
     AlertRule.ASSESSMENT_FAILED_TWICE: gettext_noop("%(town)s在 %(previous)s 年和 %(year)s 年连续考核不合格。"),
     AlertRule.PAPER_ONLY: gettext_noop("%(town)s已承接“%(item)s”,近12个月镇里无办件,县直部门仍办理 %(cases)s 件。"),
     AlertRule.TASK_OVERDUE: gettext_noop("%(town)s的任务“%(task)s”已过完成时限 %(deadline)s 仍未完成。"),
@@ -172,6 +174,11 @@ MESSAGES = {
     ),
     AlertRule.ITEM_NO_MAIN_UNIT: gettext_noop("“%(list)s”第 %(number)s 项“%(item)s”未明确主体责任单位。"),
 }
+
+
+MONEY_PARAMS = {"promised", "paid"}
+# Weights read as the documents write them: 30%, not 30.00%.
+PERCENT_PARAMS = {"weight", "minimum"}
 
 
 class Alert(models.Model):
@@ -227,7 +234,13 @@ class Alert(models.Model):
     @property
     def message(self):
         """The message in the active language."""
-        return gettext(MESSAGES[self.rule]) % self.params
+        params = dict(self.params)
+        # Amounts are kept in 元 and read in 万元 with their unit, as everywhere else.
+        for key in MONEY_PARAMS & params.keys():
+            params[key] = format_amount(params[key])
+        for key in PERCENT_PARAMS & params.keys():
+            params[key] = trimmed(Decimal(params[key]), 2)
+        return gettext(MESSAGES[self.rule]) % params
 
     def message_in(self, language):
         with translation.override(language):

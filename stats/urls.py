@@ -6,6 +6,7 @@ app_name = "stats"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("provinces/", views.provinces, name="provinces"),
     path("region/<str:code>/", views.region, name="region"),
     path("region/<str:code>/export.xlsx", views.region_export, name="region_export"),
     path("town/<str:code>/", views.town, name="town"),

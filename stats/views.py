@@ -49,7 +49,18 @@ def trail(user, scope):
 @require_safe  # dashboards only read: a POST is refused with 405
 @login_required
 def home(request):
+    # Someone who sees several provinces starts from all of them, not from whichever comes first.
+    if len(d.provinces_in_reach(request.user)) > 1:
+        return redirect("stats:provinces")
     return redirect("stats:region", d.home_region(request.user).code)
+
+
+@require_safe
+@login_required
+def provinces(request):
+    """The provinces in the user's reach side by side, each a link to its own dashboard."""
+    context = d.provinces_overview(request.user, request.GET.get("period", ""))
+    return render(request, "stats/provinces.html", context)
 
 
 def _region_context(request, code):

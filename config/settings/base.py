@@ -13,6 +13,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+# With DEBUG on, clerks still see the site's own error pages; a developer opts in to Django's technical ones.
+TECHNICAL_ERROR_PAGES = env.bool("TECHNICAL_ERROR_PAGES", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
@@ -62,6 +64,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     "audit.middleware.AuditMiddleware",
+    "core.middleware.FriendlyErrorPagesMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -155,6 +158,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+# A form posted without a valid CSRF token gets the site's page explaining what to do, in Chinese.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 # Content-Security-Policy: every script and style is a file served by the app itself, none inline.
 CONTENT_SECURITY_POLICY = {
@@ -260,6 +265,30 @@ SPECTACULAR_SETTINGS = {
         "CallStateEnum": "territory.models.Call.State",
         "ItemCategoryEnum": "territory.models.ItemCategory",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.chinese_first_info",
+    ],
+}
+# How a filter's lookup reads in the API documentation and the list pages' filter labels (e.g. "年度 起");
+# django-filter's own wording is English and has no Simplified Chinese catalogue.
+FILTERS_VERBOSE_LOOKUPS = {
+    "exact": "",
+    "iexact": "",
+    "contains": _("包含"),
+    "icontains": _("包含"),
+    "in": _("属于其中之一"),
+    "gt": _("大于"),
+    "gte": _("起(大于或等于)"),
+    "lt": _("小于"),
+    "lte": _("止(小于或等于)"),
+    "startswith": _("开头为"),
+    "istartswith": _("开头为"),
+    "range": _("范围"),
+    "isnull": _("为空"),
+    "date": _("日期"),
+    "year": _("年份"),
+    "month": _("月份"),
 }
 
 LOGGING = {

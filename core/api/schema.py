@@ -21,6 +21,7 @@ ERRORS = {
     429: _("请求过于频繁:该令牌超出了速率限制,请按 Retry-After 秒数后重试。"),
 }
 WRITE_METHODS = {"PUT", "PATCH", "DELETE"}
+NO_CONTENT = _("已删除;响应没有正文。")
 
 
 ACTIONS = {
@@ -33,6 +34,22 @@ ACTIONS = {
 }
 
 
+def chinese_first_info(result, generator, request, public):
+    """Title and introduction in the language the schema is asked in (Chinese unless ``?lang=en``).
+
+    A postprocessing hook: spectacular's TITLE and DESCRIPTION settings are plain strings, read once.
+    """
+    result["info"]["title"] = str(_("经济发达镇改革台账 API"))
+    result["info"]["description"] = str(
+        _(
+            "经济发达镇行政管理体制改革台账的接口:放权赋能、机构编制、双重考核、财政扶持的记录与统计。"
+            "用服务账户令牌认证(Authorization: Token trk_…);只能读写令牌所属区域范围内的记录。"
+            "修改和删除须在 If-Match 中回传读取时的 ETag。错误一律返回 status、code、detail、fields。"
+        )
+    )
+    return result
+
+
 class LedgerAutoSchema(AutoSchema):
     def get_description(self):
         action = getattr(self.view, "action", None)
@@ -40,6 +57,14 @@ class LedgerAutoSchema(AutoSchema):
         if action not in ACTIONS or meta is None:
             return super().get_description()
         return str(ACTIONS[action] % {"name": meta.model._meta.verbose_name_plural})
+
+    def _map_basic_serializer(self, serializer, direction):
+        """A record's component is described by its model's name, not by the docstring of a shared base class."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        model = getattr(getattr(serializer, "Meta", None), "model", None)
+        if model is not None:
+            schema["description"] = str(model._meta.verbose_name)
+        return schema
 
     def _error_codes(self):
         # Lists answer 404 too: a page or cursor past the end, or a malformed one.
@@ -56,6 +81,8 @@ class LedgerAutoSchema(AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
+        if "204" in responses:
+            responses["204"]["description"] = str(NO_CONTENT)
         for code in self._error_codes():
             error = OpenApiResponse(response=ErrorSerializer, description=str(ERRORS[code]))
             responses.setdefault(str(code), self._get_response_for_code(error, str(code), direction=direction))

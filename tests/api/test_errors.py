@@ -94,3 +94,22 @@ def test_an_unknown_page_outside_the_api_stays_html(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_weight_out_of_range_is_reported_at_that_weight(editor, county_a):
+    """The API's fields name the weight that is wrong, not the last weight the rule mentions."""
+    body = {
+        "region": county_a.pk,
+        "name": "派驻机构考核",
+        "subject": "dispatched_agency",
+        "county_weight": "-20",
+        "town_weight": "120",
+        "min_town_weight": "60",
+        "valid_from": "2022-01-01",
+    }
+    response = editor.post("/api/v1/assessment-schemes/", body, format="json")
+    assert response.status_code == 400
+    fields = response.json()["fields"]
+    assert set(fields) >= {"county_weight", "town_weight"}
+    assert "min_town_weight" not in fields
+    assert fields["county_weight"] == ["权重必须在 0 到 100 之间。"]

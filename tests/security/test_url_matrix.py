@@ -21,10 +21,21 @@ from .test_pages_hostile import _factory
 
 pytestmark = pytest.mark.django_db
 
-# Pages meant for everyone: the landing page, the health check, signing in and out, the language switch.
-# The API's schema and its documentation pages describe endpoints, never data, so other systems' developers
-# read them before they hold a token.
-PUBLIC = {"home", "healthz", "login", "logout", "set_language", "schema", "swagger-ui", "redoc"}
+# Pages meant for everyone: the landing page, the health check, signing in and out, the language switch,
+# the icon. The API's schema and its documentation pages describe endpoints, never data, so other systems'
+# developers read them before they hold a token.
+PUBLIC = {
+    "home",
+    "healthz",
+    "favicon",
+    "login",
+    "logout",
+    "set_language",
+    "schema",
+    "swagger-ui",
+    "redoc",
+    "redoc-bundle",
+}
 # A user's own second-factor pages: posting a code there is not a ledger write.
 OWN_ACCOUNT = {"otp_verify", "otp_setup"}
 # Django's admin guards itself (admin_view, is_staff); its own tests cover it.

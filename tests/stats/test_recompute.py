@@ -204,7 +204,7 @@ def test_a_scheme_under_its_minimum_town_weight_raises_an_alert_that_closes_when
     record_update(scheme, user=admin_user, data={"town_weight": 25, "county_weight": 75})
     services.recompute_all()
     alert = Alert.objects.get(rule=AlertRule.TOWN_WEIGHT_LOW, subject_id=scheme.pk, is_open=True)
-    expected = "考核方案“济宁市县直部门考核(镇街评价)”的镇级权重 25.00% 低于规定下限 30.00%。"
+    expected = "考核方案“济宁市县直部门考核(镇街评价)”的镇级权重 25% 低于规定下限 30%。"
     assert alert.message_in("zh-hans") == expected
 
     record_update(scheme, user=admin_user, data={"town_weight": 30, "county_weight": 70})

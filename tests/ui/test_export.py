@@ -31,8 +31,8 @@ def test_csv_export_follows_the_filter(client, editor, town):
     response = client.get(reverse("delegation:powers_export", args=["csv"]), {"take_over_status": "taken_over"})
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][:2] == ["镇", "权力事项"]
-    assert [r[1] for r in rows[1:]] == [kept.item.name]
+    assert rows[0][:4] == ["镇代码", "镇", "放权部门", "事项名称"]
+    assert [r[3] for r in rows[1:]] == [kept.item.name]
     assert dropped.item.name not in text
     assert "attachment" in response["Content-Disposition"]
 

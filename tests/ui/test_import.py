@@ -185,6 +185,7 @@ def test_preview_then_confirm_through_the_browser(client, editor, catalogue, tow
     url = reverse("delegation:catalogue_import")
     page = client.post(url, {"catalogue": catalogue.pk, "town": town.pk, "file": xlsx(GOOD)}).content.decode()
     assert "将新增 2 条" in page
+    assert '<tr class="import-new"><td>2</td><td>食品经营许可</td>' in page
     assert not DelegatedPower.objects.exists()
     token = client.session["delegation_import"]["token"]
     response = client.post(reverse("delegation:import_confirm"), {"token": token})
@@ -302,3 +303,20 @@ def test_preview_warns_when_counts_differ_from_the_catalogue(editor, catalogue, 
     assert result.ok
     assert result.warnings == ["行政处罚:目录申报 1 项,本镇现有 0 项。"]
     assert run(editor, catalogue, town, xlsx(GOOD), dry_run=True).warnings == []
+
+
+def test_preview_lists_each_row_new_changed_unchanged_or_refused(editor, catalogue, town):
+    run(editor, catalogue, town, xlsx(GOOD))
+    changed = ["县市场监管局", "食品经营许可", "行政许可", "IMP-001", "委托", "2019-05-01", "已承接"]
+    refused = ["县市场监管局", "新事项", "不存在的类型", "", "委托", "", ""]
+    new = ["县市场监管局", "新增事项", "02", "", "委托", "", ""]
+    result = run(editor, catalogue, town, xlsx([changed, GOOD[1], refused, new]), dry_run=True)
+    statuses = [(r["row"], r["name"], r["status"]) for r in result.rows]
+    assert statuses == [
+        (2, "食品经营许可", "changed"),
+        (3, "广告违法处罚", "unchanged"),
+        (4, "新事项", "refused"),
+        (5, "新增事项", "new"),
+    ]
+    assert result.rows[0]["changes"] == [("下放方式", "直接下放", "委托")]
+    assert "权力类型" in result.rows[2]["reason"]
