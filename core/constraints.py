@@ -60,9 +60,11 @@ def _default_fields(model, constraint):
 def constraint_fields(model, instance=None):
     """{constraint message: the fields it is shown at}; with ``instance``, the fields it actually breaks."""
     targets = {}
+    declared = getattr(model, "constraint_error_fields", {})
     for constraint in model._meta.constraints:
         fields = _default_fields(model, constraint)
-        if instance is not None and isinstance(constraint, CheckConstraint):
+        # A declared field wins: an "either ... or" check is about the field the clerk has to fill in.
+        if instance is not None and isinstance(constraint, CheckConstraint) and constraint.name not in declared:
             fields = failing_fields(constraint, instance) or fields
         if fields:
             targets[str(constraint.get_violation_error_message())] = fields

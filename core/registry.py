@@ -43,7 +43,9 @@ class Ledger:
     @property
     def export_columns(self):
         """The columns of the list page, which its CSV and XLSX exports repeat."""
-        return self.page.columns if self.page else []
+        if self.page is None:
+            return []
+        return self.page.export_columns or self.page.columns
 
     @property
     def scope_path(self):

@@ -365,6 +365,13 @@ class DelegatedPower(LedgerModel):
             ),
         ]
 
+    # The field a clerk fills in to satisfy each "either ... or" check (core.constraints).
+    constraint_error_fields = {
+        "power_taken_over_has_date": "take_over_on",
+        "power_not_taken_over_has_cause": "not_taken_over_cause",
+        "power_other_cause_explained": "not_taken_over_reason",
+    }
+
     def __str__(self):
         return f"{self.town} · {self.item}"
 

@@ -114,6 +114,7 @@ powers = LedgerUI(
     ],
     select_related=("town", "item__source_department"),
     namespace=NS,
+    detail_template="delegation/power_detail.html",
     export_columns=POWER_EXPORT,
     export_queryset=lambda qs: with_derived_state(qs.select_related("catalogue", "receiving_organ")),
 )

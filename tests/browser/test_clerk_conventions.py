@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from tests.browser.conftest import shot
-from tests.factories import FiscalYearRecordFactory, SchemeFactory, UserFactory
+from tests.factories import AssessmentSchemeFactory, FiscalYearRecordFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,7 +39,7 @@ def test_money_reads_in_wan_yuan_and_the_form_takes_it(new_page):
 
 
 def test_weight_out_of_range_is_marked_at_that_weight(new_page):
-    scheme = SchemeFactory()
+    scheme = AssessmentSchemeFactory()
     UserFactory(username="clerk", region=scheme.region)
     page = new_page()
     log_in(page, "clerk")

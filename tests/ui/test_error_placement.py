@@ -11,7 +11,7 @@ from core import services
 from delegation.models import MonthlyCaseCount
 from finance.models import FiscalYearRecord
 from reforms.models import AssessmentScheme
-from tests.factories import CaseCountFactory, FiscalYearRecordFactory, SchemeFactory, UserFactory
+from tests.factories import AssessmentSchemeFactory, FiscalYearRecordFactory, MonthlyCaseCountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def refused_fields(model, user, **data):
 
 @pytest.fixture
 def scheme():
-    return SchemeFactory()
+    return AssessmentSchemeFactory()
 
 
 def scheme_data(scheme, **changes):
@@ -60,7 +60,7 @@ def test_negative_paid_is_at_paid():
 
 
 def test_duplicate_month_is_at_month():
-    count = CaseCountFactory()
+    count = MonthlyCaseCountFactory()
     editor = UserFactory(region=count.power.town.county)
     fields = refused_fields(MonthlyCaseCount, editor, power=count.power, month=count.month, accepted=1, closed=1)
     assert fields == {"month": ["该事项本月已有办件量记录。"]}

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from delegation import importing
-from tests.factories import CaseCountFactory, DelegatedPowerFactory, UserFactory
+from tests.factories import DelegatedPowerFactory, MonthlyCaseCountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_catalogue_export_imports_again_unchanged(client, clerk, power):
 
 
 def test_case_count_export_imports_again_unchanged(client, clerk, power):
-    CaseCountFactory(power=power)
+    MonthlyCaseCountFactory(power=power)
     content = export(client, "delegation:case-counts_export")
     rows = rows_of(content, importing.CASE_COUNT_COLUMNS)
     result = importing.case_count_import(user=clerk, rows=rows, dry_run=True)

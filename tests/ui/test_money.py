@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from stats.models import Alert, AlertRule
-from tests.factories import ArrangementFactory, FiscalYearRecordFactory, UserFactory
+from tests.factories import FiscalArrangementFactory, FiscalYearRecordFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_detail_shows_wan_yuan(clerk, record):
 
 
 def test_land_quota_reads_in_mu(clerk, record):
-    land = ArrangementFactory(town=record.arrangement.town, kind="land_quota", unit="mu", promised_per_year=100)
+    land = FiscalArrangementFactory(town=record.arrangement.town, kind="land_quota", unit="mu", promised_per_year=100)
     page = clerk.get(reverse("finance:arrangements_detail", args=[land.pk])).content.decode()
     assert "100 亩" in page
 

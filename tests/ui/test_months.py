@@ -5,14 +5,14 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from tests.factories import CaseCountFactory, UserFactory
+from tests.factories import MonthlyCaseCountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def count():
-    return CaseCountFactory(month=dt.date(2025, 1, 1), power__item__name="食品经营许可")
+    return MonthlyCaseCountFactory(month=dt.date(2025, 1, 1), power__item__name="食品经营许可")
 
 
 @pytest.fixture

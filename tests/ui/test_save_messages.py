@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stats.models import Alert, AlertRule
-from tests.factories import FiscalYearRecordFactory, SchemeFactory, UserFactory
+from tests.factories import AssessmentSchemeFactory, FiscalYearRecordFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def scheme_post(scheme, **changes):
 
 @pytest.fixture
 def scheme():
-    return SchemeFactory(name="济宁派驻机构考核")
+    return AssessmentSchemeFactory(name="济宁派驻机构考核")
 
 
 @pytest.fixture
