@@ -1,10 +1,11 @@
 """乡呼县应 in the browser: a town clerk calls, the department answers, the town rates, the figures show it."""
 
 import pytest
+from django.core.management import call_command
 
 from territory.models import Call
 from tests.browser.conftest import shot
-from tests.factories import CountyFactory, DepartmentFactory, TownFactory, UserFactory
+from tests.factories import CountyFactory, DelegatedPowerFactory, DepartmentFactory, TownFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -14,6 +15,8 @@ def people():
     county = CountyFactory()
     town = TownFactory(county=county, name="烟店镇")
     department = DepartmentFactory(county=county, name="生态环境分局")
+    # A pilot town's dashboard opens on the months its delegated powers have figures for.
+    DelegatedPowerFactory(town=town)
     return {
         "town": town,
         "clerk": UserFactory(username="clerk", role="town_staff", region=county, town=town),
@@ -63,6 +66,8 @@ def test_raise_accept_respond_close_rate_and_see_the_figures(new_page, people):
         assert step in timeline
     shot(clerk, "call-timeline")
 
+    # The nightly run's figures (the after-edit recompute is covered in tests/territory/test_figures.py).
+    call_command("recompute_stats")
     clerk.goto(f"/dashboard/town/{people['town'].code}/")
     ranking = clerk.get_by_test_id("department-ranking").inner_text()
     assert "生态环境分局" in ranking
