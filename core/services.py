@@ -147,3 +147,60 @@ def record_delete(instance, *, user, expected_version=None):
     _announce(current, user, "delete")
     current.delete()
     _touch([town], since)
+
+
+class RowsRefused(Exception):
+    """A set of rows written together was refused whole; ``errors`` maps each bad row's key to
+    {field: [messages]}, and ``stale`` holds the keys refused because someone saved them since they were read."""
+
+    def __init__(self, errors, stale=()):
+        super().__init__(f"{len(errors)} row(s) refused")
+        self.errors = errors
+        self.stale = set(stale)
+
+
+@transaction.atomic
+def records_write(model, *, user, changes):
+    """Create or update several rows of ``model`` together, all or none, as ``record_create`` and
+    ``record_update`` do each: scope check, full validation, version check, history, one audit entry a row.
+
+    ``changes`` maps a caller's key (a grid cell) to ``(pk or None, expected_version or None, data)``; a
+    new row (no pk) is refused as stale when it now exists, which the model's unique constraint tells.
+    The towns are queued for recompute once, from the earliest change. Returns {key: saved row}.
+    """
+    write_begins.send(sender=model)
+    pks = [pk for pk, _version, _data in changes.values() if pk is not None]
+    locked = model._default_manager.select_for_update().in_bulk(pks) if pks else {}
+    errors, stale, rows, before = {}, set(), {}, []
+    for key, (pk, version, data) in changes.items():
+        if pk is not None:
+            current = locked.get(pk)
+            if current is None or version is None or current.version != int(version):
+                errors[key] = {"__all__": [_("该记录已被他人修改或删除。")]}
+                stale.add(key)
+                continue
+            before.append((town_of(current), changed_since(current)))
+            for field, value in data.items():
+                setattr(current, field, value)
+        else:
+            current = model(**data)
+        rows[key] = current
+    for key, row in rows.items():
+        try:
+            _require_edit(user, row)
+            _full_clean(row)
+        except PermissionDenied as denied:
+            errors[key] = {"__all__": [str(denied)]}
+        except ValidationError as error:
+            errors[key] = error.message_dict
+    if errors:
+        raise RowsRefused(errors, stale)
+    for row in rows.values():
+        action = "create" if row._state.adding else "update"
+        _history_user(row, user)
+        row.save()
+        _announce(row, user, action)
+    towns = [town for town, _since in before] + [town_of(row) for row in rows.values()]
+    days = [since for _town, since in before] + [changed_since(row) for row in rows.values()]
+    _touch(towns, _earliest(*days) if days else None)
+    return rows

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_safe
 from core import services
 from core.export import export_response
 from core.forms import VersionForm
+from core.grid import GridPage, LedgerGrid
 from core.history import history_rows
 from core.registry import ledger_for
 from core.scoping import can_edit, visible
@@ -55,6 +56,8 @@ class LedgerUI:
     # the row, header or None for the field's label); ``export_queryset`` adds what those need.
     export_columns: list = field(default_factory=list)
     export_queryset: Callable | None = None
+    # A ``core.grid.LedgerGrid`` when the model's monthly records are also typed in a year at a time.
+    grid: LedgerGrid | None = None
 
     @property
     def label(self):
@@ -80,6 +83,10 @@ class LedgerUI:
         ]
         if not self.writable:
             return patterns
+        if self.grid is not None:
+            grid = login_required(GridPage(self))
+            patterns.append(path(f"{self.slug}/grid/", grid, name=f"{self.slug}_grid_choose"))
+            patterns.append(path(f"{self.slug}/grid/<int:parent>/", grid, name=f"{self.slug}_grid"))
         return [
             *patterns,
             path(f"{self.slug}/new/", views.create, name=f"{self.slug}_create"),

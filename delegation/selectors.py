@@ -264,3 +264,29 @@ def oversight_comparison(rounds, scores, as_of):
         )
         for town, scored in sorted(by_town.items(), key=lambda pair: pair[0].code)
     ]
+
+
+def powers_of_year(powers, year):
+    """``powers`` in force on some day of ``year``: delegated by its end and not withdrawn by its start."""
+    return powers.filter(
+        in_force_conditions(Q(delegated_on__lte=dt.date(year, 12, 31)), Q(withdrawn_on__lte=dt.date(year, 1, 1)))
+    )
+
+
+def months_in_force(power, year):
+    """The months (1–12) of ``year`` on some day of which ``power`` was in force."""
+    months = []
+    for month in range(1, 13):
+        first = dt.date(year, month, 1)
+        last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+        if power.delegated_on <= last and (power.withdrawn_on is None or power.withdrawn_on > first):
+            months.append(month)
+    return months
+
+
+def case_counts_of_year(powers, year, handled_by=MonthlyCaseCount.HandledBy.TOWN):
+    """{(power id, month 1–12): its MonthlyCaseCount} of ``powers`` in ``year``, in one query."""
+    rows = MonthlyCaseCount.objects.filter(
+        power__in=powers, handled_by=handled_by, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
+    )
+    return {(row.power_id, row.month.month): row for row in rows}

@@ -3,13 +3,14 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.scoping import can_edit
-from core.services import record_import, record_update, towns_touched
+from core.services import RowsRefused, record_import, record_update, records_write, towns_touched
 from core.signals import write_begins
 from reforms.models import Town
 
@@ -165,6 +166,95 @@ def _write(cleaned_rows):
         since[town] = min(since.get(town, row.month), row.month)
     towns_touched(since, since=since)
     return CaseCountResult(created=len(to_create), updated=len(to_update), unchanged=unchanged)
+
+
+class RowRefused(Exception):
+    """A grid row was refused whole; ``errors`` maps each refused month (1–12) to its messages."""
+
+    def __init__(self, errors):
+        super().__init__(f"{len(errors)} month(s) refused")
+        self.errors = errors
+
+
+def _typed_count(text):
+    return str(text if text is not None else "").strip()
+
+
+def _stale_message(current):
+    if current is None:
+        return _("该月记录已被他人删除,本行未保存;请刷新后重新填写。")
+    return _("该月已被他人修改(现为受理 %(a)s、办结 %(c)s),本行未保存;请核对后重新填写。") % {
+        "a": current.accepted,
+        "c": current.closed,
+    }
+
+
+def _count_labels():
+    return {f.name: f.verbose_name for f in MonthlyCaseCount._meta.concrete_fields if f.name in ("accepted", "closed")}
+
+
+def _grid_cell(current, typed, month_first, handled_by, labels):
+    """(errors, change) of one typed month of a grid row; change is ``records_write``'s (pk, version, data)."""
+    if (str(current.version) if current else "") != _typed_count(typed.get("version")):
+        return [_stale_message(current)], None
+    accepted, closed = _typed_count(typed.get("accepted")), _typed_count(typed.get("closed"))
+    if not accepted and not closed:
+        return ([_("该月已有记录,不能清空;没有办件请填 0。")] if current else []), None
+    values = {"month": month_first, "handled_by": handled_by, "accepted": accepted or 0, "closed": closed or 0}
+    cleaned, problems = clean_case_count(values)
+    if problems:
+        return [f"{labels.get(f, f)}:{' '.join(map(str, m))}" for f, m in problems.items()], None
+    counts = {"accepted": cleaned["accepted"], "closed": cleaned["closed"]}
+    if current is None:
+        return [], (None, None, {"month": cleaned["month"], "handled_by": handled_by, **counts})
+    if (current.accepted, current.closed) == (counts["accepted"], counts["closed"]):
+        return [], None
+    return [], (current.pk, current.version, counts)
+
+
+@transaction.atomic
+def case_count_row_save(*, user, power, year, cells, handled_by=MonthlyCaseCount.HandledBy.TOWN):
+    """Save one power's counts for months of ``year`` (a row of the entry grid), whole or not at all.
+
+    ``cells`` maps a month (1–12) to what the clerk typed: ``accepted``, ``closed`` (blank is 0, both
+    blank on a month without a record is nothing) and the ``version`` the grid showed (blank: no record
+    then). A month someone saved or deleted since is refused, as is a bad count; either refuses the whole
+    row. The rows go through ``core.services.records_write``: the single form's validation, history,
+    audit, and one recompute of the town. Returns the number of months written.
+    """
+    if not can_edit(user, power):
+        raise PermissionDenied(_("您无权修改此记录。"))
+    write_begins.send(sender=MonthlyCaseCount)
+    existing = {
+        row.month.month: row
+        for row in MonthlyCaseCount.objects.select_for_update().filter(
+            power=power, handled_by=handled_by, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
+        )
+    }
+    labels = _count_labels()
+    errors: dict[int, list] = {}
+    changes: dict[int, tuple] = {}
+    for month, typed in sorted(cells.items()):
+        cell_errors, change = _grid_cell(existing.get(month), typed, dt.date(year, month, 1), handled_by, labels)
+        if cell_errors:
+            errors[month] = cell_errors
+        elif change is not None:
+            pk, version, data = change
+            changes[month] = (pk, version, data if pk else {"power": power, **data})
+    if errors:
+        raise RowRefused(errors)
+    if not changes:
+        return 0
+    try:
+        records_write(MonthlyCaseCount, user=user, changes=changes)
+    except RowsRefused as refused:
+        raise RowRefused(
+            {
+                month: [f"{labels[f]}:{' '.join(m)}" if f in labels else " ".join(m) for f, m in by_field.items()]
+                for month, by_field in refused.errors.items()
+            }
+        ) from None
+    return len(changes)
 
 
 def power_withdraw(*, user, power, withdrawn_on, reason, document=None, edition=None, expected_version=None):

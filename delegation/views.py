@@ -14,11 +14,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from core.forms import UploadForm
+from core.grid import LedgerGrid
 from core.scoping import visible
 from core.ui import LedgerUI
 from reforms.models import Town
 
-from . import filters, forms, importing, models, selectors
+from . import filters, forms, importing, models, selectors, services
 from .selectors import DerivedState, with_derived_state
 
 NS = "delegation"
@@ -118,6 +119,32 @@ powers = LedgerUI(
     export_columns=POWER_EXPORT,
     export_queryset=lambda qs: with_derived_state(qs.select_related("catalogue", "receiving_organ")),
 )
+
+
+def _grid_powers(town, year, user):
+    """The town's powers in force in ``year`` (name and 实施编码 beside), each with its open months."""
+    powers = selectors.powers_of_year(visible(user, models.DelegatedPower).filter(town=town), year)
+    powers = list(powers.select_related("item").order_by("item__implementation_code", "item__name", "pk"))
+    for power in powers:
+        power.months = selectors.months_in_force(power, year)
+    return powers
+
+
+def _grid_save_row(user, power, year, cells):
+    return services.case_count_row_save(user=user, power=power, year=year, cells=cells)
+
+
+CASE_COUNT_GRID = LedgerGrid(
+    parent_model=Town,
+    fields=("accepted", "closed"),
+    rows=_grid_powers,
+    cells=selectors.case_counts_of_year,
+    save_row=_grid_save_row,
+    refused=services.RowRefused,
+    row_label=lambda power: (power.item.name, power.item.implementation_code),
+    title=gettext_lazy("办件量录入表(镇办理)"),
+)
+
 case_counts = LedgerUI(
     model=models.MonthlyCaseCount,
     filterset=filters.MonthlyCaseCountFilterSet,
@@ -127,6 +154,7 @@ case_counts = LedgerUI(
     select_related=("power__town", "power__item"),
     namespace=NS,
     export_columns=CASE_COUNT_EXPORT,
+    grid=CASE_COUNT_GRID,
 )
 
 trainings = LedgerUI(
