@@ -55,7 +55,8 @@ class MonthlyCaseCountForm(LedgerForm):
     def _power(self):
         if self.instance.power_id:
             return self.instance.power
-        number = self.initial.get("power")
+        # A refused save shows the form again: name the power typed, not only the one the link filled in.
+        number = self.data.get(self.add_prefix("power")) if self.is_bound else self.initial.get("power")
         queryset = self.fields["power"].queryset
         return queryset.select_related("town", "item").filter(pk=number).first() if str(number).isdigit() else None
 

@@ -47,3 +47,20 @@ def test_another_countys_power_cannot_be_chosen(client, power):
     form = _post(client, power).context["form"]
     assert "power" in form.errors
     assert not MonthlyCaseCount.objects.exists()
+
+
+def test_the_page_and_the_edit_form_name_the_power(client, power):
+    from tests.factories import MonthlyCaseCountFactory
+
+    row = MonthlyCaseCountFactory(power=power)
+    client.force_login(UserFactory(region=power.town.county))
+    page = client.get(reverse("delegation:case-counts_detail", args=[row.pk])).content.decode()
+    assert f"{power.town.name} · {power.item.name}" in page
+    form = client.get(reverse("delegation:case-counts_update", args=[row.pk])).content.decode()
+    assert f"当前:{power.town.name} · {power.item.name}" in form
+
+
+def test_a_refused_new_count_still_names_the_power_typed(client, power):
+    client.force_login(UserFactory(region=power.town.county))
+    page = _post(client, power, accepted=-3).content.decode()
+    assert f"当前:{power.town.name} · {power.item.name}" in page
