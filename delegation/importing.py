@@ -22,6 +22,7 @@ from openpyxl import Workbook, load_workbook
 from core import services
 from core.scoping import can_edit
 from core.ui_values import display_value
+from core.units import format_month
 from staffing.models import Organ
 
 from .models import DelegatedPower, Department, MonthlyCaseCount, PowerItem, PowerSource, PowerType
@@ -587,13 +588,40 @@ def case_count_import(*, user, rows, dry_run=False):
         try:
             counts = case_counts_upsert(user=user, rows=payload, what="case_counts")
         except BatchRejected as rejected:
-            return ImportResult(
+            errors, outcomes = rejected.errors, rejected.outcomes
+            result = ImportResult(
                 problems=[
                     Problem(rows[index][0], columns.get(f, f), " ".join(str(m) for m in messages))
-                    for index, by_field in sorted(rejected.errors.items())
+                    for index, by_field in sorted(errors.items())
                     for f, messages in by_field.items()
                 ]
             )
-        return ImportResult(created=counts.created, updated=counts.updated, unchanged=counts.unchanged)
+        else:
+            errors, outcomes = {}, dict(enumerate(counts.outcomes))
+            result = ImportResult(created=counts.created, updated=counts.updated, unchanged=counts.unchanged)
+        result.rows = [
+            _case_count_outcome(number, values, outcomes.get(index), errors.get(index))
+            for index, (number, values) in enumerate(rows)
+        ]
+        return result
 
     return _all_or_nothing(write, dry_run)
+
+
+COUNT_FIELDS = ("accepted", "closed")
+
+
+def _case_count_outcome(number, values, outcome, errors):
+    """A row of the preview (as ``_row_outcome``'s): its power and month, what it does, old → new per count."""
+    columns = {c.key: str(c.header) for c in CASE_COUNT_COLUMNS}
+    columns["power"] = columns["implementation_code"]
+    if outcome is None:
+        name = " · ".join(str(values.get(k) or "") for k in ("implementation_code", "month") if values.get(k))
+        return _row_outcome(number, name, [], {k: " ".join(map(str, m)) for k, m in (errors or {}).items()}, columns)
+    labels = {f: str(MonthlyCaseCount._meta.get_field(f).verbose_name) for f in COUNT_FIELDS}
+    name = f"{outcome.power.item.name} · {format_month(outcome.month)}"
+    if outcome.handled_by != MonthlyCaseCount.HandledBy.TOWN:
+        name = f"{name} · {MonthlyCaseCount.HandledBy(outcome.handled_by).label}"
+    old = outcome.old or ("", "")
+    changes = [(labels[f], str(o), str(n)) for f, o, n in zip(COUNT_FIELDS, old, outcome.new, strict=True) if o != n]
+    return {"row": number, "name": name, "status": outcome.status, "changes": changes, "reason": ""}

@@ -1,7 +1,7 @@
 """Write paths for delegation: the idempotent bulk upsert of monthly case counts, withdrawals of powers."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -23,9 +23,23 @@ WRITE_ATTEMPTS = 3
 class BatchRejected(Exception):
     """A batch failed validation; ``errors`` maps each bad item's index to {field: [messages]}."""
 
-    def __init__(self, errors):
+    def __init__(self, errors, outcomes=None):
         super().__init__(f"{len(errors)} item(s) rejected")
         self.errors = errors
+        # What each good item would have done ({index: CaseCountOutcome}), for a preview of the batch.
+        self.outcomes = outcomes or {}
+
+
+@dataclass
+class CaseCountOutcome:
+    """What one item of a batch does: ``status`` new, changed or unchanged; ``old`` (accepted, closed) or None."""
+
+    status: str
+    power: DelegatedPower
+    month: dt.date
+    handled_by: str
+    old: tuple | None
+    new: tuple
 
 
 @dataclass
@@ -33,6 +47,7 @@ class CaseCountResult:
     created: int
     updated: int
     unchanged: int
+    outcomes: list = field(default_factory=list)  # a CaseCountOutcome per item, in the batch's order
 
 
 def _clean_row(row):
@@ -107,7 +122,9 @@ def case_counts_upsert(*, user, rows, what="case_counts_bulk"):
         seen[unique] = index
         cleaned["power"] = power
     if errors:
-        raise BatchRejected(errors)
+        good = {index: cleaned for index, cleaned in enumerate(cleaned_rows) if index not in errors}
+        existing = _existing(list(good.values()), lock=False)
+        raise BatchRejected(errors, {index: _outcome(c, existing) for index, c in good.items()})
     # The audit chain's lock before the rows' locks, in the order every other writer takes them.
     write_begins.send(sender=MonthlyCaseCount)
     result = _write_retrying(cleaned_rows)
@@ -130,14 +147,28 @@ def _write_retrying(cleaned_rows):
         return _write(cleaned_rows)
 
 
+def _existing(cleaned_rows, lock):
+    """{(power, month, handler): saved row} of the batch's keys; locked for the write when ``lock``."""
+    if not cleaned_rows:
+        return {}
+    rows = MonthlyCaseCount.objects.filter(
+        power__in={c["power"].pk for c in cleaned_rows}, month__in={c["month"] for c in cleaned_rows}
+    )
+    return {(c.power_id, c.month, c.handled_by): c for c in (rows.select_for_update() if lock else rows)}
+
+
+def _outcome(c, existing):
+    current = existing.get((c["power"].pk, c["month"], c["handled_by"]))
+    new = (c["accepted"], c["closed"])
+    old = (current.accepted, current.closed) if current is not None else None
+    status = "new" if old is None else "unchanged" if old == new else "changed"
+    return CaseCountOutcome(status, c["power"], c["month"], c["handled_by"], old, new)
+
+
 def _write(cleaned_rows):
     """Insert the new rows, update the changed ones, count the rest; the existing rows are locked first."""
-    existing = {
-        (c.power_id, c.month, c.handled_by): c
-        for c in MonthlyCaseCount.objects.select_for_update().filter(
-            power__in={c["power"].pk for c in cleaned_rows}, month__in={c["month"] for c in cleaned_rows}
-        )
-    }
+    existing = _existing(cleaned_rows, lock=True)
+    outcomes = [_outcome(c, existing) for c in cleaned_rows]
     to_create, to_update, unchanged, now = [], [], 0, timezone.now()
     for c in cleaned_rows:
         current = existing.get((c["power"].pk, c["month"], c["handled_by"]))
@@ -165,7 +196,7 @@ def _write(cleaned_rows):
         town = row.power.town_id
         since[town] = min(since.get(town, row.month), row.month)
     towns_touched(since, since=since)
-    return CaseCountResult(created=len(to_create), updated=len(to_update), unchanged=unchanged)
+    return CaseCountResult(created=len(to_create), updated=len(to_update), unchanged=unchanged, outcomes=outcomes)
 
 
 class RowRefused(Exception):

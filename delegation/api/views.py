@@ -1,7 +1,5 @@
 """API v1 for delegation: departments, power items, catalogues, delegated powers, case counts."""
 
-from dataclasses import asdict
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
@@ -195,4 +193,4 @@ class MonthlyCaseCountViewSet(LedgerCursorViewSet):
             result = case_counts_upsert(user=request.user, rows=batch.validated_data["items"])
         except BatchRejected as rejected:
             raise exceptions.ValidationError({"items": rejected.errors}) from None
-        return Response(asdict(result))
+        return Response(serializers.CaseCountResultSerializer(result).data)

@@ -320,3 +320,31 @@ def test_preview_lists_each_row_new_changed_unchanged_or_refused(editor, catalog
     ]
     assert result.rows[0]["changes"] == [("下放方式", "直接下放", "委托")]
     assert "权力类型" in result.rows[2]["reason"]
+
+
+def test_case_count_preview_lists_each_row_new_changed_unchanged_or_refused(client, editor, town):
+    power = DelegatedPowerFactory(town=town, item__name="食品经营许可")
+    code = power.item.implementation_code
+    first = xlsx([[town.code, code, "2025-03", "镇", 5, 4], [town.code, code, "2025-04", "镇", 2, 2]], CASE_HEADERS)
+    importing.case_count_import(user=editor, rows=importing.read_table(first, importing.CASE_COUNT_COLUMNS))
+    rows = [
+        [town.code, code, "2025-03", "镇", 7, 4],  # changed
+        [town.code, code, "2025-04", "镇", 2, 2],  # unchanged
+        [town.code, code, "2025-05", "镇", 1, 1],  # new
+    ]
+    result = importing.case_count_import(
+        user=editor, rows=importing.read_table(xlsx(rows, CASE_HEADERS), importing.CASE_COUNT_COLUMNS), dry_run=True
+    )
+    assert [(r["row"], r["status"]) for r in result.rows] == [(2, "changed"), (3, "unchanged"), (4, "new")]
+    assert result.rows[0]["name"] == "食品经营许可 · 2025年3月"
+    assert result.rows[0]["changes"] == [("受理件数", "5", "7")]
+    assert result.rows[2]["changes"] == [("受理件数", "", "1"), ("办结件数", "", "1")]
+
+    client.force_login(editor)
+    refused = [town.code, "NOPE", "2025-06", "镇", 1, 1]
+    page = client.post(reverse("delegation:case_count_import"), {"file": xlsx([*rows, refused], CASE_HEADERS)})
+    text = page.content.decode()
+    assert "逐行预览:将写入的内容" in text
+    assert "该镇没有此实施编码的下放事项。" in text.split('class="import-refused"')[1]
+    assert "<td>5</td>" in text.split('class="import-refused"')[1]
+    assert MonthlyCaseCount.objects.get(month__month=3).accepted == 5  # the refused file wrote nothing
