@@ -6,10 +6,18 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from core.signals import data_exported, data_imported, record_changed, second_factor_failed, token_event, write_begins
+from core.signals import (
+    data_exported,
+    data_imported,
+    record_changed,
+    records_changed,
+    second_factor_failed,
+    token_event,
+    write_begins,
+)
 
 from .models import AuditEntry
-from .services import audit, chain_lock
+from .services import audit, audit_many, chain_lock
 
 A = AuditEntry.Action
 
@@ -44,6 +52,11 @@ def on_write_begins(sender, **kwargs):
 @receiver(record_changed, dispatch_uid="audit_record_changed")
 def on_record_changed(sender, instance, user, action, **kwargs):
     audit(action, user=user, obj=instance)
+
+
+@receiver(records_changed, dispatch_uid="audit_records_changed")
+def on_records_changed(sender, changes, user, **kwargs):
+    audit_many([(action, instance) for instance, action in changes], user=user)
 
 
 @receiver(data_exported, dispatch_uid="audit_export")

@@ -81,6 +81,22 @@ def audit(action, *, user=None, request=None, obj=None, detail="", status=None, 
     return entry
 
 
+@transaction.atomic
+def audit_many(changes, *, user=None):
+    """Append one entry per ``(action, obj)`` of ``changes``, chained in order, in one insert."""
+    request = current_request.get()
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    chain_lock()
+    last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+    entries, common = [], {**_request_fields(request), **_user_fields(user)}
+    for action, obj in changes:
+        entry = AuditEntry(at=timezone.now(), action=action, prev_hash=last, **common, **_object_fields(obj))
+        entry.hash = last = entry.compute_hash()
+        entries.append(entry)
+    return AuditEntry.objects.bulk_create(entries)
+
+
 def retention_days():
     return max(getattr(settings, "AUDIT_RETENTION_DAYS", MIN_RETENTION_DAYS), MIN_RETENTION_DAYS)
 

@@ -20,6 +20,9 @@ TARGETS = {
         # Issue 14: a 24-month backfill against 24 single-month floors; a dashboard at any period.
         "backfill_ratio": 1.5,
         "period_p95_ms": 300.0,
+        # Issue 18: a town's case-count grid of 300 powers × 12 months, shown and saved a row at a time.
+        "grid_page_p95_ms": 500.0,
+        "grid_save_p95_ms": 100.0,
     },
     "nation": {
         "nightly_ratio": 2.0,
@@ -30,6 +33,8 @@ TARGETS = {
         "overview_p95_ms": 300.0,
         "backfill_ratio": None,
         "period_p95_ms": None,
+        "grid_page_p95_ms": None,
+        "grid_save_p95_ms": None,
     },
 }
 

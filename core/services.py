@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.constraints import errors_at_fields
 from core.scoping import can_edit, town_of
-from core.signals import data_imported, record_changed, town_touched, write_begins
+from core.signals import data_imported, record_changed, records_changed, town_touched, write_begins
 
 
 class VersionConflict(Exception):
@@ -72,10 +72,10 @@ def record_import(*, user, what, created, updated):
     data_imported.send(sender=None, user=user, what=what, created=created, updated=updated)
 
 
-def _full_clean(instance):
+def _full_clean(instance, exclude=None):
     """Validate ``instance`` whole; a constraint's refusal is reported at the field it is about."""
     try:
-        instance.full_clean()
+        instance.full_clean(exclude=exclude)
     except ValidationError as error:
         raise errors_at_fields(type(instance), error, instance) from None
 
@@ -159,23 +159,30 @@ class RowsRefused(Exception):
         self.stale = set(stale)
 
 
+def _held_relations(instance):
+    """Foreign keys whose row ``instance`` already holds (loaded by the caller): they exist, and the
+    database's foreign key checks them again, so validation need not query each once per row."""
+    return [
+        f.name
+        for f in instance._meta.concrete_fields
+        if f.is_relation and f.is_cached(instance) and getattr(instance, f.name) is not None
+    ]
+
+
 @transaction.atomic
 def records_write(model, *, user, changes):
     """Create or update several rows of ``model`` together, all or none, as ``record_create`` and
-    ``record_update`` do each: scope check, full validation, version check, history, one audit entry a row.
+    ``record_update`` do each: scope check, full validation, version check, history, an audit entry a row.
 
-    ``changes`` maps a caller's key (a grid cell) to ``(pk or None, expected_version or None, data)``; a
-    new row (no pk) is refused as stale when it now exists, which the model's unique constraint tells.
-    The towns are queued for recompute once, from the earliest change. Returns {key: saved row}.
+    ``changes`` maps a caller's key (a grid cell) to ``(current, expected_version, data)``: ``current``
+    is the row as the caller read it with ``select_for_update`` in this transaction (after sending
+    ``write_begins``), or None for a new row built from ``data``. The towns are queued for recompute
+    once, from the earliest change. Returns {key: saved row}; raises ``RowsRefused`` writing nothing.
     """
-    write_begins.send(sender=model)
-    pks = [pk for pk, _version, _data in changes.values() if pk is not None]
-    locked = model._default_manager.select_for_update().in_bulk(pks) if pks else {}
     errors, stale, rows, before = {}, set(), {}, []
-    for key, (pk, version, data) in changes.items():
-        if pk is not None:
-            current = locked.get(pk)
-            if current is None or version is None or current.version != int(version):
+    for key, (current, version, data) in changes.items():
+        if current is not None:
+            if version is None or current.version != int(version):
                 errors[key] = {"__all__": [_("该记录已被他人修改或删除。")]}
                 stale.add(key)
                 continue
@@ -188,18 +195,19 @@ def records_write(model, *, user, changes):
     for key, row in rows.items():
         try:
             _require_edit(user, row)
-            _full_clean(row)
+            _full_clean(row, exclude=_held_relations(row))
         except PermissionDenied as denied:
             errors[key] = {"__all__": [str(denied)]}
         except ValidationError as error:
             errors[key] = error.message_dict
     if errors:
         raise RowsRefused(errors, stale)
+    changed = []
     for row in rows.values():
-        action = "create" if row._state.adding else "update"
+        changed.append((row, "create" if row._state.adding else "update"))
         _history_user(row, user)
         row.save()
-        _announce(row, user, action)
+    records_changed.send(sender=model, changes=changed, user=user)
     towns = [town for town, _since in before] + [town_of(row) for row in rows.values()]
     days = [since for _town, since in before] + [changed_since(row) for row in rows.values()]
     _touch(towns, _earliest(*days) if days else None)

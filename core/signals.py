@@ -16,6 +16,10 @@ write_begins = Signal()
 # ``action`` is "create", "update" or "delete"; ``user`` made the change.
 record_changed = Signal()
 
+# The same for several rows written together (``core.services.records_write``): ``changes`` is a list of
+# ``(instance, action)``, so that listeners can do their work once (the audit log: one insert).
+records_changed = Signal()
+
 # Sent by the browser after a save, to show the clerk at once what the saved ``instance`` set off; each
 # receiver answers with a list of alert messages (the statistics engine: the record's open alerts).
 saved_record_alerts = Signal()

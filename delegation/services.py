@@ -240,7 +240,7 @@ def _grid_cell(current, typed, month_first, handled_by, labels):
         return [], (None, None, {"month": cleaned["month"], "handled_by": handled_by, **counts})
     if (current.accepted, current.closed) == (counts["accepted"], counts["closed"]):
         return [], None
-    return [], (current.pk, current.version, counts)
+    return [], (current, current.version, counts)
 
 
 @transaction.atomic
@@ -262,6 +262,8 @@ def case_count_row_save(*, user, power, year, cells, handled_by=MonthlyCaseCount
             power=power, handled_by=handled_by, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
         )
     }
+    for row in existing.values():
+        row.power = power  # the power the caller holds: its town and item are read once for the row, not a month
     labels = _count_labels()
     errors: dict[int, list] = {}
     changes: dict[int, tuple] = {}
@@ -270,8 +272,8 @@ def case_count_row_save(*, user, power, year, cells, handled_by=MonthlyCaseCount
         if cell_errors:
             errors[month] = cell_errors
         elif change is not None:
-            pk, version, data = change
-            changes[month] = (pk, version, data if pk else {"power": power, **data})
+            current, version, data = change
+            changes[month] = (current, version, data if current else {"power": power, **data})
     if errors:
         raise RowRefused(errors)
     if not changes:

@@ -124,7 +124,7 @@ powers = LedgerUI(
 def _grid_powers(town, year, user):
     """The town's powers in force in ``year`` (name and 实施编码 beside), each with its open months."""
     powers = selectors.powers_of_year(visible(user, models.DelegatedPower).filter(town=town), year)
-    powers = list(powers.select_related("item").order_by("item__implementation_code", "item__name", "pk"))
+    powers = list(powers.select_related("item", "town").order_by("item__implementation_code", "item__name", "pk"))
     for power in powers:
         power.months = selectors.months_in_force(power, year)
     return powers

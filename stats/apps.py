@@ -8,11 +8,12 @@ class StatsConfig(AppConfig):
     verbose_name = _("统计")
 
     def ready(self):
-        from core.signals import record_changed, saved_record_alerts, town_touched
+        from core.signals import record_changed, records_changed, saved_record_alerts, town_touched
 
-        from .on_save import on_record_changed, open_alert_messages
+        from .on_save import on_record_changed, on_records_changed, open_alert_messages
         from .tasks import on_town_touched
 
         town_touched.connect(on_town_touched, dispatch_uid="stats_town_touched")
         record_changed.connect(on_record_changed, dispatch_uid="stats_alerts_on_save")
+        records_changed.connect(on_records_changed, dispatch_uid="stats_alerts_on_save_many")
         saved_record_alerts.connect(open_alert_messages, dispatch_uid="stats_saved_record_alerts")

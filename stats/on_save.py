@@ -62,6 +62,12 @@ def on_record_changed(sender, instance, action, **kwargs):
         logger.exception("alerts of %s %s not evaluated on save", sender.__name__, instance.pk)
 
 
+def on_records_changed(sender, changes, **kwargs):
+    """Several rows written together: each as ``on_record_changed`` takes one."""
+    for instance, action in changes:
+        on_record_changed(sender, instance, action)
+
+
 def open_alert_messages(sender, instance, **kwargs):
     """The messages of the open alerts whose subject is ``instance``, in the active language."""
     if type(instance) not in RULES:

@@ -6,6 +6,7 @@ from django.db import connection
 from django.utils import timezone
 
 from benchmarks import bench
+from benchmarks.bench_grid import run_grid_benchmark
 from benchmarks.bench_pages import run_page_benchmark, run_period_benchmark
 from benchmarks.generate import SCALES, generate
 from benchmarks.runs import Report, load_average, targets_for
@@ -50,6 +51,7 @@ class Command(BaseCommand):
                 bench.record_backfill(report, bench.time_backfill(as_of, months), targets)
             record_pages(report, run_page_benchmark(samples), targets)
             record_periods(report, run_period_benchmark(samples, months), targets)
+            record_grid(report, run_grid_benchmark(samples), targets)
             self.stdout.write(f"run {number} of {runs}: load average after {load_average()}")
         self.stdout.write("\n".join(report.lines()))
 
@@ -98,3 +100,18 @@ def record_periods(report, results, targets):
         "",
         0,
     )
+
+
+def record_grid(report, results, targets):
+    """The case-count grid's page and row save at each size; their query counts must not grow with it."""
+    queries = {"page": [], "save": []}
+    for name, (median, p95, count, status) in results.items():
+        kind = "save" if "save one row" in name else "page"
+        report.add(f"{name}: median", median, "ms")
+        report.add(f"{name}: p95", p95, "ms", targets[f"grid_{kind}_p95_ms"])
+        report.add(f"{name}: SQL queries (HTTP {status})", count, "")
+        queries[kind].append(count)
+    for kind, counts in queries.items():
+        if len(counts) > 1:
+            label = "page" if kind == "page" else "row save"
+            report.add(f"case-count grid {label}: SQL queries at 300 − at 30 powers", counts[-1] - counts[0], "", 0)
