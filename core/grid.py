@@ -15,6 +15,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core.scoping import can_edit, editable_q, visible
@@ -71,13 +73,14 @@ class GridPage:
         if not can_edit(request.user, parent):
             raise PermissionDenied
         year = grid_year(request)
-        rows = list(grid.rows(parent, year, request.user))
-        # Computed per request: the page is shared by every request, in the language each asks for.
-        labels = [(f, self.ui.model._meta.get_field(f).verbose_name) for f in grid.fields]
-        month_labels = {m: _("%(m)s月") % {"m": m} for m in MONTHS}
-        records = grid.cells(rows, year)
         typed, errors, status = {}, {}, 200
         if request.method == "POST":
+            posted = [
+                int(k[1:-2]) for k in request.POST if k.startswith("r") and k.endswith("-v") and k[1:-2].isdigit()
+            ]
+            # Only the rows sent are read to save them: a row's save costs the same in any size of grid.
+            rows = list(grid.rows(parent, year, request.user, only=posted))
+            records = grid.cells(rows, year)
             saved = 0
             for row in rows:
                 cells = self._typed_row(request.POST, row, records)
@@ -92,7 +95,11 @@ class GridPage:
                 return redirect(f"{request.path}?year={year}")
             messages.error(request, _("%(n)s 行未保存,请按格中的提示修改;其余行已保存。") % {"n": len(errors)})
             status = 400
-            records = grid.cells(rows, year)  # the saved rows as they are now
+        rows = list(grid.rows(parent, year, request.user))
+        records = grid.cells(rows, year)  # after a save: the saved rows as they are now
+        # Computed per request: the page is shared by every request, in the language each asks for.
+        labels = [(f, self.ui.model._meta.get_field(f).verbose_name) for f in grid.fields]
+        month_labels = {m: _("%(m)s月") % {"m": m} for m in MONTHS}
         context = {
             "ui": self.ui,
             "grid": grid,
@@ -136,32 +143,50 @@ class GridPage:
         return cells if changed else None
 
     def _row_context(self, row, records, typed, errors, labels, month_labels):
+        """A row's head and its 12 cells as HTML.
+
+        Built here rather than by a template loop: a year of 300 powers is 7,200 inputs, which the template
+        engine renders several times slower than these escaped strings.
+        """
         name, code = self.grid.row_label(row)
         cells, versions = [], []
         for month in MONTHS:
             record = records.get((row.pk, month))
             versions.append(str(record.version) if record else "")
             if month not in row.months:
-                cells.append({"month": month, "open": False})
+                cells.append(self.closed_cell)
                 continue
             values = typed[month] if typed and month in typed else None
-            inputs = [
-                {
-                    "name": cell_name(row.pk, month, f),
-                    "label": f"{name} {month_labels[month]} {label}",
-                    "value": values[f] if values else (getattr(record, f) if record else ""),
-                }
+            month_errors = errors.get(month, [])
+            invalid = ' aria-invalid="true"' if month_errors else ""
+            inputs = "".join(
+                '<input name="{}" value="{}" inputmode="numeric" size="4" aria-label="{}"{}>'.format(
+                    cell_name(row.pk, month, f),
+                    escape(values[f] if values else (getattr(record, f) if record else "")),
+                    escape(f"{name} {month_labels[month]} {label}"),
+                    invalid,
+                )
                 for f, label in labels
-            ]
-            cells.append({"month": month, "open": True, "inputs": inputs, "errors": errors.get(month, [])})
+            )
+            if month_errors:
+                message = escape(" ".join(str(e) for e in month_errors))
+                cells.append(
+                    f'<td class="cell-refused">{inputs}<div class="errors cell-error" role="alert">{message}</div></td>'
+                )
+            else:
+                cells.append(f"<td>{inputs}</td>")
         # A refused row carries the versions saved now: its messages showed what changed, so sending the
         # typed values again re-applies them knowingly, as the single form's conflict page does.
         return {
             "pk": row.pk,
             "name": name,
             "code": code,
-            "cells": cells,
+            "cells": mark_safe("".join(cells)),  # noqa: S308 (every value above is escaped)
             "version_name": version_name(row.pk),
             "versions": ",".join(versions),
             "refused": bool(errors),
         }
+
+    @property
+    def closed_cell(self):
+        return format_html('<td class="closed-month muted" title="{}">—</td>', _("本月事项未生效"))

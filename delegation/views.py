@@ -121,9 +121,12 @@ powers = LedgerUI(
 )
 
 
-def _grid_powers(town, year, user):
-    """The town's powers in force in ``year`` (name and 实施编码 beside), each with its open months."""
+def _grid_powers(town, year, user, only=None):
+    """The town's powers in force in ``year`` (name and 实施编码 beside), each with its open months;
+    ``only`` limits them to these record numbers (the rows a save sent)."""
     powers = selectors.powers_of_year(visible(user, models.DelegatedPower).filter(town=town), year)
+    if only is not None:
+        powers = powers.filter(pk__in=only)
     powers = list(powers.select_related("item", "town").order_by("item__implementation_code", "item__name", "pk"))
     for power in powers:
         power.months = selectors.months_in_force(power, year)
