@@ -8,7 +8,7 @@ themselves.
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.constraints import errors_at_fields
@@ -169,6 +169,21 @@ def _held_relations(instance):
     ]
 
 
+def _save_rows(rows, user):
+    """Save ``rows`` ({key: validated row}); returns [(row, action)]."""
+    changed = []
+    try:
+        with transaction.atomic():
+            for row in rows.values():
+                changed.append((row, "create" if row._state.adding else "update"))
+                _history_user(row, user)
+                row.save()
+    except IntegrityError:
+        # Someone inserted one of these rows after it was validated: refused as stale, never a server error.
+        raise RowsRefused({key: {"__all__": [_("该记录已被他人修改或删除。")]} for key in rows}, rows) from None
+    return changed
+
+
 @transaction.atomic
 def records_write(model, *, user, changes):
     """Create or update several rows of ``model`` together, all or none, as ``record_create`` and
@@ -202,11 +217,7 @@ def records_write(model, *, user, changes):
             errors[key] = error.message_dict
     if errors:
         raise RowsRefused(errors, stale)
-    changed = []
-    for row in rows.values():
-        changed.append((row, "create" if row._state.adding else "update"))
-        _history_user(row, user)
-        row.save()
+    changed = _save_rows(rows, user)
     records_changed.send(sender=model, changes=changed, user=user)
     towns = [town for town, _since in before] + [town_of(row) for row in rows.values()]
     days = [since for _town, since in before] + [changed_since(row) for row in rows.values()]

@@ -195,3 +195,18 @@ def test_town_page_and_case_count_list_link_the_grid(client, clerk, town):
     chooser = reverse("delegation:case-counts_grid_choose")
     assert chooser in listing
     assert grid in client.get(chooser).content.decode()
+
+
+def test_a_month_inserted_after_the_check_refuses_the_row_not_a_server_error(client, clerk, town, monkeypatch):
+    power = make_powers(town, 1)[0]
+    original = MonthlyCaseCount.validate_constraints
+
+    def insert_meanwhile(self, exclude=None):
+        original(self, exclude=exclude)
+        if self._state.adding and not MonthlyCaseCount.objects.filter(power=self.power, month=self.month).exists():
+            MonthlyCaseCount.objects.create(power=self.power, month=self.month, accepted=1, closed=1)
+
+    monkeypatch.setattr(MonthlyCaseCount, "validate_constraints", insert_meanwhile)
+    response = client.post(url(town), row_data(power, [1], m1=("4", "4")))
+    assert response.status_code == 400
+    assert "该记录已被他人修改或删除。" in response.content.decode()
