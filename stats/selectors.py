@@ -115,9 +115,19 @@ def towns_under(user):
 
 
 def dashboard_periods(user, kind, scope_id):
-    """Computed months of one scope, newest first."""
-    rows = power_figure_list(user=user).filter(scope_kind=kind, scope_id=scope_id)
-    return list(rows.values_list("period", flat=True).distinct().order_by("-period"))
+    """Computed months of one scope, newest first: the months of any strand's figures, so that a town
+    with no delegated powers still opens on its staffing, finance or call figures. One query."""
+    from territory.selectors import call_figure_periods
+
+    months = [
+        power_figure_list(user=user).filter(scope_kind=kind, scope_id=scope_id),
+        figure_list(user=user).filter(scope_kind=kind, scope_id=scope_id),
+        call_figure_periods(user=user, town_id=scope_id if kind == ScopeKind.TOWN else None, region_id=scope_id)
+        if kind != ScopeKind.PROGRAMME
+        else None,
+    ]
+    first, *rest = [rows.values_list("period", flat=True).order_by() for rows in months if rows is not None]
+    return list(first.union(*rest).order_by("-period"))
 
 
 def _empty_scope():

@@ -136,6 +136,18 @@ def call_figures(*, user: User, town_id: int | None = None, region_id: int | Non
     return {"total": with_rates(total), "ranking": ranking, "year": year}
 
 
+def call_figure_periods(*, user: User, town_id: int | None = None, region_id: int | None = None):
+    """The call figures' rows of a town, or of the counties at or under a region (for their months)."""
+    from core.scoping import at_or_under
+
+    from .models import CallFigure
+
+    rows = visible(user, CallFigure)
+    if town_id is not None:
+        return rows.filter(town_id=town_id)
+    return rows.filter(at_or_under("county", region_id))
+
+
 def department_record(*, user: User, department_id: int, year: int) -> dict:
     """A department's response record for ``year`` (on-time, satisfaction, disputes), as evidence for its score."""
     from django.db.models import Sum
