@@ -288,6 +288,9 @@ def alert_counts(queryset, today):
 
 
 def compare_periods(user, kind, scope_ids):
-    """Months computed for all of the compared scopes, newest first."""
-    rows = power_figure_list(user=user).filter(scope_kind=kind, scope_id__in=scope_ids)
-    return list(rows.values_list("period", flat=True).distinct().order_by("-period"))
+    """Months computed for the compared scopes, newest first: of the power rows or the other figures,
+    so that towns with no delegated powers can be compared too. One query."""
+    powers = power_figure_list(user=user).filter(scope_kind=kind, scope_id__in=scope_ids)
+    others = figure_list(user=user).filter(scope_kind=kind, scope_id__in=scope_ids)
+    months = [rows.values_list("period", flat=True).order_by() for rows in (powers, others)]
+    return list(months[0].union(months[1]).order_by("-period"))

@@ -103,3 +103,12 @@ def test_the_dashboards_show_the_call_times_rates_and_items_each_linked(client, 
     items_page = _section(client, _href(page[page.rindex("<a", 0, page.index('data-testid="items-never-called"')) :]))
     assert "违规搭建" in items_page
     assert "河道非法倾倒" not in items_page
+
+
+def test_two_towns_without_delegated_powers_can_be_compared(client, world):
+    call_raise(user=world["clerk"], town=world["town"], department=world["environment"], subject="河道排污")
+    recompute_all(triggered_by="test")
+    client.force_login(world["office"])
+    codes = [world["town"].code, world["neighbour"].code]
+    response = client.get(reverse("stats:compare"), {"kind": "town", "pick": codes})
+    assert response.context["period"] == _month(timezone.localdate())
