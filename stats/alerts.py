@@ -49,7 +49,7 @@ from territory.alerts import RULES as territory_rules
 from . import prepared
 from .figures import compiled
 from .models import Alert, AlertRule
-from .sql import in_ids, only_towns, table_name
+from .sql import in_ids, only_towns, table_name, with_clock
 
 # The columns of a found breach, in the order every rule's SELECT gives them: the alert's own columns.
 FOUND = ["rule", "subject_type_id", "subject_id", "key", "region_id", "town_id", "since", "params"]
@@ -396,9 +396,10 @@ RULES = [
 # Upkeep -------------------------------------------------------------------------------------------
 
 
-def found_select(as_of, town_ids=None, rules=None):
+def found_select(as_of, town_ids=None, rules=None, now=None):
     """(sql, params) of the UNION ALL of the breaches ``rules`` (default ``RULES``) find for the towns
     ``town_ids`` (None: all), columns ``FOUND``; an empty SQL when no rule has a SELECT for them.
+    A rule comparing with the current time reads ``now`` (default: the application's clock).
 
     A town's run compiles it once a day per number of towns (see ``figures.compiled``): Django
     compiling these querysets costs more than running them for one town. The key holds what the SQL
@@ -411,9 +412,11 @@ def found_select(as_of, town_ids=None, rules=None):
         return " UNION ALL ".join(sql for sql, _params in selects), [p for _sql, params in selects for p in params]
 
     if town_ids is None:
-        return build(None)
-    key = ("alerts", as_of, translation.get_language(), *(rule.__name__ for rule in rules))
-    return compiled(key, build, town_ids)
+        sql, params = build(None)
+    else:
+        key = ("alerts", as_of, translation.get_language(), *(rule.__name__ for rule in rules))
+        sql, params = compiled(key, build, town_ids)
+    return sql, with_clock(params, now)
 
 
 def found_rows(as_of, town_ids=None, rules=None):
@@ -474,8 +477,9 @@ def sync_statement(as_of, town_ids=None, now=None):
     """
     if town_ids is not None and not town_ids:
         return "SELECT 0", []
-    found, params = found_select(as_of, town_ids)
-    now = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    now = now or timezone.now()
+    found, params = found_select(as_of, town_ids, now=now)
+    now = connection.ops.adapt_datetimefield_value(now)
     sql = (
         f"WITH found ({_columns()}) AS ({found}), "  # noqa: S608 (identifiers from model metadata; values are parameters)
         f"closed AS ({_close_sql('found', town_ids)} RETURNING 1), opened AS ({_open_sql('found')} RETURNING 1) "

@@ -115,9 +115,19 @@ def towns_under(user):
 
 
 def dashboard_periods(user, kind, scope_id):
-    """Computed months of one scope, newest first."""
-    rows = power_figure_list(user=user).filter(scope_kind=kind, scope_id=scope_id)
-    return list(rows.values_list("period", flat=True).distinct().order_by("-period"))
+    """Computed months of one scope, newest first: the months of any strand's figures, so that a town
+    with no delegated powers still opens on its staffing, finance or call figures. One query."""
+    from territory.selectors import call_figure_periods
+
+    months = [
+        power_figure_list(user=user).filter(scope_kind=kind, scope_id=scope_id),
+        figure_list(user=user).filter(scope_kind=kind, scope_id=scope_id),
+        call_figure_periods(user=user, town_id=scope_id if kind == ScopeKind.TOWN else None, region_id=scope_id)
+        if kind != ScopeKind.PROGRAMME
+        else None,
+    ]
+    first, *rest = [rows.values_list("period", flat=True).order_by() for rows in months if rows is not None]
+    return list(first.union(*rest).order_by("-period"))
 
 
 def _empty_scope():
@@ -278,6 +288,9 @@ def alert_counts(queryset, today):
 
 
 def compare_periods(user, kind, scope_ids):
-    """Months computed for all of the compared scopes, newest first."""
-    rows = power_figure_list(user=user).filter(scope_kind=kind, scope_id__in=scope_ids)
-    return list(rows.values_list("period", flat=True).distinct().order_by("-period"))
+    """Months computed for the compared scopes, newest first: of the power rows or the other figures,
+    so that towns with no delegated powers can be compared too. One query."""
+    powers = power_figure_list(user=user).filter(scope_kind=kind, scope_id__in=scope_ids)
+    others = figure_list(user=user).filter(scope_kind=kind, scope_id__in=scope_ids)
+    months = [rows.values_list("period", flat=True).order_by() for rows in (powers, others)]
+    return list(months[0].union(months[1]).order_by("-period"))

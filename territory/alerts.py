@@ -1,8 +1,9 @@
 """Policy rules of call-and-respond, declared like the statistics engine's other rules (``stats.alerts``).
 
 Each returns the [(sql, params)] of its breaches for the towns ``town_ids`` (None: all). The time a
-call is judged overdue at is the earlier of the database's clock and the end of ``as_of``: the SQL
-is compiled once a day for town runs, so the moment cannot be baked into it as a parameter.
+call is judged overdue at is the earlier of the application's clock and the end of ``as_of``. The
+clock enters the SQL as ``stats.sql.clock()``, which each run replaces with its own moment (a town
+run's SQL is compiled once a day), so a moved clock moves the limits too.
 """
 
 import datetime as dt
@@ -19,7 +20,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest, Least, Now, TruncDate
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDate
 from django.utils import timezone
 
 from .models import DEFAULT_ON_TIME_THRESHOLD, Call, CallPolicy, ResponsibilityItem
@@ -39,7 +40,9 @@ def _end_of(as_of):
 
 
 def _moment(as_of):
-    return Least(Now(), Value(_end_of(as_of), output_field=DateTimeField()))
+    from stats.sql import clock
+
+    return Least(clock(), Value(_end_of(as_of), output_field=DateTimeField()))
 
 
 def call_breaches(as_of, town_ids):

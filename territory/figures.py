@@ -76,7 +76,8 @@ def _counts():
 TIMES = {"accept": ("accepted_at",), "close": ("closed_at",)}
 
 
-def _times():
+def time_aggregates():
+    """Median and 90th percentile of the hours to accept and to close, as aggregates (PostgreSQL)."""
     return {
         f"{name}_hours_{label}": Percentile(Hours(F("raised_at"), F(column)), fraction)
         for name, (column,) in TIMES.items()
@@ -106,7 +107,7 @@ def _grouped(calls, grain):
     keys = ["month", "county_id", *grain]
     aggregates = _counts()
     if connection.vendor == "postgresql":
-        aggregates |= _times()
+        aggregates |= time_aggregates()
     return calls.values(*keys).annotate(**aggregates).order_by()
 
 

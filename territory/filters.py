@@ -27,16 +27,26 @@ class ResponsibilityItemFilterSet(LedgerFilterSet):
     not_called_in = django_filters.NumberFilter(
         method="filter_not_called_in", label=_("该年度从未被呼叫"), min_value=2000, max_value=2099
     )
+    # With called_in / not_called_in: only this town's calls count (a town dashboard's never-called items).
+    caller = django_filters.CharFilter(method="filter_caller", label=_("呼叫镇代码"))
 
     class Meta:
         model = models.ResponsibilityItem
         fields = ["responsibility_list", "category", "main_unit", "main_department", "is_generated"]
 
+    def _calls_in(self, year):
+        calls = models.Call.objects.filter(item=OuterRef("pk"), raised_at__year=year)
+        caller = self.form.cleaned_data.get("caller")
+        return Exists(calls.filter(town__code=caller) if caller else calls)
+
     def filter_called_in(self, queryset, name, value):
-        return queryset.filter(Exists(models.Call.objects.filter(item=OuterRef("pk"), raised_at__year=value)))
+        return queryset.filter(self._calls_in(value))
 
     def filter_not_called_in(self, queryset, name, value):
-        return queryset.exclude(Exists(models.Call.objects.filter(item=OuterRef("pk"), raised_at__year=value)))
+        return queryset.exclude(self._calls_in(value))
+
+    def filter_caller(self, queryset, name, value):
+        return queryset  # read by the two filters above
 
 
 class CallPolicyFilterSet(LedgerFilterSet):

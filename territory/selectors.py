@@ -136,6 +136,81 @@ def call_figures(*, user: User, town_id: int | None = None, region_id: int | Non
     return {"total": with_rates(total), "ranking": ranking, "year": year}
 
 
+def call_figure_periods(*, user: User, town_id: int | None = None, region_id: int | None = None):
+    """The call figures' rows of a town, or of the counties at or under a region (for their months)."""
+    from core.scoping import at_or_under
+
+    from .models import CallFigure
+
+    rows = visible(user, CallFigure)
+    if town_id is not None:
+        return rows.filter(town_id=town_id)
+    return rows.filter(at_or_under("county", region_id))
+
+
+def _scope_calls(user: User, town_id: int | None, region_id: int | None) -> QuerySet[Call]:
+    from core.scoping import at_or_under
+
+    calls = visible(user, Call)
+    if town_id is not None:
+        return calls.filter(town_id=town_id)
+    return calls.filter(at_or_under("town__county", region_id))
+
+
+def call_times(*, user: User, town_id: int | None = None, region_id: int | None = None, year: int) -> dict:
+    """Median and 90th-percentile hours to accept and to close of a town's or region's calls raised in ``year``.
+
+    Read from the calls, one query: a median does not add up over months or towns as the counts do.
+    """
+    from django.db import connection
+    from django.db.models import F
+
+    from .figures import TIMES, Hours, _percentile, time_aggregates
+
+    calls = _scope_calls(user, town_id, region_id).filter(raised_at__year=year)
+    if connection.vendor == "postgresql":
+        return calls.aggregate(**time_aggregates())
+    hours = {name: Hours(F("raised_at"), F(column)) for name, (column,) in TIMES.items()}
+    rows = list(calls.annotate(**hours).values(*hours))
+    result = {}
+    for name in TIMES:
+        data = sorted(r[name] for r in rows if r[name] is not None)
+        result[f"{name}_hours_median"] = _percentile(data, 0.5) if data else None
+        result[f"{name}_hours_p90"] = _percentile(data, 0.9) if data else None
+    return result
+
+
+def item_call_counts(
+    *, user: User, year: int, town_id: int | None = None, county_id: int | None = None, region_id: int | None = None
+) -> dict:
+    """The list items of a town's county (its own calls counting) or of a region, for ``year``: the most
+    called, with their number of calls, and how many items in force were never called."""
+    from django.db.models import Count, Exists, OuterRef
+
+    from core.scoping import at_or_under
+
+    items = visible(user, ResponsibilityItem)
+    if town_id is not None:
+        items = items.filter(responsibility_list__county_id=county_id)
+    else:
+        items = items.filter(at_or_under("responsibility_list__county", region_id))
+    in_year = Q(calls__raised_at__year=year) & (Q(calls__town_id=town_id) if town_id is not None else Q())
+    top = (
+        items.annotate(calls_in_year=Count("calls", filter=in_year))
+        .filter(calls_in_year__gt=0)
+        .order_by("-calls_in_year", "responsibility_list__batch", "number")
+        .values("pk", "number", "name", "responsibility_list__batch", "calls_in_year")[:ITEMS_SHOWN]
+    )
+    calls = Call.objects.filter(item=OuterRef("pk"), raised_at__year=year)
+    if town_id is not None:
+        calls = calls.filter(town_id=town_id)
+    never = items.filter(withdrawn_on__isnull=True).exclude(Exists(calls)).count()
+    return {"top": list(top), "never": never}
+
+
+ITEMS_SHOWN = 10
+
+
 def department_record(*, user: User, department_id: int, year: int) -> dict:
     """A department's response record for ``year`` (on-time, satisfaction, disputes), as evidence for its score."""
     from django.db.models import Sum

@@ -33,8 +33,15 @@ def _factory_of(model):
     return getattr(factories, ledger_for(model).factory_name)
 
 
+# Ledger records whose admin page only reads: they change by their own services' steps, never by hand.
+READ_ONLY_ADMINS = {"territory.Call": "a call changes by its steps (territory.services), which keep its timeline"}
 LEDGER_ADMINS = sorted(
-    (model for model in admin.site._registry if issubclass(model, LedgerModel)), key=lambda m: m._meta.label
+    (
+        model
+        for model in admin.site._registry
+        if issubclass(model, LedgerModel) and model._meta.label not in READ_ONLY_ADMINS
+    ),
+    key=lambda m: m._meta.label,
 )
 API_WRITES = sorted((e.api_prefix, e.viewset) for e in ledgers() if issubclass(e.viewset, LedgerViewSet))
 
@@ -182,6 +189,28 @@ def test_every_admin_change_goes_through_the_services(client, admin_user, touche
     assert response.status_code == 302
     assert not model.objects.filter(pk=new.pk).exists()
     assert_traces(model, new.pk, A.DELETE, town_of(new), touched, "-")
+
+
+@pytest.mark.parametrize("label", sorted(READ_ONLY_ADMINS))
+def test_a_read_only_admin_page_shows_the_record_and_refuses_every_write(client, admin_user, touched, label):
+    model = next(m for m in admin.site._registry if m._meta.label == label)
+    client.force_login(admin_user)
+    obj = _factory_of(model)()
+    writes = AuditEntry.objects.filter(action__in=[A.CREATE, A.UPDATE, A.DELETE])
+    before = (model.objects.get(pk=obj.pk).version, writes.count())
+    assert client.get(admin_url(model, "changelist")).status_code == 200
+    page = client.get(admin_url(model, "change", obj.pk))
+    assert page.status_code == 200
+    assert str(obj) in page.content.decode()
+    with touched():
+        assert client.post(admin_url(model, "change", obj.pk), {"_save": "1"}).status_code == 403
+        assert client.post(admin_url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
+        assert client.post(admin_url(model, "add"), {"_save": "1"}).status_code == 403
+        bulk = {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}
+        client.post(admin_url(model, "changelist"), bulk)
+    # The refusals are audited as such (denied); no write is.
+    assert (model.objects.get(pk=obj.pk).version, writes.count()) == before
+    assert not touched
 
 
 def test_a_stale_admin_form_is_refused_and_writes_nothing(client, admin_user):

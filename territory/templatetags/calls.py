@@ -1,28 +1,45 @@
 """The call-and-respond section of the region and town dashboards."""
 
+from urllib.parse import urlencode
+
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..selectors import call_figures
+from ..selectors import call_figures, call_times, item_call_counts
 
 register = template.Library()
 
 
 @register.inclusion_tag("territory/_call_figures.html", takes_context=True)
 def call_figures_section(context, scope, period):
-    """Calls of the town, or of the region's departments, over the period's year, with the department ranking."""
+    """Calls of the town, or of the region's departments, over the period's year: totals, times, the
+    department ranking and the items called, each linked to the calls or items behind it."""
     # A town with calls but no other figures yet has no period: its calls count by the current year.
     year = (period or timezone.localdate()).year
     user = context["request"].user
     kind_town = type(scope.obj).__name__ == "Town"
-    figures = call_figures(
-        user=user,
-        town_id=scope.obj.pk if kind_town else None,
-        region_id=None if kind_town else scope.obj.pk,
-        year=year,
-    )
-    return {"figures": figures if figures["total"]["calls"] else None, "scope": scope}
+    where = {"town_id": scope.obj.pk} if kind_town else {"region_id": scope.obj.pk}
+    figures = call_figures(user=user, year=year, **where)
+    if not figures["total"]["calls"]:
+        return {"figures": None, "scope": scope}
+    county = scope.obj.county if kind_town else None
+    items = item_call_counts(user=user, year=year, county_id=county.pk if county else None, **where)
+    # The ledger lists behind the numbers: the calls of the scope in the year, the items of its lists.
+    in_year = {"raised_after": f"{year}-01-01", "raised_before": f"{year}-12-31"}
+    calls_query = urlencode({scope.param: scope.code, **in_year})
+    never_query = {"region": county.code if county else scope.code, "not_called_in": year, "withdrawn": "false"}
+    if kind_town:
+        never_query["caller"] = scope.code
+    return {
+        "figures": figures,
+        "times": call_times(user=user, year=year, **where),
+        "items": items,
+        "calls_url": f"{reverse('territory:calls_list')}?{calls_query}",
+        "never_url": f"{reverse('territory:items_list')}?{urlencode(never_query)}",
+        "scope": scope,
+    }
 
 
 @register.inclusion_tag("territory/_call_compare.html", takes_context=True)

@@ -33,6 +33,8 @@ PAGES = {
     "stats.Alert": ({"system"}, set()),
     "stats.Figure": ({"system"}, set()),
     "stats.PowerFigure": ({"system"}, set()),
+    # Changed only by their steps (territory.services): looked up, never added by hand.
+    "territory.Call": ({"system"}, set()),
 }
 REFERENCE_DATA = ({"system"}, {"system"})
 

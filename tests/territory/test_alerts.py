@@ -84,3 +84,34 @@ def test_an_item_without_a_main_unit_is_flagged(world):
     ResponsibilityItemFactory(responsibility_list=item.responsibility_list)
     sync_alerts(timezone.localdate())
     assert [a.subject_id for a in _open("item_no_main_unit")] == [item.pk]
+
+
+def _tomorrow_at_eight():
+    # Ahead of the database's clock, and far from midnight: the day is the same five hours later.
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(tomorrow, dt.time(8)))
+
+
+def test_a_moved_clock_moves_the_time_limits(world):
+    """The application's clock judges the limits, not the database's: five hours on, an urgent call
+    (four hours to accept) is overdue, and the run at that moment says so."""
+    start = _tomorrow_at_eight()
+    with time_machine.travel(start, tick=False):
+        call = _raise(world, hours_ago=0)
+        sync_alerts(timezone.localdate())
+        assert not _open("call_not_accepted").exists()
+    with time_machine.travel(start + dt.timedelta(hours=5), tick=False):
+        sync_alerts(timezone.localdate())
+        assert [a.subject_id for a in _open("call_not_accepted")] == [call.pk]
+
+
+def test_a_town_run_with_a_moved_clock_finds_the_overdue_call(world):
+    """A town's run reuses its statement compiled for the day; the moment is still each run's clock."""
+    start = _tomorrow_at_eight()
+    with time_machine.travel(start, tick=False):
+        call = _raise(world, hours_ago=0)
+        sync_alerts(timezone.localdate(), [world["town"].pk])
+        assert not _open("call_not_accepted").exists()
+    with time_machine.travel(start + dt.timedelta(hours=5), tick=False):
+        sync_alerts(timezone.localdate(), [world["town"].pk])
+        assert [a.subject_id for a in _open("call_not_accepted")] == [call.pk]

@@ -225,3 +225,82 @@ def test_a_year_out_of_range_in_the_item_filters_is_refused_not_a_server_error(w
         response = client.get("/api/v1/responsibility-items/", {name: year})
         assert response.status_code == 400, (name, response.status_code)
         assert name in response.json()["fields"]
+
+
+# Gaps of the issue's test list: both roles' scope on every path, and each refusal writing nothing at all.
+
+
+def _traces():
+    """What a write leaves: calls, steps, history rows and audit entries of writes."""
+    writes = AuditEntry.objects.filter(action__in=["create", "update", "delete"])
+    return Call.objects.count(), CallStep.objects.count(), Call.history.count(), writes.count()
+
+
+def test_a_town_can_neither_read_nor_rate_another_towns_call(world):
+    call_id = _closed_call(world)
+    before = _traces()
+    neighbour = client_for(world["neighbour_clerk"])
+    assert neighbour.get(f"{CALLS}{call_id}/").status_code == 404
+    assert step(world, "neighbour_clerk", call_id, "evaluate", rating="satisfied").status_code == 404
+    assert _traces() == before
+
+
+def test_a_department_can_neither_raise_a_call_nor_rate_one(world):
+    before = _traces()
+    raised = raise_call(world, user="responder")
+    assert raised.status_code in (400, 403)
+    assert _traces() == before
+    call_id = _closed_call(world)
+    before = _traces()
+    rated = step(world, "responder", call_id, "evaluate", rating="satisfied")
+    assert rated.status_code == 403
+    assert _traces() == before
+
+
+def test_a_call_to_another_countys_department_by_the_clerk_writes_nothing_at_all(world):
+    before = _traces()
+    response = raise_call(world, department=world["foreign"].pk)
+    assert response.status_code == 400
+    assert "department" in response.json()["fields"]
+    assert _traces() == before
+
+
+def test_a_call_on_another_countys_list_item_is_refused_naming_the_item(world):
+    from tests.factories import ResponsibilityItemFactory
+
+    foreign_item = ResponsibilityItemFactory(responsibility_list__county=world["other_county"])
+    before = _traces()
+    response = raise_call(world, user="admin", item=foreign_item.pk)
+    assert response.status_code == 400
+    assert response.json()["fields"]["item"] == ["该事项不在本县的属地管理清单中。"]
+    assert _traces() == before
+
+
+def test_rating_a_call_not_yet_closed_names_the_state_and_writes_nothing(world):
+    call_id = raise_call(world).json()["id"]
+    step(world, "responder", call_id, "accept")
+    before = _traces()
+    response = step(world, "clerk", call_id, "evaluate", rating="satisfied")
+    assert response.status_code == 400
+    assert response.json()["fields"]["state"] == ["呼叫当前为“待办结”,不能评价。"]
+    assert _traces() == before
+
+
+def test_a_second_evaluation_leaves_no_history_nor_audit_entry(world):
+    call_id = _closed_call(world)
+    step(world, "clerk", call_id, "evaluate", rating="satisfied")
+    before = _traces()
+    again = step(world, "clerk", call_id, "evaluate", rating="dissatisfied", comment="再评一次")
+    assert again.status_code == 400
+    assert list(again.json()["fields"]) == ["rating"]
+    assert _traces() == before
+    assert Call.objects.get(pk=call_id).state == "evaluated"
+
+
+def test_an_unknown_rating_is_refused_naming_the_rating(world):
+    call_id = _closed_call(world)
+    before = _traces()
+    response = step(world, "clerk", call_id, "evaluate", rating="great")
+    assert response.status_code == 400
+    assert "rating" in response.json()["fields"]
+    assert _traces() == before

@@ -135,3 +135,20 @@ def test_a_list_file_with_one_bad_row_writes_nothing(client, world):
     problems = {(p.row, p.column) for p in preview.context["result"].problems}
     assert problems == {(3, "序号"), (3, "类别")}
     assert not ResponsibilityItem.objects.exists()
+
+
+def test_a_town_clerk_opens_neither_another_towns_call_nor_its_dashboard(client, world):
+    call = _raise(world)
+    client.force_login(world["neighbour_clerk"])
+    assert client.get(reverse("territory:calls_detail", args=[call.pk])).status_code == 404
+    assert client.get(reverse("territory:calls_list")).context["page"].paginator.count == 0
+    assert client.get(reverse("stats:town", args=[world["town"].code])).status_code == 404
+
+
+def test_a_department_cannot_open_another_departments_call(client, world):
+    call = _raise(world)
+    client.force_login(world["housing_responder"])
+    assert client.get(reverse("territory:calls_detail", args=[call.pk])).status_code == 404
+    response = client.post(reverse("territory:call_step", args=[call.pk, "accept"]), {"accept-version": call.version})
+    assert response.status_code == 404
+    assert Call.objects.get().state == "raised"

@@ -1,0 +1,114 @@
+"""Call figures on the region and town dashboards: reachable at any month, even in a town without powers."""
+
+import datetime as dt
+import html
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from stats.services import recompute_all
+from territory.services import call_accept, call_close, call_evaluate, call_raise, call_respond
+from tests.factories import ResponsibilityItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _month(day):
+    return day.replace(day=1)
+
+
+def test_a_town_without_delegated_powers_has_its_call_months_on_the_dashboard(client, world):
+    """Its months come from every strand's figures, the calls' included, not the powers' alone."""
+    call_raise(user=world["clerk"], town=world["town"], department=world["environment"], subject="河道排污")
+    recompute_all(triggered_by="test")
+    client.force_login(world["office"])
+    month = _month(timezone.localdate())
+    for url in (reverse("stats:town", args=[world["town"].code]), reverse("stats:region", args=[world["county"].code])):
+        response = client.get(url)
+        assert response.context["period"] == month, url
+        assert f'value="{month:%Y-%m}" selected' in response.content.decode()
+
+
+def _answered_call(world, item, *, accept_after, close_after):
+    raised = timezone.now() - dt.timedelta(hours=10)
+    call, _created = call_raise(
+        user=world["clerk"],
+        town=world["town"],
+        department=world["environment"],
+        item=item,
+        subject=f"{item.name}:现场处置",
+        urgency="urgent",
+        raised_at=raised,
+    )
+    call_accept(user=world["responder"], call=call, at=raised + dt.timedelta(hours=accept_after))
+    call_respond(user=world["responder"], call=call, response="已处理", at=raised + dt.timedelta(hours=accept_after))
+    call_close(user=world["responder"], call=call, at=raised + dt.timedelta(hours=close_after))
+    call_evaluate(user=world["clerk"], call=call, rating="satisfied", comment="")
+    return call
+
+
+@pytest.fixture
+def called(world):
+    dumping = ResponsibilityItemFactory(responsibility_list__county=world["county"], name="河道非法倾倒")
+    quiet = ResponsibilityItemFactory(responsibility_list=dumping.responsibility_list, number=2, name="违规搭建")
+    _answered_call(world, dumping, accept_after=1, close_after=3)
+    _answered_call(world, dumping, accept_after=2, close_after=6)
+    recompute_all(triggered_by="test")
+    return {"dumping": dumping, "quiet": quiet}
+
+
+def _section(client, url, **query):
+    response = client.get(url, query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _text(markup):
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def _part(page, testid, end="</table>"):
+    """The markup from the element marked ``testid`` to the next ``end``."""
+    start = page.index(f'data-testid="{testid}"')
+    return page[start : page.index(end, start) + len(end)]
+
+
+def _href(markup):
+    return html.unescape(re.search(r'href="([^"]+)"', markup).group(1))
+
+
+@pytest.mark.parametrize("kind", ["town", "region"])
+def test_the_dashboards_show_the_call_times_rates_and_items_each_linked(client, world, called, kind):
+    client.force_login(world["office"])
+    code = world["town"].code if kind == "town" else world["county"].code
+    page = _section(client, reverse(f"stats:{kind}", args=[code]))
+    times = _text(_part(page, "call-times"))
+    # Accepted after 1 and 2 hours, closed after 3 and 6: medians 1.5 and 4.5, 90th percentiles 1.9 and 5.7.
+    assert "受理用时 1.5 1.9" in times
+    assert "办结用时 4.5 5.7" in times
+    assert _text(_part(page, "call-on-time", "</span>")).endswith("100.0%")
+    assert _text(_part(page, "call-satisfaction", "</span>")).endswith("100.0%")
+
+    items = _part(page, "item-calls")
+    assert "违规搭建" not in items
+    row = next(tr for tr in items.split("<tr>") if "河道非法倾倒" in tr)
+    assert _text(row).endswith("2")
+    calls_page = _section(client, _href(row))
+    assert calls_page.count("河道非法倾倒:现场处置") == 2
+
+    never = _part(page, "items-never-called", "</a>")
+    assert _text(never).endswith("1")
+    items_page = _section(client, _href(page[page.rindex("<a", 0, page.index('data-testid="items-never-called"')) :]))
+    assert "违规搭建" in items_page
+    assert "河道非法倾倒" not in items_page
+
+
+def test_two_towns_without_delegated_powers_can_be_compared(client, world):
+    call_raise(user=world["clerk"], town=world["town"], department=world["environment"], subject="河道排污")
+    recompute_all(triggered_by="test")
+    client.force_login(world["office"])
+    codes = [world["town"].code, world["neighbour"].code]
+    response = client.get(reverse("stats:compare"), {"kind": "town", "pick": codes})
+    assert response.context["period"] == _month(timezone.localdate())
