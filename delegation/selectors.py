@@ -195,7 +195,11 @@ def untrained_q(as_of):
     recent = TrainingCoverage.objects.filter(
         power=OuterRef("pk"), training__held_on__gt=year_before(as_of), training__held_on__lte=as_of
     )
-    return in_force_q(as_of) & ~Q(take_over_status=DelegatedPower.TakeOverStatus.TAKEN_OVER) & ~Q(Exists(recent))
+    # Taken over counts from the take-over date, as in the figures: at an earlier month it was not yet.
+    taken = Q(take_over_status=DelegatedPower.TakeOverStatus.TAKEN_OVER) & (
+        Q(take_over_on__isnull=True) | Q(take_over_on__lte=as_of)
+    )
+    return in_force_q(as_of) & ~taken & ~Q(Exists(recent))
 
 
 def untrained_long_q(as_of):
