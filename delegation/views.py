@@ -155,6 +155,7 @@ inspections = LedgerUI(
     columns=["title", "region__name", "kind", "held_on", "excellent_from", "good_from", "pass_from"],
     select_related=("region",),
     namespace=NS,
+    detail_template="delegation/inspection_detail.html",
 )
 score_items = LedgerUI(
     model=models.ScoreItem,
@@ -354,19 +355,6 @@ def paper_only_evidence(request, pk):
     months = selectors.paper_only_months(power)
     totals = {"accepted": sum(m[1] for m in months), "closed": sum(m[2] for m in months)}
     return render(request, "delegation/paper_only_evidence.html", {"power": power, "months": months, "totals": totals})
-
-
-# ---------------------------------------------------------------- supervision across rounds
-
-
-@login_required
-@require_safe
-def inspection_comparison(request):
-    """Towns' grades across the inspection rounds the reader sees, beside their untrained powers."""
-    rounds = list(visible(request.user, models.InspectionRound).order_by("held_on", "pk"))
-    scores = visible(request.user, models.InspectionScore).filter(inspection__in=rounds, power__isnull=True)
-    rows = selectors.oversight_comparison(rounds, scores.select_related("town"), timezone.localdate())
-    return render(request, "delegation/inspection_comparison.html", {"rounds": rounds, "rows": rows})
 
 
 # ---------------------------------------------------------------- score sheet
