@@ -209,3 +209,19 @@ def test_dongying_scores_are_their_items_points_added_up(demo):
     )
     assert not over.exists()
     assert all(s.item_points.count() == s.inspection.score_items.count() for s in scores)
+
+
+def test_dongying_reviewer_compares_the_six_towns_grades_on_the_dashboard(demo):
+    from django.test import Client
+
+    from core.models import User
+    from delegation.models import InspectionScore
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(User.objects.get(username="dongying_reviewer"))
+    page = client.get("/dashboard/region/370500/").content.decode()
+    section = page.split('id="oversight"', 1)[1].split("</section>", 1)[0]
+    assert "东营市试点强镇下放事项运行督导检查(演示生成)" in section
+    for score in InspectionScore.objects.filter(town__county__parent__code="370500").select_related("town"):
+        assert score.town.name in section
+        assert f"{score.score}({score.get_grade_display()})" in section
