@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -282,8 +282,9 @@ class LedgerViews:
                 services.record_delete(obj, user=request.user, expected_version=confirmed.cleaned_data["version"])
             except services.VersionConflict:
                 return render(request, "core/ledger_delete.html", {"ui": ui, "obj": obj, "stale": True}, status=409)
-            except ProtectedError as e:
-                used_by = sorted({str(o._meta.verbose_name) for o in e.protected_objects})
+            except (ProtectedError, RestrictedError) as e:
+                held = e.protected_objects if isinstance(e, ProtectedError) else e.restricted_objects
+                used_by = sorted({str(o._meta.verbose_name) for o in held})
                 context = {"ui": ui, "obj": obj, "protected": "、".join(used_by)}
                 return render(request, "core/ledger_delete.html", context, status=409)
             messages.success(request, _("已删除%(model)s“%(record)s”。") % {"model": ui.label, "record": obj})

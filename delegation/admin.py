@@ -80,6 +80,12 @@ class InspectionScoreAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin
     raw_id_fields = ["inspection", "town", "power"]
 
 
+@admin.register(models.ItemPoints)
+class ItemPointsAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
+    list_display = ["score", "item", "points"]
+    raw_id_fields = ["score", "item"]
+
+
 @admin.register(models.Finding)
 class FindingAdmin(LedgerAdminMixin, SystemAdminOnly, SimpleHistoryAdmin):
     list_display = ["description", "town", "deadline", "status"]

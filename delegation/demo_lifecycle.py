@@ -17,6 +17,7 @@ from .models import (
     Finding,
     InspectionRound,
     InspectionScore,
+    ItemPoints,
     PowerItem,
     PowerType,
     ScoreItem,
@@ -186,6 +187,27 @@ def load_dongying_training(towns, today):
                 upsert(TrainingCoverage, {"training": training, "power": power}, is_generated=True)
 
 
+def item_split(items, total):
+    """[(item, points)]: ``total`` shared over the items in proportion to their maxima, in half points,
+    the last item taking what rounding leaves, so that the points add up to the total exactly."""
+    half = Decimal("0.5")
+    shares = [((total * item.max_points / 100) / half).quantize(Decimal(1)) * half for item in items[:-1]]
+    return list(zip(items, [*shares, total - sum(shares)], strict=True))
+
+
+def load_item_points(score, items, total):
+    """The score's points item by item (generated: the documents give totals only), adding up to ``total``.
+
+    Written in one statement rather than row by row: each saved item would re-total the score on its way.
+    """
+    have = set(score.item_points.values_list("item_id", flat=True))
+    ItemPoints.objects.bulk_create(
+        ItemPoints(score=score, item=item, points=points, is_generated=True)
+        for item, points in item_split(items, total)
+        if item.pk not in have
+    )
+
+
 def load_dongying_inspection(towns, today):
     """A composite-rating round of Dongying city over its six towns: score sheet, scores, findings."""
     city = towns[0].county.parent
@@ -196,10 +218,14 @@ def load_dongying_inspection(towns, today):
         held_on=INSPECTED_ON,
         is_generated=True,
     )
-    for name, points in SCORE_SHEET:
+    items = [
         upsert(ScoreItem, {"inspection": inspection, "name": name}, max_points=Decimal(points), is_generated=True)
+        for name, points in SCORE_SHEET
+    ]
     for town, (score, finding, months, rectified) in zip(towns, DONGYING_RESULTS, strict=True):
-        upsert(InspectionScore, {"inspection": inspection, "town": town, "power": None}, score=Decimal(str(score)))
+        total = Decimal(str(score))
+        scored = upsert(InspectionScore, {"inspection": inspection, "town": town, "power": None}, score=total)
+        load_item_points(scored, items, total)
         deadline = INSPECTED_ON + dt.timedelta(days=30 * months)
         upsert(
             Finding,

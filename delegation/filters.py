@@ -114,6 +114,14 @@ class InspectionScoreFilterSet(LedgerFilterSet):
         fields = ["inspection", "grade", "power"]
 
 
+class ItemPointsFilterSet(LedgerFilterSet):
+    inspection = django_filters.NumberFilter(field_name="score__inspection", label=_("督导检查"))
+
+    class Meta:
+        model = models.ItemPoints
+        fields = ["score", "item"]
+
+
 class FindingFilterSet(LedgerFilterSet):
     deadline_before = django_filters.DateFilter(field_name="deadline", lookup_expr="lte")
 

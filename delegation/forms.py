@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import LEDGER_EXCLUDE, LedgerForm, choice_queryset, date_widgets
+from core.scoping import at_or_under
 from reforms.models import Town
 
 from . import models
@@ -77,6 +78,37 @@ InspectionRoundForm = _ledger_form(models.InspectionRound)
 ScoreItemForm = _ledger_form(models.ScoreItem)
 InspectionScoreForm = _ledger_form(models.InspectionScore)
 FindingForm = _ledger_form(models.Finding)
+ItemPointsForm = _ledger_form(models.ItemPoints)
+
+
+class ScoreSheetForm(forms.Form):
+    """A town's points on each item of a round's score sheet, entered on one page (逐项评分)."""
+
+    town = forms.ModelChoiceField(label=_("镇"), queryset=Town.objects.none())
+    remarks = forms.CharField(label=_("评语"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, inspection, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        towns = choice_queryset(user, Town).filter(at_or_under("county", inspection.region_id))
+        self.fields["town"].queryset = towns.order_by("code")
+        self.items = items
+        for item in items:
+            self.fields[self.item_field(item)] = forms.DecimalField(
+                label=item.name,
+                max_digits=5,
+                decimal_places=1,
+                # Blanks and the range are checked by the service, whose message names the item.
+                required=False,
+                help_text=_("满分 %(max)s") % {"max": item.max_points},
+            )
+
+    @staticmethod
+    def item_field(item):
+        return f"item_{item.pk}"
+
+    def points(self):
+        """{item id: points} of the items the form holds a valid value for."""
+        return {item.pk: self.cleaned_data.get(self.item_field(item)) for item in self.items}
 
 
 class CatalogueImportForm(forms.Form):

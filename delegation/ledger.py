@@ -16,5 +16,6 @@ register(
     Ledger(models.InspectionRound, "inspections", api.InspectionRoundViewSet, views.inspections),
     Ledger(models.ScoreItem, "score-items", api.ScoreItemViewSet, views.score_items),
     Ledger(models.InspectionScore, "inspection-scores", api.InspectionScoreViewSet, views.inspection_scores),
+    Ledger(models.ItemPoints, "inspection-item-points", api.ItemPointsViewSet, views.item_points),
     Ledger(models.Finding, "findings", api.FindingViewSet, views.findings),
 )

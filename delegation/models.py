@@ -574,6 +574,7 @@ from .oversight import (  # noqa: E402, F401
     Grade,
     InspectionRound,
     InspectionScore,
+    ItemPoints,
     ScoreItem,
     Training,
     TrainingCoverage,

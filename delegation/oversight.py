@@ -165,6 +165,13 @@ class ScoreItem(LedgerModel):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        if self.pk and self.max_points is not None:
+            over = self.points.filter(points__gt=self.max_points).select_related("score__town").first()
+            if over is not None:
+                message = _("%(town)s该项已得 %(points)s 分,分值不能低于此。")
+                raise ValidationError({"max_points": message % {"town": over.score.town.name, "points": over.points}})
+
 
 class InspectionScore(LedgerModel):
     """A town's score in a round (镇得分), or one of its powers' when ``power`` is given; graded by the round."""
@@ -221,11 +228,84 @@ class InspectionScore(LedgerModel):
     def clean(self):
         if self.power_id and self.town_id and self.power.town_id != self.town_id:
             raise ValidationError({"power": _("该事项不属于本镇。")})
+        if self.pk and self.score is not None:
+            total = self.item_points.aggregate(total=models.Sum("points"))["total"]
+            if total is not None and total != self.score:
+                message = _("得分按评分项目逐项合计为 %(total)s,请修改各项得分。") % {"total": total}
+                raise ValidationError({"score": message})
 
     def save(self, *args, **kwargs):
         # The grade follows the round's bands, so a list can filter and sort by it.
         self.grade = self.inspection.grade(self.score)
         super().save(*args, **kwargs)
+
+    def follow_items(self, user=None):
+        """Make the total the sum of the item points (kept as typed in when there are none), and regrade."""
+        total = self.item_points.aggregate(total=models.Sum("points"))["total"]
+        if total is None or total == self.score:
+            return
+        self.score, self._history_user = total, user
+        self.save()
+
+
+class ItemPoints(LedgerModel):
+    """The points a town (or one of its powers) earned on one item of the round's score sheet (逐项得分).
+
+    A score with item points totals them: its ``score`` is their sum (``delegation.services``), and each
+    is at most the item's maximum. Scores recorded before the sheet had points keep the total typed in.
+    """
+
+    score = models.ForeignKey(
+        InspectionScore, verbose_name=_("检查得分"), on_delete=models.CASCADE, related_name="item_points"
+    )
+    # An item with points is not deleted on its own (the totals would no longer add up); its round may be.
+    item = models.ForeignKey(ScoreItem, verbose_name=_("评分项目"), on_delete=models.RESTRICT, related_name="points")
+    points = models.DecimalField(_("得分"), **POINTS)
+    scope_path = "score__town__county"
+    town_path = "score__town"
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("评分项目得分")
+        verbose_name_plural = _("评分项目得分")
+        ordering = ["score", "item"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["score", "item"],
+                name="item_points_once_per_score",
+                violation_error_message=_("该得分已记录此评分项目。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item} {self.points}"
+
+    # The score's total follows its items on every write, as its grade follows the total; the history
+    # of the score records the new total under the user who changed the item.
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self._total_follows()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self._total_follows()
+        return result
+
+    def _total_follows(self):
+        # The score as saved now (not a copy read before its other items changed), locked until commit.
+        score = InspectionScore.objects.select_for_update().get(pk=self.score_id)
+        score.follow_items(getattr(self, "_history_user", None))
+
+    def clean(self):
+        if self.item_id and self.score_id and self.item.inspection_id != self.score.inspection_id:
+            raise ValidationError({"item": _("该评分项目不属于本轮检查。")})
+        if self.item_id and self.points is not None and self.points > self.item.max_points:
+            raise ValidationError(
+                {
+                    "points": _("“%(item)s”得分 %(points)s 超过该项分值 %(max)s。")
+                    % {"item": self.item.name, "points": self.points, "max": self.item.max_points}
+                }
+            )
 
 
 class Finding(LedgerModel):

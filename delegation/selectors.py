@@ -196,7 +196,11 @@ def untrained_q(as_of):
     recent = TrainingCoverage.objects.filter(
         power=OuterRef("pk"), training__held_on__gt=year_before(as_of), training__held_on__lte=as_of
     )
-    return in_force_q(as_of) & ~Q(take_over_status=DelegatedPower.TakeOverStatus.TAKEN_OVER) & ~Q(Exists(recent))
+    # Taken over counts from the take-over date, as in the figures: at an earlier month it was not yet.
+    taken = Q(take_over_status=DelegatedPower.TakeOverStatus.TAKEN_OVER) & (
+        Q(take_over_on__isnull=True) | Q(take_over_on__lte=as_of)
+    )
+    return in_force_q(as_of) & ~taken & ~Q(Exists(recent))
 
 
 def untrained_long_q(as_of):
@@ -225,46 +229,50 @@ def paper_only_months(power):
 
 
 @dataclass
+class RoundCell:
+    """A town's town-wide score in one round (None: not scored), and its change from the town's
+    previous scored round (None for its first)."""
+
+    score: object
+    change: object = None
+
+
+@dataclass
 class TownOversight:
-    """One town's row of the comparison: its score per round, and its untrained powers."""
+    """One town's grades across the rounds, and its rectifications still open (and of those, overdue)."""
 
     town: object
-    scores: list  # the town-wide InspectionScore of each round, None where not scored
-    untrained: int = 0
+    cells: list
+    open_findings: int = 0
     overdue_findings: int = 0
 
 
-def oversight_comparison(rounds, scores, as_of):
-    """Rows of ``TownOversight`` for the towns scored in ``rounds`` (oldest round first).
-
-    ``scores``: the town-wide ``InspectionScore`` rows the reader may see, of those rounds.
-    """
-    from .models import Finding
-
+def grades_across_rounds(scores, open_findings, as_of):
+    """(rounds oldest first, ``TownOversight`` rows by town code) of the town-wide ``InspectionScore``
+    rows ``scores`` (with their round and town), with the counts of ``open_findings`` (a queryset of
+    the open findings the reader may see): one query, whether any town was scored or none."""
+    scores = list(scores)
+    rounds = sorted({s.inspection for s in scores}, key=lambda r: (r.held_on, r.pk))
     by_town: dict = {}
     for score in scores:
         by_town.setdefault(score.town, {})[score.inspection_id] = score
-    untrained = dict(
-        DelegatedPower.objects.filter(untrained_q(as_of), town__in=list(by_town))
-        .values_list("town")
-        .annotate(n=Count("pk"))
+    findings = {
+        town: (n_open, n_overdue)
+        for town, n_open, n_overdue in open_findings.values_list("town")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(deadline__lt=as_of)))
         .order_by()
-    )
-    overdue = dict(
-        Finding.objects.filter(town__in=list(by_town), status=Finding.Status.OPEN, deadline__lt=as_of)
-        .values_list("town")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return [
-        TownOversight(
-            town=town,
-            scores=[scored.get(r.pk) for r in rounds],
-            untrained=untrained.get(town.pk, 0),
-            overdue_findings=overdue.get(town.pk, 0),
-        )
-        for town, scored in sorted(by_town.items(), key=lambda pair: pair[0].code)
-    ]
+    }
+    rows = []
+    for town, scored in sorted(by_town.items(), key=lambda pair: pair[0].code):
+        cells, previous = [], None
+        for inspection in rounds:
+            score = scored.get(inspection.pk)
+            change = score.score - previous.score if score is not None and previous is not None else None
+            cells.append(RoundCell(score, change))
+            previous = score or previous
+        n_open, n_overdue = findings.get(town.pk, (0, 0))
+        rows.append(TownOversight(town, cells, n_open, n_overdue))
+    return rounds, rows
 
 
 def powers_of_year(powers, year):

@@ -1,4 +1,5 @@
-"""Write paths for delegation: the idempotent bulk upsert of monthly case counts, withdrawals of powers."""
+"""Write paths for delegation: the idempotent bulk upsert of monthly case counts, withdrawals of powers,
+a town's score sheet entered item by item."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -10,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.scoping import can_edit
-from core.services import RowsRefused, record_import, record_update, records_write, towns_touched
+from core.services import RowsRefused, record_create, record_import, record_update, records_write, towns_touched
 from core.signals import write_begins
 from reforms.models import Town
 
-from .models import DelegatedPower, MonthlyCaseCount, clean_case_count
+from .models import DelegatedPower, InspectionScore, ItemPoints, MonthlyCaseCount, clean_case_count
 
 # How often a batch is re-read and rewritten after a concurrent batch inserted one of its rows first.
 WRITE_ATTEMPTS = 3
@@ -305,3 +306,59 @@ def power_withdraw(*, user, power, withdrawn_on, reason, document=None, edition=
         "withdrawn_in": edition,
     }
     return record_update(power, user=user, data=data, expected_version=expected_version)
+
+
+class ScoreSheetRejected(Exception):
+    """A score sheet failed validation; ``errors`` maps each bad item's id to its message, naming it."""
+
+    def __init__(self, errors):
+        super().__init__(f"{len(errors)} item(s) rejected")
+        self.errors = errors
+
+
+def _score_sheet_errors(items, points):
+    """{item id: message} of the items left blank or scored outside 0 … their maximum."""
+    errors = {}
+    for item in items:
+        value = points.get(item.pk)
+        if value is None:
+            errors[item.pk] = _("请填写“%(item)s”的得分。") % {"item": item.name}
+        elif not 0 <= value <= item.max_points:
+            errors[item.pk] = _("“%(item)s”得分 %(points)s 应在 0 至该项分值 %(max)s 之间。") % {
+                "item": item.name,
+                "points": value,
+                "max": item.max_points,
+            }
+    if not items:
+        errors[None] = _("本轮检查还没有评分项目,请先添加评分细则。")
+    return errors
+
+
+@transaction.atomic
+def score_sheet_save(*, user, inspection, town, points, remarks=""):
+    """Record ``town``'s points on every item of ``inspection``'s score sheet at once (``points``:
+    {item id: points}); its score is their sum, graded by the round's bands.
+
+    Every item must be scored, within 0 and its maximum; otherwise nothing is written and
+    ``ScoreSheetRejected`` names each item at fault. Each item's points keep their history.
+    """
+    items = list(inspection.score_items.all())
+    errors = _score_sheet_errors(items, points)
+    if errors:
+        raise ScoreSheetRejected(errors)
+    score = InspectionScore.objects.filter(inspection=inspection, town=town, power__isnull=True).first()
+    total = sum(points[item.pk] for item in items)
+    if score is None:
+        data = {"inspection": inspection, "town": town, "score": total, "remarks": remarks}
+        score = record_create(InspectionScore, user=user, data=data)
+    existing = {row.item_id: row for row in score.item_points.all()}
+    for item in items:
+        row = existing.get(item.pk)
+        if row is None:
+            record_create(ItemPoints, user=user, data={"score": score, "item": item, "points": points[item.pk]})
+        elif row.points != points[item.pk]:
+            record_update(row, user=user, data={"points": points[item.pk]})
+    score.refresh_from_db()
+    if score.remarks != remarks:
+        score = record_update(score, user=user, data={"remarks": remarks})
+    return score

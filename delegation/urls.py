@@ -8,7 +8,7 @@ app_name = "delegation"
 
 urlpatterns = [
     path("powers/<int:pk>/paper-only/", views.paper_only_evidence, name="paper_only_evidence"),
-    path("inspections/compare/", views.inspection_comparison, name="inspection_comparison"),
+    path("inspections/<int:pk>/score-sheet/", views.score_sheet, name="score_sheet"),
     path("towns/<int:pk>/editions/", views.town_editions, name="town_editions"),
     path("import/catalogue/", views.catalogue_import, name="catalogue_import"),
     path("import/case-counts/", views.case_count_import, name="case_count_import"),

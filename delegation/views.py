@@ -4,7 +4,7 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -186,6 +186,7 @@ inspections = LedgerUI(
     columns=["title", "region__name", "kind", "held_on", "excellent_from", "good_from", "pass_from"],
     select_related=("region",),
     namespace=NS,
+    detail_template="delegation/inspection_detail.html",
 )
 score_items = LedgerUI(
     model=models.ScoreItem,
@@ -204,6 +205,16 @@ inspection_scores = LedgerUI(
     columns=["inspection__title", "inspection__held_on", "town__name", "power__item__name", "score", "grade"],
     select_related=("inspection", "town", "power__item"),
     namespace=NS,
+    detail_template="delegation/inspection_score_detail.html",
+)
+item_points = LedgerUI(
+    model=models.ItemPoints,
+    filterset=filters.ItemPointsFilterSet,
+    form=forms.ItemPointsForm,
+    slug="item-points",
+    columns=["score__inspection__title", "score__town__name", "item__name", "item__max_points", "points"],
+    select_related=("score__inspection", "score__town", "item"),
+    namespace=NS,
 )
 findings = LedgerUI(
     model=models.Finding,
@@ -218,6 +229,7 @@ findings = LedgerUI(
 catalogues.children = [(powers, "catalogue")]
 powers.children = [(case_counts, "power"), (training_coverage, "power")]
 trainings.children = [(training_coverage, "training")]
+inspection_scores.children = [(item_points, "score")]
 inspections.children = [(score_items, "inspection"), (inspection_scores, "inspection"), (findings, "inspection")]
 
 
@@ -376,14 +388,50 @@ def paper_only_evidence(request, pk):
     return render(request, "delegation/paper_only_evidence.html", {"power": power, "months": months, "totals": totals})
 
 
-# ---------------------------------------------------------------- supervision across rounds
+# ---------------------------------------------------------------- score sheet
 
 
 @login_required
-@require_safe
-def inspection_comparison(request):
-    """Towns' grades across the inspection rounds the reader sees, beside their untrained powers."""
-    rounds = list(visible(request.user, models.InspectionRound).order_by("held_on", "pk"))
-    scores = visible(request.user, models.InspectionScore).filter(inspection__in=rounds, power__isnull=True)
-    rows = selectors.oversight_comparison(rounds, scores.select_related("town"), timezone.localdate())
-    return render(request, "delegation/inspection_comparison.html", {"rounds": rounds, "rows": rows})
+def score_sheet(request, pk):
+    """A town's points on every item of a round's score sheet, entered on one page; the total is their sum."""
+    _require_editor(request)
+    inspection = get_object_or_404(visible(request.user, models.InspectionRound), pk=pk)
+    items = list(inspection.score_items.all())
+    initial = {}
+    chosen = request.GET.get("town", "")
+    if request.method != "POST" and chosen.isdigit():
+        score = (
+            visible(request.user, models.InspectionScore)
+            .filter(inspection=inspection, town_id=chosen, power__isnull=True)
+            .prefetch_related("item_points")
+            .first()
+        )
+        initial["town"] = chosen
+        if score is not None:
+            initial["remarks"] = score.remarks
+            initial.update({f"item_{p.item_id}": p.points for p in score.item_points.all()})
+    form = forms.ScoreSheetForm(
+        request.POST or None, initial=initial, user=request.user, inspection=inspection, items=items
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            score = services.score_sheet_save(
+                user=request.user,
+                inspection=inspection,
+                town=form.cleaned_data["town"],
+                points=form.points(),
+                remarks=form.cleaned_data["remarks"],
+            )
+        except services.ScoreSheetRejected as e:
+            for item_id, message in e.errors.items():
+                form.add_error(f"item_{item_id}" if item_id else None, message)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(
+                request,
+                _("已保存%(town)s的逐项得分:合计 %(score)s 分,%(grade)s。")
+                % {"town": score.town.name, "score": score.score, "grade": score.get_grade_display()},
+            )
+            return redirect("delegation:inspection-scores_detail", score.pk)
+    return render(request, "delegation/score_sheet.html", {"inspection": inspection, "items": items, "form": form})

@@ -12,6 +12,7 @@ from django.contrib.staticfiles import finders
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -182,6 +183,8 @@ def link(row, scope, period):
     query = {scope.param: scope.code, **extra}
     if "derived_state" in extra:
         query["state_as_of"] = period.isoformat()
+    if "untrained" in extra:  # counted at the month's end (today for the current month)
+        query["state_as_of"] = min(selectors.month_end(period), timezone.localdate()).isoformat()
     if "handled_by" in extra:  # the 12-month window the case figures cover
         first, last = activity_window(period)
         query.update(month_from=first.isoformat(), month_to=last.isoformat())

@@ -16,7 +16,7 @@ from django.db.models import Exists, F, Func, OuterRef, Q, Value
 
 from core.sql import Condition
 from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
-from delegation.selectors import activity_window, derived_state_conditions, in_force_sql
+from delegation.selectors import activity_window, derived_state_conditions, in_force_sql, untrained_q
 from finance.models import FiscalArrangement, FiscalYearRecord
 from reforms.models import AssessmentScore, ProgrammeMembership, ReformTask, Region, Town
 from staffing.models import FilledPosts, HeadcountQuota, PostType
@@ -140,6 +140,7 @@ def _source_querysets(as_of):
     scores = AssessmentScore.objects.filter(year__lte=year)
     fiscal = FiscalYearRecord.objects.filter(year__lte=year, arrangement__unit=FiscalArrangement.Unit.YUAN)
     # Which programmes the town is counted in on ``as_of``: the programme rows sum these towns.
+    untrained = DelegatedPower.objects.filter(untrained_q(as_of))
     members = ProgrammeMembership.objects.filter(joined_on__lte=as_of).filter(
         Q(left_on__isnull=True) | Q(left_on__gte=as_of)
     )
@@ -154,6 +155,9 @@ def _source_querysets(as_of):
         "tasks": (ReformTask.objects.annotate(k=Value("")), "plan__town"),
         "open_alerts": (_open_at(as_of).annotate(k=F("rule")), "town"),
         "members": (members.annotate(k=F("programme_id")), "town"),
+        "untrained": (untrained.annotate(k=Value("")), "town"),
+        # A town none of whose powers is untrained has a row of 0, as the API reads it, not no row.
+        "trained": (Town.objects.exclude(Exists(untrained.filter(town=OuterRef("pk")))).annotate(k=Value("")), ""),
     }
 
 

@@ -183,6 +183,15 @@ FIGURES: list[Stored | Rate] = [
         places=Decimal("0.01"),
         shown=False,
     ),
+    # Powers in force and not taken over at the month's end with no training in the 12 months before it.
+    Stored(
+        "untrained",
+        _("未承接且近12个月未培训"),
+        DELEGATION,
+        name="UNTRAINED",
+        per_town={"untrained": Count("pk"), "trained": Count("pk") * 0},
+        link=("delegation:powers_list", {"untrained": "true"}),
+    ),
     # Approved headcount is administrative + institutional posts; leadership posts are counted within
     # the administrative posts and the headcount-control number is a separate allowance, so neither
     # is ever added to it.

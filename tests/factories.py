@@ -190,6 +190,15 @@ class InspectionScoreFactory(factory.django.DjangoModelFactory):
     score = 85
 
 
+class ItemPointsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = delegation.ItemPoints
+
+    score = factory.SubFactory(InspectionScoreFactory)
+    item = factory.SubFactory(ScoreItemFactory, inspection=factory.SelfAttribute("..score.inspection"))
+    points = 20
+
+
 class FindingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = delegation.Finding

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from delegation.models import DelegatedPower
@@ -195,3 +195,33 @@ def test_dongying_has_training_and_a_graded_inspection_with_findings(demo):
     assert sorted(set(grades)) == ["excellent", "fail", "good", "pass"]
     assert len(grades) == 6
     assert Finding.objects.filter(town__county__parent__code="370500", status="open").count() == 4
+
+
+def test_dongying_scores_are_their_items_points_added_up(demo):
+    from delegation.models import InspectionScore
+
+    scores = InspectionScore.objects.filter(town__county__parent__code="370500").annotate(
+        items=Sum("item_points__points")
+    )
+    assert [(s.town.code, s.items) for s in scores] == [(s.town.code, s.score) for s in scores]
+    over = InspectionScore.objects.filter(
+        town__county__parent__code="370500", item_points__points__gt=F("item_points__item__max_points")
+    )
+    assert not over.exists()
+    assert all(s.item_points.count() == s.inspection.score_items.count() for s in scores)
+
+
+def test_dongying_reviewer_compares_the_six_towns_grades_on_the_dashboard(demo):
+    from django.test import Client
+
+    from core.models import User
+    from delegation.models import InspectionScore
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(User.objects.get(username="dongying_reviewer"))
+    page = client.get("/dashboard/region/370500/").content.decode()
+    section = page.split('id="oversight"', 1)[1].split("</section>", 1)[0]
+    assert "东营市试点强镇下放事项运行督导检查(演示生成)" in section
+    for score in InspectionScore.objects.filter(town__county__parent__code="370500").select_related("town"):
+        assert score.town.name in section
+        assert f"{score.score}({score.get_grade_display()})" in section

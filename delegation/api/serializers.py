@@ -72,8 +72,28 @@ class ScoreItemSerializer(LedgerSerializer):
         fields = "__all__"
 
 
+class ItemPointsSerializer(LedgerSerializer):
+    class Meta:
+        model = models.ItemPoints
+        fields = "__all__"
+
+
+class ItemPointsReadSerializer(serializers.ModelSerializer):
+    """One item of a score's sheet as the score shows it: the item, its maximum and the points earned."""
+
+    name = serializers.CharField(source="item.name", read_only=True)
+    max_points = serializers.DecimalField(source="item.max_points", max_digits=5, decimal_places=1, read_only=True)
+
+    class Meta:
+        model = models.ItemPoints
+        fields = ["id", "item", "name", "max_points", "points"]
+
+
 class InspectionScoreSerializer(LedgerSerializer):
     town_code = serializers.CharField(source="town.code", read_only=True, help_text=_("12 位镇代码"))
+    item_points = ItemPointsReadSerializer(
+        many=True, read_only=True, help_text=_("逐项得分(写入请用 inspection-item-points);有逐项得分时得分为其合计")
+    )
 
     class Meta:
         model = models.InspectionScore

@@ -121,8 +121,15 @@ class ScoreItemViewSet(LedgerViewSet):
 class InspectionScoreViewSet(LedgerViewSet):
     serializer_class = serializers.InspectionScoreSerializer
     related = ["town"]
+    prefetch = ["item_points__item"]
     filterset_class = filters.InspectionScoreFilterSet
     ordering_fields = ["id", "score"]
+
+
+class ItemPointsViewSet(LedgerViewSet):
+    serializer_class = serializers.ItemPointsSerializer
+    filterset_class = filters.ItemPointsFilterSet
+    ordering_fields = ["id"]
 
 
 class FindingViewSet(LedgerViewSet):

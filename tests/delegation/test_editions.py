@@ -163,3 +163,30 @@ def test_api_diff_of_two_editions(town, editor, first, second):
     assert [row["item_name"] for row in body["withdrawn"]] == ["广告违法处罚"]
     assert body["added"] == []
     assert body["changed"] == []
+
+
+def test_a_reviewer_reads_the_figures_before_and_after_a_withdrawal(town, editor, first, second):
+    """What a reviewer reads for the months around a withdrawal: the dashboard and the statistics API."""
+    _power(town, first)
+    waiting = _power(town, first, take_over_status="not_taken_over", take_over_on=None, not_taken_over_cause="other",
+                     not_taken_over_reason="缺少场地")  # fmt: skip
+    power_withdraw(user=editor, power=waiting, withdrawn_on=WITHDRAWN_ON, reason="收回县局", edition=second)
+    stats.recompute_history(dt.date(2023, 12, 1), dt.date(2024, 1, 1), today=dt.date(2024, 2, 15))
+    reviewer = UserFactory(role="reviewer", region=town.county)
+    api = client_for(reviewer)
+    for period, delegated, untrained in (("2023-12", 2, 1), ("2024-01", 1, 0)):
+        summary = api.get("/api/v1/stats/power-figures/summary/", {"town": town.code, "period": period}).json()
+        assert (summary["delegated"], summary["not_taken_over"]) == (delegated, delegated - 1), period
+        rows = api.get("/api/v1/stats/figures/", {"town": town.code, "metric": "untrained", "period": period})
+        assert [r["value"] for r in rows.json()["results"] if r["scope_kind"] == "town"] == [untrained], period
+
+
+def test_an_item_withdrawn_is_listed_again_through_the_api(town, editor, first, second):
+    old = _power(town, first)
+    power_withdraw(user=editor, power=old, withdrawn_on=WITHDRAWN_ON, reason="调整", edition=second)
+    body = {"town": town.pk, "catalogue": second.pk, "item": old.item.pk, "mode": "entrusted",
+            "delegated_on": "2024-01-01", "take_over_status": "pending"}  # fmt: skip
+    response = client_for(editor).post("/api/v1/delegated-powers/", body, format="json")
+    assert response.status_code == 201, response.content
+    listed = client_for(editor).get("/api/v1/delegated-powers/", {"in_force_on": "2024-01-01"}).json()["results"]
+    assert [(row["item"], row["mode"]) for row in listed] == [(old.item.pk, "entrusted")]

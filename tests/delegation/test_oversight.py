@@ -10,6 +10,7 @@ from core.services import record_create, record_update
 from delegation.models import Finding, InspectionRound, InspectionScore, Training, TrainingCoverage
 from stats.alerts import sync_alerts
 from stats.models import Alert, AlertRule
+from stats.services import recompute_all
 from tests.api.conftest import client_for
 from tests.factories import DelegatedPowerFactory, DepartmentFactory, UserFactory
 
@@ -153,7 +154,12 @@ def test_api_lists_findings_and_scores_of_a_round(editor, power, inspection):
     assert Decimal(inspection.excellent_from) == Decimal(90)
 
 
-def test_reviewers_compare_grades_across_rounds(client, power, inspection):
+def _dashboard(client, path):
+    page = client.get(path).content.decode()
+    return page.split('id="oversight"', 1)[1].split("</section>", 1)[0]
+
+
+def test_reviewers_compare_grades_across_rounds_on_the_region_dashboard(client, power, inspection):
     later = InspectionRound.objects.create(
         region=power.town.county, title="2026年复查", kind="spot_check", held_on=D(2026, 3, 1)
     )
@@ -161,9 +167,41 @@ def test_reviewers_compare_grades_across_rounds(client, power, inspection):
     InspectionScore.objects.create(inspection=later, town=power.town, score=Decimal("91"))
     elsewhere = DelegatedPowerFactory(town__county__code="371522", town__name="古云镇")
     InspectionScore.objects.create(inspection=inspection, town=elsewhere.town, score=Decimal("50"))
+    recompute_all(D(2026, 4, 15))
     client.force_login(UserFactory(role="reviewer", region=power.town.county))
-    page = client.get(reverse("delegation:inspection_comparison")).content.decode()
-    assert "2026年复查" in page
-    assert "72.5(合格)" in page
-    assert "91.0(优秀)" in page
-    assert "古云镇" not in page
+    section = _dashboard(client, f"/dashboard/region/{power.town.county.code}/")
+    assert "2026年复查" in section
+    assert "72.5(合格)" in section
+    assert "91.0(优秀)" in section
+    assert "+18.5" in section  # the change from the town's previous round
+    assert "古云镇" not in section
+    # At a month before the second round, only the first is compared.
+    recompute_all(D(2025, 6, 15))
+    earlier = _dashboard(client, f"/dashboard/region/{power.town.county.code}/?period=2025-06")
+    assert "72.5(合格)" in earlier
+    assert "2026年复查" not in earlier
+
+
+def test_the_town_dashboard_shows_its_grades_over_rounds_and_open_rectifications(client, editor, power, inspection):
+    later = InspectionRound.objects.create(
+        region=power.town.county, title="2026年复查", kind="spot_check", held_on=D(2026, 3, 1)
+    )
+    InspectionScore.objects.create(inspection=inspection, town=power.town, score=Decimal("92"))
+    InspectionScore.objects.create(inspection=later, town=power.town, score=Decimal("78"))
+    for description, deadline in (("办件未上平台", D(2025, 4, 30)), ("台账不全", D(2099, 1, 1))):
+        record_create(
+            Finding,
+            user=editor,
+            data={"inspection": inspection, "town": power.town, "description": description, "deadline": deadline},
+        )
+    recompute_all()
+    client.force_login(UserFactory(role="reviewer", region=power.town.county))
+    section = _dashboard(client, f"/dashboard/town/{power.town.code}/")
+    rows = section.split("<h3>", 1)
+    assert "2026年复查" in rows[0]
+    assert "-14.0" in rows[0]
+    assert "<td>优秀</td>" in rows[0]
+    assert "<td>合格</td>" in rows[0]
+    assert "办件未上平台" in rows[1]
+    assert rows[1].count("逾期未整改") == 1  # 台账不全 is not due yet
+    assert "台账不全" in rows[1]

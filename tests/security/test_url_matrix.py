@@ -12,7 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from delegation.models import DelegatedPower
+from delegation.models import DelegatedPower, InspectionRound
 from reforms.models import Region, Town
 from territory.models import Call
 from tests.factories import CountyFactory, UserFactory
@@ -112,6 +112,7 @@ FUNCTION_VIEW_MODELS = {
     "town_page": Town,
     "town_editions": Town,
     "paper_only_evidence": DelegatedPower,
+    "score_sheet": InspectionRound,
     "call_page": Call,
     "call_step": Call,
 }
