@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -32,6 +33,14 @@ class RegionAdmin(SystemAdminOnly, admin.ModelAdmin):
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
     actions = ["pick_official_towns"]
+    readonly_fields = ["official_towns_link"]
+
+    @admin.display(description=_("官方区划"))
+    def official_towns_link(self, obj):
+        if obj is None or obj.pk is None or obj.level != models.Region.Level.COUNTY:
+            return "—"
+        url = reverse("admin:reforms_region_official_towns", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("从官方区划添加镇街"))
 
     def get_urls(self):
         url = path(

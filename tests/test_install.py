@@ -183,6 +183,8 @@ def test_first_run_from_an_empty_database_to_an_editor_and_an_api_token(monkeypa
     county = Region.objects.get(code="371581")
     # The towns are picked from the official divisions, which setup loaded (here a two-town excerpt).
     call_command("load_divisions", source=str(official_excerpt), stdout=io.StringIO())
+    change_page = client.get(f"/admin/reforms/region/{county.pk}/change/").content.decode()
+    assert f"/admin/reforms/region/{county.pk}/official-towns/" in change_page
     _add(client, "/admin/reforms/region/", {"action": "pick_official_towns", "_selected_action": [county.pk]})
     picker = client.get(f"/admin/reforms/region/{county.pk}/official-towns/").content.decode()
     assert "烟店镇 371581109000" in picker
