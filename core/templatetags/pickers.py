@@ -1,7 +1,5 @@
 """The picker script and stylesheet, in every page where the package is installed (``npm ci``)."""
 
-from functools import cache
-
 from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
@@ -11,15 +9,11 @@ from core.pickers import ASSETS, assets_available
 register = template.Library()
 
 
-@cache
-def _available():
-    return assets_available()
-
-
 @register.simple_tag
 def picker_assets():
     """Tom Select and our pickers.js; nothing without the package, and the plain <select>s remain."""
-    if not _available():
+    # Asked on every page (a few stat calls), not remembered: the static settings may change under it.
+    if not assets_available():
         return ""
     script, style = ASSETS
     return format_html(
