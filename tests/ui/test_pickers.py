@@ -93,3 +93,26 @@ def test_form_fields_pick_by_name_with_the_code_beside_it(client, world):
     assert "data-picker" in town
     assert f"烟店镇 {world['mine'].code}" in town
     assert "古云镇" not in town
+
+
+def test_the_alerts_board_filters_by_the_same_scoped_pickers(client, world):
+    client.force_login(world["editor"])
+    page = client.get(reverse("stats:alerts")).content.decode()
+    towns = select(page, "town")
+    assert "data-picker" in towns
+    assert "烟店镇" in towns
+    assert "古云镇" not in towns
+
+
+def test_the_api_takes_the_code_and_runs_no_picker_query(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(world["editor"])
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get("/api/v1/towns/", {"town": world["mine"].code})
+    assert [t["code"] for t in response.json()["results"]] == [world["mine"].code]
+    # The pickers read at most INLINE_MAX + 1 rows; the API never renders them, so never reads them.
+    assert not [q["sql"] for q in queries.captured_queries if f"LIMIT {pickers.INLINE_MAX + 1}" in q["sql"]]
