@@ -13,6 +13,7 @@ run: setup demo
 setup: venv var npm
 	$(PY) manage.py compile_translations
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_divisions --if-available
 	$(PY) manage.py collectstatic --noinput -v 0
 
 venv: $(VENV)/.installed

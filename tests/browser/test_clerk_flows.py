@@ -55,7 +55,10 @@ def test_change_take_over_status(new_page, clerk, power):
     page.get_by_role("button", name="保存").click()
     error = page.locator(".has-error", has=page.get_by_label("承接机构"))
     assert "已承接的事项必须选择承接机构" in error.inner_text()
-    page.get_by_label("承接机构").select_option(label="综合执法办公室")
+    # The organ is picked in the searchable picker, as a clerk does: open it, type, choose.
+    page.locator(".ts-wrapper", has=page.locator("#id_receiving_organ-ts-control")).locator(".ts-control").click()
+    page.locator("#id_receiving_organ-ts-control").press_sequentially("综合")
+    page.locator("#id_receiving_organ-ts-dropdown .option", has_text="综合执法办公室").click()
     page.get_by_role("button", name="保存").click()
     page.wait_for_url(f"**/delegation/powers/{power.pk}/")
     history = page.locator("#history")

@@ -104,17 +104,17 @@ def test_generated_ledger_figures_are_marked(demo, pages):
 def test_reviewers_see_only_documents_of_their_scope(demo, pages):
     assert {place for place, _label in pages["510000"]} == {"达州市"}
     assert client_for("sichuan_reviewer").get("/towns/documents/check/?region=370500").status_code == 404
-    assert client_for("sichuan_reviewer").get("/towns/documents/check/?town=371581102000").status_code == 404
+    assert client_for("sichuan_reviewer").get("/towns/documents/check/?town=371581109000").status_code == 404
 
 
 def test_region_and_town_dashboards_link_to_their_documents(demo):
     client = client_for("shandong_reviewer")
     assert "/towns/documents/check/?region=370800" in client.get("/dashboard/region/370800/").content.decode()
-    assert "/towns/documents/check/?town=371581102000" in client.get("/dashboard/town/371581102000/").content.decode()
+    assert "/towns/documents/check/?town=371581109000" in client.get("/dashboard/town/371581109000/").content.decode()
 
 
 def test_a_towns_page_shows_its_own_figures_and_its_regions(demo):
-    page = rows(client_for("linqing_editor").get("/towns/documents/check/?town=371581102000").content.decode())
+    page = rows(client_for("linqing_editor").get("/towns/documents/check/?town=371581109000").content.decode())
     assert page[("烟店镇", "烟店镇行政处罚")]["ledger"].startswith("91")
     assert ("古云镇", "古云镇行政处罚") not in page
 

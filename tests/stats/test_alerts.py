@@ -224,9 +224,9 @@ def test_post_type_labels_are_in_the_language_active_during_the_sync(demo):
 
 def test_a_town_run_closes_and_opens_its_towns_alerts_only(demo):
     today = timezone.localdate()
-    overdue = Alert.objects.filter(rule=AlertRule.TASK_OVERDUE, town__code__in=["371581102000", "371522106000"])
+    overdue = Alert.objects.filter(rule=AlertRule.TASK_OVERDUE, town__code__in=["371581109000", "371522106000"])
     statuses = dict(ReformTask.objects.filter(pk__in=overdue.values("subject_id")).values_list("pk", "status"))
-    town = overdue.filter(town__code="371581102000")
+    town = overdue.filter(town__code="371581109000")
     closed = town.count()
     assert closed > 0
     ReformTask.objects.filter(pk__in=statuses).update(status=ReformTask.Status.DONE, completed_on=today)

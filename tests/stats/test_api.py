@@ -28,7 +28,7 @@ def test_a_provincial_reviewer_reads_the_dongying_split_with_its_shares(demo):
 
 def test_power_rows_filter_by_town_and_type(demo):
     response = _client("admin").get(
-        reverse("api:stats-api:power-figure-list"), {"town": "371581102000", "power_type": "01", "scope_kind": "town"}
+        reverse("api:stats-api:power-figure-list"), {"town": "371581109000", "power_type": "01", "scope_kind": "town"}
     )
     assert response.status_code == 200
     assert sum(row["delegated"] for row in response.json()["results"]) == 35

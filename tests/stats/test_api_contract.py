@@ -112,7 +112,7 @@ def test_the_schema_examples_use_codes_of_the_demo(demo, schema):
 
 
 def test_a_caller_lists_the_recompute_runs_of_its_region(demo):
-    yandian = Town.objects.get(code="371581102000")
+    yandian = Town.objects.get(code="371581109000")
     dawang = Town.objects.get(code="370523101000")
     RecomputeRun.objects.create(scope=yandian.code, as_of="2026-10-01", triggered_by="test")
     RecomputeRun.objects.create(scope=dawang.code, as_of="2026-10-01", triggered_by="test")
@@ -126,7 +126,7 @@ def test_a_caller_lists_the_recompute_runs_of_its_region(demo):
 
 
 def test_a_failed_run_tells_its_exception_to_administrators_only(demo):
-    yandian = Town.objects.get(code="371581102000")
+    yandian = Town.objects.get(code="371581109000")
     failed = RecomputeRun.objects.create(
         scope=yandian.code, as_of="2026-10-01", outcome="failed", error='IntegrityError("stats_figure 370523101000")'
     )
@@ -142,13 +142,13 @@ def test_a_failed_run_tells_its_exception_to_administrators_only(demo):
 
 
 def test_an_editor_requests_a_recompute_of_a_town_in_scope(demo):
-    response = _client("linqing_editor").post(RUNS, {"town_code": "371581102000"}, format="json")
+    response = _client("linqing_editor").post(RUNS, {"town_code": "371581109000"}, format="json")
     assert response.status_code == 202
     body = response.json()
-    assert body["town_code"] == "371581102000"
+    assert body["town_code"] == "371581109000"
     assert body["state"] in {"queued", "done"}
     if body["state"] == "queued":
-        assert PendingRecompute.objects.filter(town__code="371581102000").exists()
+        assert PendingRecompute.objects.filter(town__code="371581109000").exists()
     else:
         assert body["run"]["outcome"] == "success"
 
@@ -163,5 +163,5 @@ def test_a_recompute_of_a_town_out_of_scope_reads_as_unknown(demo, code):
 
 
 def test_a_reviewer_cannot_request_a_recompute(demo):
-    response = _client("shandong_reviewer").post(RUNS, {"town_code": "371581102000"}, format="json")
+    response = _client("shandong_reviewer").post(RUNS, {"town_code": "371581109000"}, format="json")
     assert response.status_code == 403

@@ -14,7 +14,7 @@ from stats.selectors import latest_period, power_totals
 pytestmark = pytest.mark.django_db
 
 GUANGTONG = "532311102000"
-YANDIAN = "371581102000"
+YANDIAN = "371581109000"
 
 
 def _latest():

@@ -58,7 +58,7 @@ def test_every_run_is_recorded_with_its_rows_and_outcome(demo):
 
 def test_a_full_run_writes_only_what_changed_and_ends_as_a_fresh_build_would(demo):
     services.recompute_all()
-    power = DelegatedPower.objects.filter(town__code="371581102000").select_related("item").first()
+    power = DelegatedPower.objects.filter(town__code="371581109000").select_related("item").first()
     # Every power of one type and mode in the town goes: its key vanishes from the town's rows.
     DelegatedPower.objects.filter(town=power.town, item__type_code=power.item.type_code, mode=power.mode).delete()
     run = services.recompute_all()
@@ -106,7 +106,7 @@ def test_editing_a_power_recomputes_its_town_and_roll_ups_after_commit(
 
 
 def test_a_town_recompute_gives_the_same_rows_as_a_full_one(demo):
-    power = DelegatedPower.objects.filter(town__code="371581102000").first()
+    power = DelegatedPower.objects.filter(town__code="371581109000").first()
     DelegatedPower.objects.filter(pk=power.pk).update(
         take_over_status="not_taken_over", not_taken_over_cause="other", not_taken_over_reason="x"
     )
@@ -152,7 +152,7 @@ def test_a_town_run_re_sums_rows_written_before_towns_were_counted(demo):
     fresh = _tables()
     PowerFigure.objects.filter(**_now()).update(towns=0)
     Figure.objects.filter(**_now()).update(towns=0)
-    town = Town.objects.get(code="371581102000")
+    town = Town.objects.get(code="371581109000")
     with mock.patch.object(town_runs, "_add_statements", side_effect=AssertionError("added to uncounted rows")):
         services.recompute_town(town.pk)
     county = PowerFigure.objects.filter(scope_kind=ScopeKind.COUNTY, scope_id=town.county_id, **_now())
@@ -165,7 +165,7 @@ def test_a_town_run_re_sums_rows_written_before_towns_were_counted(demo):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the additive run is PostgreSQL's")
 def test_a_town_run_re_sums_when_a_row_above_disagrees_with_its_towns(demo):
     services.recompute_all()
-    town = Town.objects.get(code="371581102000")
+    town = Town.objects.get(code="371581109000")
     # The county's rows are gone (a damaged table): the town's change cannot be added to them.
     PowerFigure.objects.filter(scope_kind=ScopeKind.COUNTY, scope_id=town.county_id, **_now()).delete()
     DelegatedPower.objects.filter(town=town, take_over_status="taken_over").update(
@@ -193,7 +193,7 @@ def test_the_first_run_of_a_month_attaches_its_rows_as_the_months_partition(demo
     assert run.rows_written == len(before[0]) + len(before[1])
     assert partitions.missing(period) == []
     # A town's run then writes into the new partition as into any month.
-    town = Town.objects.get(code="371581102000")
+    town = Town.objects.get(code="371581109000")
     services.recompute_town(town.pk)
     services.recompute_all()
     assert _tables() == before
@@ -236,7 +236,7 @@ def test_every_rule_finds_for_a_few_towns_what_it_finds_for_them_among_all(demo)
 
 
 def test_the_command_recomputes_one_town_by_code_and_refuses_an_unknown_code(demo):
-    call_command("recompute_stats", "--town", "371581102000", stdout=mock.MagicMock())
-    assert RecomputeRun.objects.order_by("-pk").first().scope == "371581102000"
+    call_command("recompute_stats", "--town", "371581109000", stdout=mock.MagicMock())
+    assert RecomputeRun.objects.order_by("-pk").first().scope == "371581109000"
     with pytest.raises(CommandError, match="999999999000"):
         call_command("recompute_stats", "--town", "999999999000")

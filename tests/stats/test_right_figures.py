@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 GUANGTONG = "532311102000"
 WANYUAN = "511781101000"
 DAZHOU = "511700"
-YANDIAN = "371581102000"
+YANDIAN = "371581109000"
 
 
 def client_for(username="admin"):

@@ -10,7 +10,7 @@ from core.models import User
 pytestmark = pytest.mark.django_db
 
 DONGYING = "370500"
-YANDIAN = "371581102000"
+YANDIAN = "371581109000"
 
 
 def page(url, username="admin"):

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def power():
-    return DelegatedPowerFactory(item__name="食品经营许可", item__implementation_code="371581102000010001")
+    return DelegatedPowerFactory(item__name="食品经营许可", item__implementation_code="371581109000010001")
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def test_town_template_lists_each_power_for_each_month(client, clerk, power):
     assert rows[0][:4] == ("镇代码", "实施编码", "月份", "办理主体")
     assert "事项名称" in rows[0]
     assert len(rows) == 1 + 12
-    assert rows[1][:3] == (power.town.code, "371581102000010001", "2025-01")
+    assert rows[1][:3] == (power.town.code, "371581109000010001", "2025-01")
     assert rows[12][2] == "2025-12"
     assert "食品经营许可" in rows[1]
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def power():
-    return DelegatedPowerFactory(item__name="食品经营许可", item__implementation_code="371581102000010001")
+    return DelegatedPowerFactory(item__name="食品经营许可", item__implementation_code="371581109000010001")
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_power_export_carries_codes_and_derived_state_in_a_usable_sheet(client, 
     for wanted in ("镇代码", "实施编码", "放权部门", "权力类型", "承接状态", "运行状态"):
         assert wanted in header
     row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
-    assert row["实施编码"] == "371581102000010001"
+    assert row["实施编码"] == "371581109000010001"
     assert row["镇代码"] == power.town.code
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["A"].width >= 8
