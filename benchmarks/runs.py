@@ -20,6 +20,9 @@ TARGETS = {
         # Issue 14: a 24-month backfill against 24 single-month floors; a dashboard at any period.
         "backfill_ratio": 1.5,
         "period_p95_ms": 300.0,
+        # Issue 16: the inboxes and the county board; the full recompute with the calls ÷ its floor.
+        "inbox_p95_ms": 300.0,
+        "calls_ratio": 2.0,
     },
     "nation": {
         "nightly_ratio": 2.0,
@@ -30,6 +33,8 @@ TARGETS = {
         "overview_p95_ms": 300.0,
         "backfill_ratio": None,
         "period_p95_ms": None,
+        "inbox_p95_ms": 300.0,
+        "calls_ratio": 2.0,
     },
 }
 
@@ -62,7 +67,7 @@ class Figure:
 
     def row(self):
         low, middle, high = min(self.values), statistics.median(self.values), max(self.values)
-        digits = 2 if self.unit in ("s", "x", "load") else 1 if self.unit in ("ms", "req/s") else 0
+        digits = 2 if self.unit in ("s", "x", "load") else 1 if self.unit in ("ms", "req/s", "%") else 0
         cells = [f"{v:.{digits}f}" for v in (low, middle, high)]
         target = f"≤ {self.target:g}" if self.target is not None else ""
         name = f"{self.name}, {self.unit}" if self.unit and self.unit != "load" else self.name

@@ -6,7 +6,7 @@ from django.db import connection
 from django.utils import timezone
 
 from benchmarks import bench
-from benchmarks.bench_pages import run_page_benchmark, run_period_benchmark
+from benchmarks.bench_pages import run_inbox_benchmark, run_page_benchmark, run_period_benchmark
 from benchmarks.generate import SCALES, generate
 from benchmarks.runs import Report, load_average, targets_for
 from reforms.models import Town
@@ -15,8 +15,9 @@ from reforms.models import Town
 class Command(BaseCommand):
     help = (
         "Benchmark against PostgreSQL, side by side with each floor, over several runs (min / median / max, "
-        "with the load average): the full and one town's recompute, the API list, the town and overview "
-        "pages. Generates --scale first if the database has no towns, and then times the first-ever run."
+        "with the load average): the full and one town's recompute (calls included), the API list, the town "
+        "and overview pages, the department inboxes and the county board of calls. Generates --scale first "
+        "if the database has no towns, and then times the first-ever run."
     )
 
     def add_arguments(self, parser):
@@ -50,6 +51,7 @@ class Command(BaseCommand):
                 bench.record_backfill(report, bench.time_backfill(as_of, months), targets)
             record_pages(report, run_page_benchmark(samples), targets)
             record_periods(report, run_period_benchmark(samples, months), targets)
+            record_inboxes(report, run_inbox_benchmark(samples), targets)
             self.stdout.write(f"run {number} of {runs}: load average after {load_average()}")
         self.stdout.write("\n".join(report.lines()))
 
@@ -98,3 +100,16 @@ def record_periods(report, results, targets):
         "",
         0,
     )
+
+
+def record_inboxes(report, results, targets):
+    """The call inboxes at two data sizes: each page's p95 and queries, and how far the query counts differ."""
+    for (name, size), (median, p95, queries, status, listed) in results.items():
+        label = f"{name}, {size} data ({listed} calls)"
+        report.add(f"{label}: median", median, "ms")
+        report.add(f"{label}: p95", p95, "ms", targets["inbox_p95_ms"])
+        report.add(f"{label}: SQL queries (HTTP {status})", queries, "")
+    for name in dict.fromkeys(name for name, _size in results):
+        small, large = results[(name, "small")], results[(name, "large")]
+        if small[4] and large[4]:  # an empty page skips its rows' queries: compare two full ones only
+            report.add(f"{name}: SQL queries, larger − smaller data", large[2] - small[2], "", 0)
