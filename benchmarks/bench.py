@@ -124,6 +124,8 @@ def time_same_figures_floor(as_of, calls=True):
 def timing_call_figures():
     """Within the block, the seconds the statistics run spends in the call figures, in ``spent[0]``."""
     spent = [0.0]
+    # The engine calls the call figures through their module (``stats.services._rebuild``): wrapping
+    # the module's function for the block times exactly those calls, and nothing else changes.
     original = services.call_figures.recompute
 
     def timed(*args, **kwargs):
