@@ -133,3 +133,75 @@ def run_period_benchmark(samples=20, months=24):
     url = dashboard_url(reviewer)
     periods = PowerFigure.objects.values_list("period", flat=True).distinct().order_by("-period")[:months]
     return {f"{period:%Y-%m}": time_request(browser, f"{url}?period={period:%Y-%m}", samples) for period in periods}
+
+
+# Call-and-respond (issue 16): the department inbox and the county office's board ------------------
+
+
+def _scoped_user(username, role, county, **scope):
+    """A bench account of ``role`` in ``county`` (with its town or department), created or re-pointed."""
+    user, _created = User.objects.get_or_create(username=username, defaults={"role": role, "region": county, **scope})
+    fields = {"role": role, "region": county, "town": None, "department": None, **scope}
+    if any(getattr(user, name) != value for name, value in fields.items()):
+        for name, value in fields.items():
+            setattr(user, name, value)
+        user.save()
+    return user
+
+
+def inbox_subjects():
+    """The smallest and the largest department (by calls) of the bench town's county, and the counties
+    with the fewest and the most calls: the same pages at two data sizes, whose query counts must not
+    differ. Returns {size: (department, county, town)}."""
+    from django.db.models import Count
+
+    from delegation.models import Department
+    from territory.models import Call
+
+    _reviewer, _editor, town = bench_users()
+    departments = Department.objects.filter(county=town.county_id).annotate(n=Count("calls")).order_by("n", "pk")
+    per_county = Call.objects.values("town__county").annotate(n=Count("pk")).order_by("n", "town__county")
+    counties = [row["town__county"] for row in per_county] or [town.county_id]
+    subjects = {}
+    for size, department, county_id in (
+        ("small", departments.first(), counties[0]),
+        ("large", departments.last(), counties[-1]),
+    ):
+        county = Region.objects.get(pk=county_id)
+        subjects[size] = (department, county, Town.objects.filter(county=county).order_by("pk").first())
+    return subjects
+
+
+def run_inbox_benchmark(samples=50):
+    """{(page, size): (median ms, p95 ms, queries, status, calls listed)}: a department's inbox and its
+    three queues (待受理 / 待办结 / 已超时), the county office's board of overdue and disputed calls and a
+    town's calls, each at two data sizes (``inbox_subjects``)."""
+    from territory.selectors import box_q, call_list
+
+    inbox, calls = reverse("territory:inbox"), reverse("territory:calls_list")
+    results = {}
+    for size, (department, county, town) in inbox_subjects().items():
+        staff = _scoped_user(f"bench_dept_{size}", User.Role.DEPARTMENT_STAFF, department.county, department=department)
+        office = _scoped_user(f"bench_office_{size}", User.Role.COUNTY_EDITOR, county)
+        clerk = _scoped_user(f"bench_town_{size}", User.Role.TOWN_STAFF, county, town=town)
+        pages = [
+            ("department inbox (counts of its queues)", staff, inbox),
+            ("department queue 待受理", staff, f"{calls}?box=to_accept"),
+            ("department queue 待办结", staff, f"{calls}?box=to_close"),
+            ("department queue 已超时", staff, f"{calls}?box=overdue"),
+            ("county board: inbox counts", office, inbox),
+            ("county board: overdue calls", office, f"{calls}?box=overdue"),
+            ("county board: disputed calls", office, f"{calls}?box=disputed"),
+            ("town's calls (town staff)", clerk, calls),
+        ]
+        clients = {}
+        for name, user, url in pages:
+            if user.pk not in clients:
+                clients[user.pk] = Client(HTTP_HOST=HOST)
+                clients[user.pk].force_login(user)
+            # The calls the page lists (or counts): an empty list runs fewer queries than a full one.
+            listed = call_list(user=user)
+            if "box=" in url:
+                listed = listed.filter(box_q(url.rsplit("=", 1)[1]))
+            results[(name, size)] = (*time_request(clients[user.pk], url, samples), listed.count())
+    return results

@@ -1,6 +1,11 @@
 """Synthetic ledgers for benchmarks: regions, towns, catalogues, powers, 24 months of case counts and
 the other strands in proportion, written with COPY on PostgreSQL (large bulk_create batches elsewhere).
 
+Period history: some powers are taken over within the last 24 months, and each county issues a second
+catalogue edition a year ago that withdraws some powers and delegates new ones, so a month's figures
+differ from the next and a 24-month backfill has real work. Call-and-respond (responsibility lists,
+time limits, calls and their steps) comes from ``benchmarks.generate_calls``.
+
 Rows get explicit ids (from the table's current maximum) so that children can point at parents without
 reading them back; sequences are reset afterwards. Generated rows are marked ``is_generated`` and have
 no history rows.
@@ -17,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from benchmarks.generate_calls import DEPARTMENT_NAMES, CountyCalls
 from delegation.models import DelegatedPower, DelegationCatalogue, Department, MonthlyCaseCount, PowerItem
 from finance.models import FiscalArrangement, FiscalYearRecord
 from reforms.models import (
@@ -52,6 +58,10 @@ SCALES = {
 TYPE_MIX = [("01", 0.28), ("02", 0.55), ("06", 0.06), ("07", 0.04), ("05", 0.03), ("10", 0.04)]
 MODES = ["direct", "entrusted", "service_forward"]
 LEDGER = {"version": 1, "is_generated": True}
+# Period history: the share of taken-over powers taken over within the last 24 months, and the share of
+# penalty items (the largest type) that the second edition withdraws and adds.
+RECENT_TAKE_OVER = 0.3
+EDITION_TURNOVER = 0.05
 
 
 class Writer:
@@ -110,6 +120,8 @@ class Generator:
         self.towns_left = towns
         self.rng = random.Random(seed)  # noqa: S311 (synthetic data, not secrets)
         self.today = today or timezone.localdate()
+        # Calls are timed against this moment: the latest are still open, some past their limits.
+        self.now = timezone.now() if today is None else timezone.make_aware(dt.datetime.combine(today, dt.time(9)))
         self.w = {}
 
     def writer(self, model):
@@ -178,51 +190,49 @@ class Generator:
 
     def county(self, code, city, scheme, programme):
         county = self.writer(Region).add(code=code, name=f"生成县{code}", level="county", parent_id=city)
-        departments = [self.writer(Department).add(county_id=county, name=f"部门{d}", **LEDGER) for d in range(10)]
-        items = []
+        departments = [self.writer(Department).add(county_id=county, name=name, **LEDGER) for name in DEPARTMENT_NAMES]
         counts = {t: round(share * self.scale.powers_per_town) for t, share in TYPE_MIX}
         counts["01"] += self.scale.powers_per_town - sum(counts.values())
-        for type_code, n in counts.items():
-            for i in range(n):
-                items.append(
-                    (
-                        self.writer(PowerItem).add(
-                            name=f"{code}-{type_code}-{i}",
-                            type_code=type_code,
-                            local_code="",
-                            implementation_code="",
-                            source="2",
-                            legal_basis="",
-                            source_department_id=departments[i % 10],
-                            county_id=county,
-                            **LEDGER,
-                        ),
-                        type_code,
-                    )
-                )
-        fields = {"01": "count_licence", "02": "count_penalty", "06": "count_inspection"}
-        fields |= {"07": "count_confirmation", "05": "count_payment", "10": "count_other"}
-        declared = dict.fromkeys(("count_coercion", "count_levy", "count_reward", "count_ruling"), 0)
-        declared |= {"count_public_service": 0} | {fields[t]: n for t, n in counts.items()}
-        catalogue = self.writer(DelegationCatalogue).add(
-            county_id=county,
-            town_id=None,
-            title=f"{code}放权目录",
-            document_id=None,
-            issued_on=dt.date(2019, 1, 1),
-            edition=1,
-            declared_total=self.scale.powers_per_town,
-            **declared,
-            **LEDGER,
-        )
+        items = [
+            (self.item(f"{code}-{type_code}-{i}", type_code, departments[i % 10], county), type_code)
+            for type_code, n in counts.items()
+            for i in range(n)
+        ]
+        catalogue = self.catalogue(county, code, counts, 1, dt.date(2019, 1, 1))
+        # The second edition, a year ago: the same counts, some penalty items swapped for new ones.
+        turnover = max(1, round(EDITION_TURNOVER * counts["02"]))
+        issued = _month(self.today, 12).replace(day=15)
+        second = self.catalogue(county, code, counts, 2, issued)
+        withdrawn = {item for item, type_code in items if type_code == "02"}
+        withdrawn = set(sorted(withdrawn)[:turnover])
+        added = [self.item(f"{code}-02-new-{i}", "02", departments[i % 10], county) for i in range(turnover)]
+        edition = {"catalogue": second, "issued": issued, "withdrawn": withdrawn, "added": added}
+        calls = CountyCalls(self, county, code, departments)
         for t in range(self.scale.towns_per_county):
             if self.towns_left is not None:
                 if self.towns_left <= 0:
                     return
                 self.towns_left -= 1
-            self.town(f"{code}{101 + t:03d}000", county, items, catalogue, scheme, programme)
+            town = self.town(f"{code}{101 + t:03d}000", county, items, catalogue, edition, scheme, programme)
+            calls.town(town)
 
-    def town(self, code, county, items, catalogue, scheme, programme):
+    def item(self, name, type_code, department, county):
+        return self.writer(PowerItem).add(
+            name=name, type_code=type_code, local_code="", implementation_code="", source="2", legal_basis="",
+            source_department_id=department, county_id=county, **LEDGER,
+        )  # fmt: skip
+
+    def catalogue(self, county, code, counts, edition, issued_on):
+        fields = {"01": "count_licence", "02": "count_penalty", "06": "count_inspection"}
+        fields |= {"07": "count_confirmation", "05": "count_payment", "10": "count_other"}
+        declared = dict.fromkeys(("count_coercion", "count_levy", "count_reward", "count_ruling"), 0)
+        declared |= {"count_public_service": 0} | {fields[t]: n for t, n in counts.items()}
+        return self.writer(DelegationCatalogue).add(
+            county_id=county, town_id=None, title=f"{code}放权目录(第{edition}版)", document_id=None,
+            issued_on=issued_on, edition=edition, declared_total=self.scale.powers_per_town, **declared, **LEDGER,
+        )  # fmt: skip
+
+    def town(self, code, county, items, catalogue, edition, scheme, programme):
         town = self.writer(Town).add(
             code=code, name=f"生成镇{code[6:9]}", county_id=county, category="other", population=None, area_km2=None,
             **LEDGER,
@@ -232,40 +242,58 @@ class Generator:
             **LEDGER,
         )  # fmt: skip
         for item, _type in items:
-            self.power(town, item, catalogue)
+            withdrawn = edition if item in edition["withdrawn"] else None
+            self.power(town, item, catalogue, dt.date(2019, 3, 1), withdrawn)
+        for item in edition["added"]:
+            self.power(town, item, edition["catalogue"], edition["issued"], None)
         self.strands(town, scheme)
+        return town
 
-    def power(self, town, item, catalogue):
+    def power(self, town, item, catalogue, delegated_on, withdrawn):
+        """One delegated power and its monthly case counts from its take-over until its withdrawal."""
         rng = self.rng
         taken = rng.random() > 0.167
+        take_over_on = None
+        if taken:
+            take_over_on = dt.date(2019, 6, 1)
+            if delegated_on > take_over_on or rng.random() < RECENT_TAKE_OVER:
+                # Taken over some time in the last 24 months (never before delegation, never in the future).
+                month = _month(self.today, rng.randrange(24))
+                take_over_on = min(max(month.replace(day=1 + rng.randrange(28)), delegated_on), self.today)
+                if withdrawn and take_over_on >= withdrawn["issued"]:
+                    take_over_on = dt.date(2019, 6, 1)
         pk = self.writer(DelegatedPower).add(
             town_id=town,
             catalogue_id=catalogue,
             item_id=item,
             mode=MODES[rng.randrange(3)],
             receiving_organ_id=None,
-            delegated_on=dt.date(2019, 3, 1),
+            delegated_on=delegated_on,
             take_over_status="taken_over" if taken else "not_taken_over",
-            take_over_on=dt.date(2019, 6, 1) if taken else None,
+            take_over_on=take_over_on,
             not_taken_over_cause="" if taken else "no_trained_staff",
             not_taken_over_reason="" if taken else "缺少专业人员",
-            withdrawal_reason="",
+            withdrawn_on=withdrawn["issued"] if withdrawn else None,
+            withdrawal_reason="新版目录未列入" if withdrawn else "",
+            withdrawn_in_id=withdrawn["catalogue"] if withdrawn else None,
             **LEDGER,
         )
+        # Case counts only in the months the power was taken over and not yet withdrawn.
+        first = take_over_on.replace(day=1) if taken else None
+        end = withdrawn["issued"] if withdrawn else dt.date.max
         cases = self.writer(MonthlyCaseCount)
         if taken and rng.random() < 0.54:
             for back in range(24):
+                month = _month(self.today, back)
                 n = rng.randrange(1, 30)
-                cases.add(
-                    power_id=pk, month=_month(self.today, back), handled_by="town", accepted=n, closed=n, **LEDGER
-                )
+                if first <= month < end:
+                    cases.add(power_id=pk, month=month, handled_by="town", accepted=n, closed=n, **LEDGER)
         elif taken and rng.random() < 0.1:
             for back in range(12):
+                month = _month(self.today, back)
                 n = rng.randrange(1, 10)
-                cases.add(
-                    power_id=pk, month=_month(self.today, back), handled_by="county_department", accepted=n, closed=n,
-                    **LEDGER,
-                )  # fmt: skip
+                if first <= month < end:
+                    cases.add(power_id=pk, month=month, handled_by="county_department", accepted=n, closed=n, **LEDGER)
 
     def strands(self, town, scheme):
         rng, year = self.rng, self.today.year

@@ -1,4 +1,5 @@
-"""Mixed load: county edits (API PATCH with If-Match), reviewer pages, platform case-count pushes.
+"""Mixed load: county edits (API PATCH with If-Match), reviewer pages, platform case-count pushes, and
+call-and-respond: department staff working their queues, town staff reading their calls.
 
 Fixtures (accounts, tokens, ids) come from ``manage.py loadtest_fixtures``; see ``benchmarks/loadtest/run.sh``.
 Each simulated editor or platform takes its own county's token, so no two users edit the same row.
@@ -15,6 +16,8 @@ FIXTURES = json.load(open(os.environ.get("LOADTEST_FIXTURES", "var/loadtest.json
 _editor_slots = itertools.count()
 _platform_slots = itertools.count()
 _reviewer_slots = itertools.count()
+_department_slots = itertools.count()
+_town_staff_slots = itertools.count()
 MONTH = os.environ.get("LOADTEST_MONTH", "2026-10")
 
 
@@ -88,3 +91,52 @@ class Platform(HttpUser):
             for pk, n in zip(random.sample(self.powers, 20), itertools.repeat(random.randrange(1, 30)))  # noqa: S311
         ]
         self.client.post("/api/v1/case-counts/bulk/", json={"items": rows}, name="/api/v1/case-counts/bulk/")
+
+
+class _CallStaff(HttpUser):
+    """Signed in (a session made beforehand, as for reviewers), works the inbox and opens calls."""
+
+    abstract = True
+    wait_time = between(1, 3)
+    fixtures_key, slots = "", None
+    queues: tuple[str, ...] = ()
+
+    def on_start(self):
+        pool = FIXTURES.get(self.fixtures_key) or []
+        if not pool:  # fixtures from a database without calls
+            self.stop()
+            return
+        mine = pool[next(self.slots) % len(pool)]
+        self.client.cookies.set(mine["cookie"], mine["session"])
+        self.calls = mine["calls"]
+
+    @task(2)
+    def inbox(self):
+        self.client.get("/territory/inbox/", name=f"inbox ({self.fixtures_key})")
+
+    @task(3)
+    def queue(self):
+        box = random.choice(self.queues)  # noqa: S311
+        self.client.get(f"/territory/calls/?box={box}", name=f"/territory/calls/?box={box} ({self.fixtures_key})")
+
+    @task(2)
+    def call_page(self):
+        if self.calls:
+            pk = random.choice(self.calls)  # noqa: S311
+            self.client.get(f"/territory/calls/{pk}/", name=f"/territory/calls/<pk>/ ({self.fixtures_key})")
+
+
+class DepartmentStaff(_CallStaff):
+    """A county department's responder: its queues 待受理 / 待办结 / 已超时 and its calls."""
+
+    weight = 1
+    fixtures_key, slots = "departments", _department_slots
+    queues = ("to_accept", "to_close", "overdue")
+
+
+class TownStaff(_CallStaff):
+    """A town's clerk: the town's calls by state, those to rate, and their timelines."""
+
+    weight = 1
+    fixtures_key, slots = "towns_staff", _town_staff_slots
+    queues = ("to_accept", "to_close", "to_evaluate", "overdue")

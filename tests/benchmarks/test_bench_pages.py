@@ -46,3 +46,38 @@ def test_page_timing_counts_the_queries_of_the_request(tiny_scale):
     assert status == 200
     assert queries > 5
     assert 0 < median <= p95
+
+
+def test_the_calls_floor_computes_the_counts_the_call_figures_store(tiny_scale):
+    from django.utils import timezone
+
+    from benchmarks.bench import calls_aggregate_sql
+    from stats.services import recompute_all
+    from territory.models import CallFigure
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the floor is PostgreSQL's SQL")
+    today = timezone.localdate()
+    recompute_all(today, analyse=False)
+    with connection.cursor() as cursor:
+        cursor.execute(*calls_aggregate_sql(today))
+        rows = cursor.fetchall()
+    # Columns: month, county, town, department, calls, accepted, …; a department's row has no town.
+    floor = {(month.date(), department): calls for month, _c, town, department, calls, *_ in rows if town is None}
+    stored = CallFigure.objects.filter(town__isnull=True, department__isnull=False)
+    assert floor
+    assert floor == {(row.period, row.department_id): row.calls for row in stored}
+
+
+def test_inbox_benchmark_opens_each_inbox_as_its_user_at_two_data_sizes(tiny_scale):
+    from benchmarks.bench_pages import run_inbox_benchmark
+
+    results = run_inbox_benchmark(samples=2)
+
+    assert {size for _name, size in results} == {"small", "large"}
+    assert len(results) == 16
+    assert {status for _m, _p, _q, status, _n in results.values()} == {200}
+    small = results[("department inbox (counts of its queues)", "small")]
+    large = results[("department inbox (counts of its queues)", "large")]
+    assert 0 < small[4] < large[4]
+    assert small[2] == large[2]

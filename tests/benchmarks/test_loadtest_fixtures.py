@@ -24,3 +24,28 @@ def test_fixture_sessions_open_reviewer_pages_and_tokens_authenticate_the_api(cl
     task = editor["tasks"][0]
     response = client.get(f"/api/v1/tasks/{task}/", HTTP_AUTHORIZATION=f"Bearer {editor['token']}")
     assert response.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fixture_sessions_of_department_and_town_staff_open_their_inboxes_and_only_their_calls(client, tmp_path):
+    from territory.models import Call
+
+    call_command("generate_data", "--scale", "tiny", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    out = tmp_path / "loadtest.json"
+    call_command("loadtest_fixtures", "--out", str(out), "--reviewers", "1", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    fixtures = json.loads(out.read_text())
+
+    for kind in ("departments", "towns_staff"):
+        assert fixtures[kind], kind
+        mine = fixtures[kind][0]
+        client.cookies[mine["cookie"]] = mine["session"]
+        assert client.get(reverse("territory:inbox")).status_code == 200
+        assert client.get(f"{reverse('territory:calls_list')}?box=overdue").status_code == 200
+        assert mine["calls"]
+        for pk in mine["calls"][:3]:
+            assert client.get(reverse("territory:calls_detail", args=[pk])).status_code == 200
+        # A call of another department or town is not theirs to read.
+        scope = "department_id" if kind == "departments" else "town_id"
+        own = Call.objects.get(pk=mine["calls"][0])
+        other = Call.objects.exclude(**{scope: getattr(own, scope)}).first()
+        assert client.get(reverse("territory:calls_detail", args=[other.pk])).status_code == 404

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from benchmarks import bench
 from benchmarks.bench_grid import run_grid_benchmark
-from benchmarks.bench_pages import run_page_benchmark, run_period_benchmark
+from benchmarks.bench_pages import run_inbox_benchmark, run_page_benchmark, run_period_benchmark
 from benchmarks.generate import SCALES, generate
 from benchmarks.runs import Report, load_average, targets_for
 from reforms.models import Town
@@ -16,8 +16,9 @@ from reforms.models import Town
 class Command(BaseCommand):
     help = (
         "Benchmark against PostgreSQL, side by side with each floor, over several runs (min / median / max, "
-        "with the load average): the full and one town's recompute, the API list, the town and overview "
-        "pages. Generates --scale first if the database has no towns, and then times the first-ever run."
+        "with the load average): the full and one town's recompute (calls included), the API list, the town "
+        "and overview pages, the department inboxes and the county board of calls. Generates --scale first "
+        "if the database has no towns, and then times the first-ever run."
     )
 
     def add_arguments(self, parser):
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             record_pages(report, run_page_benchmark(samples), targets)
             record_periods(report, run_period_benchmark(samples, months), targets)
             record_grid(report, run_grid_benchmark(samples), targets)
+            record_inboxes(report, run_inbox_benchmark(samples), targets)
             self.stdout.write(f"run {number} of {runs}: load average after {load_average()}")
         self.stdout.write("\n".join(report.lines()))
 
@@ -115,3 +117,16 @@ def record_grid(report, results, targets):
         if len(counts) > 1:
             label = "page" if kind == "page" else "row save"
             report.add(f"case-count grid {label}: SQL queries at 300 − at 30 powers", counts[-1] - counts[0], "", 0)
+
+
+def record_inboxes(report, results, targets):
+    """The call inboxes at two data sizes: each page's p95 and queries, and how far the query counts differ."""
+    for (name, size), (median, p95, queries, status, listed) in results.items():
+        label = f"{name}, {size} data ({listed} calls)"
+        report.add(f"{label}: median", median, "ms")
+        report.add(f"{label}: p95", p95, "ms", targets["inbox_p95_ms"])
+        report.add(f"{label}: SQL queries (HTTP {status})", queries, "")
+    for name in dict.fromkeys(name for name, _size in results):
+        small, large = results[(name, "small")], results[(name, "large")]
+        if small[4] and large[4]:  # an empty page skips its rows' queries: compare two full ones only
+            report.add(f"{name}: SQL queries, larger − smaller data", large[2] - small[2], "", 0)
