@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import escape, format_html
@@ -67,6 +68,10 @@ class GridPage:
 
     def __call__(self, request, parent=None):
         grid = self.grid
+        # The chooser only lists links; the grid itself takes its rows by POST.
+        allowed = ("GET", "HEAD") if parent is None else ("GET", "HEAD", "POST")
+        if request.method not in allowed:
+            return HttpResponseNotAllowed(allowed)
         if parent is None:
             return self.choose(request)
         parent = get_object_or_404(visible(request.user, grid.parent_model), pk=parent)

@@ -127,6 +127,7 @@ CASES = {
     ),
     "inspection_town_scored_once": lambda: _copy(_inspection_score()),
     "inspection_power_scored_once": lambda: _copy(_inspection_score(power=True)),
+    "item_points_once_per_score": lambda: _copy(f.ItemPointsFactory()),
     "inspection_score_in_range": lambda: _inspection_score(save=False, score=Decimal(101)),
     "finding_rectified_on_iff_rectified": lambda: Finding(
         inspection=_inspection(), town=f.TownFactory(), description="问题", deadline=D(2025, 6, 30), status="rectified"
