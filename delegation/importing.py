@@ -18,6 +18,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from core import services
 from core.scoping import can_edit
@@ -207,9 +209,14 @@ def read_table(upload, columns):
     return table
 
 
-def template_workbook(columns, notes, rows=(), extra_headers=()):
+def template_workbook(columns, notes, rows=(), extra_headers=(), lists=None):
     """An XLSX with the Chinese headers, the ``rows`` to fill (none: empty) and a sheet explaining the
-    allowed values; ``extra_headers`` name columns for the clerk's eyes that the import ignores."""
+    allowed values; ``extra_headers`` name columns for the clerk's eyes that the import ignores.
+
+    ``lists`` ({column key: choices}) gives those columns a drop-down of the choices' Chinese labels, which
+    the import reads back (``_choice``); a value typed outside the list is still read, and refused there
+    with its reason, so the drop-down only spares the clerk the lookup.
+    """
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(_("数据"))
@@ -218,13 +225,41 @@ def template_workbook(columns, notes, rows=(), extra_headers=()):
         sheet.append(row)
     sheet.freeze_panes = "A2"
     for i in range(len(columns) + len(extra_headers)):
-        sheet.column_dimensions[chr(ord("A") + i)].width = 22
+        sheet.column_dimensions[get_column_letter(i + 1)].width = 22
     help_sheet = workbook.create_sheet(str(_("填写说明")))
     for column in columns:
         help_sheet.append([str(column.header), str(_("必填")) if column.required else "", notes.get(column.key, "")])
+    if lists:
+        _add_drop_downs(workbook, sheet, columns, lists, last_row=max(TEMPLATE_ROWS, sheet.max_row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# Rows of an empty template that carry the drop-downs (a filled-in one: every row it lists).
+TEMPLATE_ROWS = 1000
+
+
+def _add_drop_downs(workbook, sheet, columns, lists, last_row):
+    """Each listed column's cells offer its choices, kept on a hidden sheet (a list longer than 255
+    characters cannot be written inline in the validation)."""
+    source = workbook.create_sheet(str(_("代码表")))
+    source.sheet_state = "hidden"
+    keys = [c.key for c in columns]
+    for n, (key, choices) in enumerate(lists.items(), start=1):
+        with translation.override("zh-hans"):
+            labels = [str(label) for _code, label in choices]
+        letter, target = get_column_letter(n), get_column_letter(keys.index(key) + 1)
+        for row, label in enumerate(labels, start=1):
+            source.cell(row=row, column=n, value=label)
+        validation = DataValidation(
+            type="list",
+            formula1=f"'{source.title}'!${letter}$1:${letter}${len(labels)}",
+            allow_blank=True,
+            showErrorMessage=False,  # the import explains a value outside the list, row by row
+        )
+        validation.add(f"{target}2:{target}{last_row}")
+        sheet.add_data_validation(validation)
 
 
 def catalogue_notes():
@@ -255,6 +290,16 @@ def town_case_count_rows(town, powers, year):
         for month in range(1, 13):
             code = power.item.implementation_code
             yield [town.code, code, f"{year}-{month:02d}", town_label, None, None, power.item.name]
+
+
+CATALOGUE_LISTS = {
+    "type_code": PowerType.choices,
+    "source": PowerSource.choices,
+    "mode": DelegatedPower.Mode.choices,
+    "take_over_status": DelegatedPower.TakeOverStatus.choices,
+    "not_taken_over_cause": DelegatedPower.NotTakenOverCause.choices,
+}
+CASE_COUNT_LISTS = {"handled_by": MonthlyCaseCount.HandledBy.choices}
 
 
 def case_count_notes():

@@ -328,13 +328,19 @@ def _case_count_template(request):
     columns, notes = importing.CASE_COUNT_COLUMNS, importing.case_count_notes()
     code = request.GET.get("town")
     if not code:
-        return importing.template_workbook(columns, notes)
+        return importing.template_workbook(columns, notes, lists=importing.CASE_COUNT_LISTS)
     town = get_object_or_404(visible(request.user, Town), code=code)
     year = request.GET.get("year", "")
     year = int(year) if year.isdigit() and 2000 <= int(year) <= 2099 else timezone.localdate().year
     powers = visible(request.user, models.DelegatedPower).filter(town=town).select_related("item")
     rows = importing.town_case_count_rows(town, powers.order_by("item__implementation_code", "pk"), year)
-    return importing.template_workbook(columns, notes, rows, extra_headers=[importing.CATALOGUE_COLUMNS[1].header])
+    return importing.template_workbook(
+        columns,
+        notes,
+        rows,
+        extra_headers=[importing.CATALOGUE_COLUMNS[1].header],
+        lists=importing.CASE_COUNT_LISTS,
+    )
 
 
 @login_required
@@ -342,7 +348,9 @@ def _case_count_template(request):
 def import_template(request, kind):
     """The empty spreadsheet with Chinese headers that the office fills in."""
     if kind == "catalogue":
-        content = importing.template_workbook(importing.CATALOGUE_COLUMNS, importing.catalogue_notes())
+        content = importing.template_workbook(
+            importing.CATALOGUE_COLUMNS, importing.catalogue_notes(), lists=importing.CATALOGUE_LISTS
+        )
     elif kind == "case_counts":
         content = _case_count_template(request)
     else:

@@ -348,3 +348,33 @@ def test_case_count_preview_lists_each_row_new_changed_unchanged_or_refused(clie
     assert "该镇没有此实施编码的下放事项。" in text.split('class="import-refused"')[1]
     assert "<td>5</td>" in text.split('class="import-refused"')[1]
     assert MonthlyCaseCount.objects.get(month__month=3).accepted == 5  # the refused file wrote nothing
+
+
+def _drop_down(sheet, header):
+    """The values the drop-down of the column headed ``header`` offers, read through its list range."""
+    column = next(c.column_letter for c in sheet[1] if c.value == header)
+    for validation in sheet.data_validations.dataValidation:
+        if validation.type == "list" and any(f"{column}2" in str(r) for r in validation.sqref.ranges):
+            sheet_name, cells = validation.formula1.split("!")
+            first, last = cells.replace("$", "").split(":")
+            source = sheet.parent[sheet_name.strip("'")]
+            return [c.value for row in source[first:last] for c in row]
+    return None
+
+
+def test_catalogue_template_offers_its_code_lists_as_drop_downs(client, editor):
+    client.force_login(editor)
+    response = client.get(reverse("delegation:import_template", args=["catalogue"]))
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert "行政许可" in _drop_down(sheet, "权力类型")
+    assert "其他行政权力" in _drop_down(sheet, "权力类型")
+    assert set(_drop_down(sheet, "承接状态")) == {str(label) for label in DelegatedPower.TakeOverStatus.labels}
+    assert _drop_down(sheet, "事项名称") is None  # free text: no list
+
+
+def test_case_count_template_offers_the_handlers_as_a_drop_down(client, editor, town):
+    DelegatedPowerFactory(town=town)
+    client.force_login(editor)
+    response = client.get(reverse("delegation:import_template", args=["case_counts"]), {"town": town.code})
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert set(_drop_down(sheet, "办理主体")) == {str(label) for label in MonthlyCaseCount.HandledBy.labels}
