@@ -9,8 +9,7 @@ from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 
 from core.constraints import constraint_fields
-from core.pickers import PickerSelect
-from core.pickers import label as picker_label
+from core.pickers import use_pickers
 from core.scoping import editable_q, visible
 from core.units import CENT, UNIT_LABELS, amount_unit, from_unit, in_unit, is_money, trimmed
 
@@ -44,12 +43,9 @@ class LedgerForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        use_pickers(self)
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField):
-                if type(field.widget) is forms.Select:
-                    # A searchable picker of names with their codes (core.pickers), still a <select>.
-                    field.widget = PickerSelect(attrs=field.widget.attrs)
-                    field.label_from_instance = picker_label
                 field.queryset = choice_queryset(user, field.queryset.model).order_by(
                     *field.queryset.model._meta.ordering or ["pk"]
                 )

@@ -35,6 +35,15 @@ def label(obj):
     return f"{obj} {code}" if code else str(obj)
 
 
+def use_pickers(form):
+    """Make each related-row field of ``form`` shown as a plain select a searchable picker (still a <select>)."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and type(field.widget) is forms.Select:
+            field.widget = PickerSelect(attrs=field.widget.attrs)
+            field.label_from_instance = label
+            field.widget.choices = field.choices  # a field hands its choices to its widget only when set
+
+
 class PickerSelect(forms.Select):
     """A ``<select>`` marked for the picker script, rendered without a template per option.
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import LEDGER_EXCLUDE, LedgerForm, choice_queryset, date_widgets
+from core.pickers import use_pickers
 from core.scoping import visible
 from delegation.models import Department
 from reforms.models import Town
@@ -70,6 +71,7 @@ class CallRaiseForm(forms.Form):
             self.fields["town"].initial = user.town_id
         self.fields["department"].queryset = visible(user, Department).order_by("name")
         self.fields["item"].queryset = items_in_force(user=user).select_related("main_department")
+        use_pickers(self)  # 132 list items, a county's departments: typed into, not scrolled
 
 
 class StepForm(forms.Form):

@@ -152,3 +152,13 @@ def test_a_department_cannot_open_another_departments_call(client, world):
     response = client.post(reverse("territory:call_step", args=[call.pk, "accept"]), {"accept-version": call.version})
     assert response.status_code == 404
     assert Call.objects.get().state == "raised"
+
+
+def test_the_call_form_picks_departments_and_list_items_by_typing_their_names(client, world):
+    client.force_login(world["clerk"])
+    page = client.get(reverse("territory:call_raise")).content.decode()
+    for name in ("department", "item"):
+        select = page[page.index(f'name="{name}"') - 200 : page.index(f'name="{name}"')]
+        assert "data-picker" in select, name
+    assert "生态环境分局" in page
+    assert "莘县生态环境分局" not in page
