@@ -29,6 +29,9 @@ _TYPES = [
 
 
 def _pg_type(value):
+    if isinstance(value, list):
+        # An array of ids or dates (``= ANY(%s)``), typed by its first element (bigint[] when empty).
+        return ("bigint" if not value or type(value[0]) is int else _pg_type(value[0])) + "[]"
     # As PostgreSQL types an integer literal: integer when it fits (make_interval() takes no bigint).
     if type(value) is int and -(2**31) <= value < 2**31:
         return "integer"

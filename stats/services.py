@@ -22,6 +22,7 @@ from core.scoping import can_edit
 from core.signals import town_touched
 from reforms.models import ProgrammeMembership, Town
 from territory import figures as call_figures
+from territory.models import CallFigure
 
 from . import full_runs, town_runs
 from .alerts import sync_alerts
@@ -257,7 +258,9 @@ def analyse_summaries():
     recomputes on indexes. (VACUUM cannot run inside a transaction, hence after the run.)
     """
     if connection.vendor == "postgresql" and connection.get_autocommit():
-        tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (PowerFigure, Figure, Alert))
+        # The call figures too: a town's run finds its departments' rows by index only with statistics.
+        models = (PowerFigure, Figure, Alert, CallFigure)
+        tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM (ANALYZE) {tables}")
 

@@ -283,6 +283,9 @@ class Call(LedgerModel):
         indexes = [
             models.Index(fields=["department", "state", "accept_due"], name="call_department_inbox"),
             models.Index(fields=["town", "state"], name="call_town_inbox"),
+            # A town's run rebuilds the call figures of every department it called from the twelve
+            # months' calls to them (territory.figures): reached by department and time, not all months.
+            models.Index(fields=["department", "raised_at"], name="call_department_raised"),
         ]
 
     def __str__(self):

@@ -128,3 +128,93 @@ def test_the_compare_view_sets_the_towns_call_records_side_by_side(client, world
     table = response.content.decode()
     assert "乡呼县应对比" in table
     assert "按时办结率" in table
+
+
+def _expected_rows(month):
+    """Every call figure of the twelve months up to ``month``, recomputed here from the calls themselves."""
+    first = (month.replace(day=1) - dt.timedelta(days=330)).replace(day=1)
+    groups = {}
+    for call in Call.objects.select_related("town"):
+        raised = timezone.localtime(call.raised_at).date().replace(day=1)
+        if not first <= raised <= month:
+            continue
+        for town, department in ((call.town_id, call.department_id), (None, call.department_id), (call.town_id, None)):
+            groups.setdefault((raised, call.town.county_id, town, department), []).append(call)
+    return {key: _figures_of(calls) for key, calls in groups.items()}
+
+
+def _figures_of(calls):
+    done = [c for c in calls if c.state in ("closed", "evaluated")]
+    rated = [c.rating for c in calls if c.state == "evaluated"]
+    row = {
+        "calls": len(calls),
+        "accepted": sum(c.accepted_at is not None for c in calls),
+        "accepted_on_time": sum(c.accepted_at is not None and c.accepted_at <= c.accept_due for c in calls),
+        "closed": len(done),
+        "closed_on_time": sum(c.closed_at is not None and c.closed_at <= c.close_due for c in done),
+        "evaluated": len(rated),
+        "satisfied": rated.count("satisfied"),
+        "basically": rated.count("basically"),
+        "dissatisfied": rated.count("dissatisfied"),
+        "disputes": sum(c.was_disputed for c in calls),
+        "unlisted": sum(c.item_id is None for c in calls),
+    }
+    for name, column in (("accept", "accepted_at"), ("close", "closed_at")):
+        hours = sorted((getattr(c, column) - c.raised_at).total_seconds() / 3600 for c in calls if getattr(c, column))
+        for label, fraction in (("median", 0.5), ("p90", 0.9)):
+            row[f"{name}_hours_{label}"] = _interpolated(hours, fraction) if hours else None
+    return row
+
+
+def _interpolated(values, fraction):
+    position = fraction * (len(values) - 1)
+    low = int(position)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (position - low)
+
+
+def _stored_rows():
+    fields = [*_figures_of([]).keys()]
+    return {
+        (row.period, row.county_id, row.town_id, row.department_id): {f: getattr(row, f) for f in fields}
+        for row in CallFigure.objects.all()
+    }
+
+
+def _assert_same(stored, expected):
+    assert stored.keys() == expected.keys()
+    for key, row in expected.items():
+        assert stored[key] == pytest.approx(row, abs=1e-6), key
+
+
+@pytest.fixture
+def calls_over_two_months(world, three_calls):
+    # Last month: two towns' calls to two departments, one answered late, one still waiting.
+    _answered(world, raised_hours_ago=24 * 40, accept_after=30, close_after=200, rating="basically")
+    call_raise(
+        user=world["neighbour_clerk"],
+        town=world["neighbour"],
+        department=world["housing"],
+        subject="危房",
+        raised_at=timezone.now() - dt.timedelta(days=38),
+    )
+
+
+def test_the_figures_equal_a_recomputation_from_the_calls(world, calls_over_two_months):
+    month = timezone.localdate().replace(day=1)
+    CallFigure.objects.create(period=month, county=world["county"], town=world["neighbour"], calls=9)
+    written = figures.recompute(month)
+    _assert_same(_stored_rows(), _expected_rows(month))
+    # The stale row is gone, the others new; the same calls again write nothing.
+    assert written == len(_expected_rows(month)) + 1
+    assert figures.recompute(month) == 0
+
+
+def test_a_town_run_after_an_edit_equals_a_recomputation_from_the_calls(world, calls_over_two_months):
+    month = timezone.localdate().replace(day=1)
+    figures.recompute(month)
+    waiting = Call.objects.get(subject="占道")
+    call_accept(user=world["responder"], call=waiting)
+    assert figures.recompute(month, [world["town"].pk]) == 3
+    _assert_same(_stored_rows(), _expected_rows(month))
+    assert figures.recompute(month, [world["town"].pk]) == 0
