@@ -14,16 +14,15 @@ from django.db.models import (
     DateField,
     DateTimeField,
     F,
+    FilteredRelation,
     IntegerField,
-    OuterRef,
     Q,
-    Subquery,
     Value,
 )
 from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDate
 from django.utils import timezone
 
-from .models import DEFAULT_ON_TIME_THRESHOLD, Call, CallPolicy, ResponsibilityItem
+from .models import DEFAULT_ON_TIME_THRESHOLD, Call, ResponsibilityItem
 
 # A department answering fewer calls than this in a quarter is not rated on its on-time rate.
 MIN_CALLS_FOR_RATE = 5
@@ -77,15 +76,20 @@ def department_breaches(as_of, town_ids):
     if town_ids is not None:
         return []
     end = _end_of(as_of)
-    due = Q(calls__close_due__gte=end - dt.timedelta(days=QUARTER_DAYS), calls__close_due__lt=_moment(as_of))
-    on_time = due & Q(calls__closed_at__isnull=False, calls__closed_at__lte=F("calls__close_due"))
+    # The quarter's calls are joined on that condition alone, so the grouping reads them, not the
+    # department's whole history; the county's threshold comes by its one-to-one join, not a subquery
+    # evaluated for every joined call.
+    quarter = FilteredRelation(
+        "calls",
+        condition=Q(calls__close_due__gte=end - dt.timedelta(days=QUARTER_DAYS), calls__close_due__lt=_moment(as_of)),
+    )
+    on_time = Q(quarter__closed_at__isnull=False, quarter__closed_at__lte=F("quarter__close_due"))
     threshold = Coalesce(
-        Subquery(CallPolicy.objects.filter(county=OuterRef("county")).values("on_time_threshold")[:1]),
-        Value(DEFAULT_ON_TIME_THRESHOLD),
-        output_field=IntegerField(),
+        F("county__call_policy__on_time_threshold"), Value(DEFAULT_ON_TIME_THRESHOLD), output_field=IntegerField()
     )
     departments = (
-        Department.objects.alias(due_n=Count("calls", filter=due), on_time_n=Count("calls", filter=on_time))
+        Department.objects.annotate(quarter=quarter)
+        .alias(due_n=Count("quarter"), on_time_n=Count("quarter", filter=on_time))
         .alias(threshold=threshold)
         .filter(due_n__gte=MIN_CALLS_FOR_RATE, on_time_n__lt=F("threshold") * F("due_n") / 100.0)
     )
