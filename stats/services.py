@@ -137,8 +137,10 @@ def _rebuild(as_of, town_ids):
 
 def _rebuild_months(months):
     """Figures only, each month as at its last day: alerts describe the present, so a past month's
-    run neither opens nor closes any."""
-    return sum(full_runs.rebuild_all(month, month_end(month)) for month in months)
+    run neither opens nor closes any. The year figures of cities and provinces: those of each year the
+    months fall in."""
+    rows = sum(full_runs.rebuild_all(month, month_end(month)) for month in months)
+    return rows + call_figures.recompute_years({month.year for month in months})
 
 
 def _rebuild_town_history(town_since, current):

@@ -187,7 +187,8 @@ def recompute(period, town_ids=None):
     """Rebuild the figures of the twelve months up to ``period`` (a month's first day); returns the rows changed.
 
     With ``town_ids``, only those towns' rows and the rows of the departments they called. Rows equal to
-    the stored ones are left alone, so a run over unchanged calls writes nothing.
+    the stored ones are left alone, so a run over unchanged calls writes nothing. A full run (no
+    ``town_ids``) also stores the period's year figures of the cities and provinces (``recompute_years``).
     """
     first, _last = _window(period)
     department_ids = None
@@ -200,16 +201,17 @@ def recompute(period, town_ids=None):
                 )
             )
         )
+    rows = recompute_years([period.year]) if town_ids is None else 0
     if connection.vendor == "postgresql":
         statement = _statement(period, town_ids, department_ids)
         with connection.cursor() as cursor:
             if town_ids is None:
                 # Planned for this night's dates: a plan cached for any dates could misjudge the window.
                 cursor.execute(*statement)
-                return cursor.fetchone()[0]
+                return rows + cursor.fetchone()[0]
             # Prepared once per session: a town's run would otherwise spend as long planning it as running it.
             return prepared.execute(cursor, [statement]).fetchone()[0]
-    return _recompute_in_python(period, town_ids, department_ids)
+    return rows + _recompute_in_python(period, town_ids, department_ids)
 
 
 def _start_of(day):
@@ -354,3 +356,126 @@ def _recompute_in_python(period, town_ids, department_ids):
     CallFigure.objects.bulk_update(changed, VALUES, batch_size=1000)
     CallFigure.objects.bulk_create(added, batch_size=1000)
     return len(gone) + len(changed) + len(added)
+
+
+# What cities' and provinces' dashboards read of a year ------------------------------------------------
+
+
+def _year_bounds(year):
+    return _start_of(dt.date(year, 1, 1)), _start_of(dt.date(year + 1, 1, 1))
+
+
+def recompute_years(years):
+    """Store, for each of ``years``, the response times of every city's and province's calls and the
+    calls on each list item: a median does not add up over towns, and a year of calls is too many to
+    read on every view of those dashboards. Returns the rows written; as with the monthly figures,
+    rows equal to the stored ones are left alone."""
+    return sum(_recompute_region_times(year) + _recompute_item_calls(year) for year in sorted(set(years)))
+
+
+def _recompute_region_times(year):
+    """The year's response times per city and province, only the difference written."""
+    from .models import RegionCallTimes
+
+    fresh = _region_times(year)
+    stored = {row.region_id: row for row in RegionCallTimes.objects.filter(year=year)}
+    gone = [row.pk for region, row in stored.items() if region not in fresh]
+    changed, added = [], []
+    for region, values in fresh.items():
+        row = stored.get(region)
+        if row is None:
+            added.append(RegionCallTimes(year=year, region_id=region, **values))
+        elif not all(_close(getattr(row, name), value) for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            changed.append(row)
+    RegionCallTimes.objects.filter(pk__in=gone).delete()
+    RegionCallTimes.objects.bulk_update(changed, ["calls", *FRACTIONS])
+    RegionCallTimes.objects.bulk_create(added)
+    return len(gone) + len(changed) + len(added)
+
+
+def _recompute_item_calls(year):
+    """The year's calls per list item, only the difference written (one statement on PostgreSQL)."""
+    from .models import ItemYearCalls
+
+    start, end = _year_bounds(year)
+    if connection.vendor == "postgresql":
+        q = connection.ops.quote_name
+        calls, table = q(Call._meta.db_table), q(ItemYearCalls._meta.db_table)
+        sql = (
+            f"WITH fresh AS (SELECT item_id, COUNT(*) AS calls FROM {calls} "  # noqa: S608 (identifiers from model metadata)
+            "WHERE raised_at >= %s AND raised_at < %s AND item_id IS NOT NULL GROUP BY item_id), "
+            f"diff AS MATERIALIZED (SELECT s.id, f.item_id, f.calls, f.item_id IS NULL AS gone "
+            f"FROM (SELECT * FROM {table} WHERE year = %s) s FULL JOIN fresh f ON f.item_id = s.item_id "
+            "WHERE s.id IS NULL OR f.item_id IS NULL OR s.calls <> f.calls), "
+            f"gone AS (DELETE FROM {table} t USING diff d WHERE t.id = d.id AND d.gone RETURNING 1), "
+            f"changed AS (UPDATE {table} t SET calls = d.calls FROM diff d WHERE t.id = d.id AND NOT d.gone "
+            "RETURNING 1), "
+            f"added AS (INSERT INTO {table} (item_id, year, calls) SELECT item_id, %s, calls FROM diff "
+            "WHERE id IS NULL RETURNING 1) "
+            "SELECT (SELECT COUNT(*) FROM gone) + (SELECT COUNT(*) FROM changed) + (SELECT COUNT(*) FROM added)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [start, end, year, year])
+            return cursor.fetchone()[0]
+    called = Call.objects.filter(raised_at__gte=start, raised_at__lt=end, item__isnull=False)
+    fresh = dict(called.values("item_id").annotate(n=Count("pk")).values_list("item_id", "n"))
+    stored = {row.item_id: row for row in ItemYearCalls.objects.filter(year=year)}
+    gone = [row.pk for item, row in stored.items() if item not in fresh]
+    changed = [row for item, row in stored.items() if item in fresh and row.calls != fresh[item]]
+    for row in changed:
+        row.calls = fresh[row.item_id]
+    added = [ItemYearCalls(item_id=item, year=year, calls=n) for item, n in fresh.items() if item not in stored]
+    ItemYearCalls.objects.filter(pk__in=gone).delete()
+    ItemYearCalls.objects.bulk_update(changed, ["calls"])
+    ItemYearCalls.objects.bulk_create(added)
+    return len(gone) + len(changed) + len(added)
+
+
+def _region_times(year):
+    """{region id: {calls, times}} of the cities and provinces over the calls raised in ``year``."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(*_region_times_statement(year))
+            names = [column.name for column in cursor.description]
+            return {row[0]: dict(zip(names[1:], row[1:], strict=True)) for row in cursor.fetchall()}
+    start, end = _year_bounds(year)
+    calls = Call.objects.filter(raised_at__gte=start, raised_at__lt=end)
+    hours = {name: Hours(F("raised_at"), F(column)) for name, (column,) in TIMES.items()}
+    values = defaultdict(lambda: defaultdict(list))
+    for row in calls.values(city=F("town__county__parent"), province=F("town__county__parent__parent"), **hours):
+        for region in (row["city"], row["province"]):
+            if region is not None:
+                values[region]["calls"].append(1)
+                for name in TIMES:
+                    if row[name] is not None:
+                        values[region][name].append(row[name])
+    fresh = {}
+    for region, by_name in values.items():
+        fresh[region] = {"calls": len(by_name["calls"])}
+        for name in TIMES:
+            data = sorted(by_name[name])
+            fresh[region][f"{name}_hours_median"] = _percentile(data, 0.5) if data else None
+            fresh[region][f"{name}_hours_p90"] = _percentile(data, 0.9) if data else None
+    return fresh
+
+
+def _region_times_statement(year):
+    """A year's times per city and per province in one pass over its calls (GROUPING SETS over the tree)."""
+    from reforms.models import Region
+
+    q = connection.ops.quote_name
+    towns = q(Call.town.field.related_model._meta.db_table)
+    calls, regions = q(Call._meta.db_table), q(Region._meta.db_table)
+    region = "CASE WHEN GROUPING(city.id) = 0 THEN city.id ELSE city.parent_id END"
+    sql = (
+        f"SELECT region_id, calls, {', '.join(f'{sql} AS {name}' for name, sql in FRACTIONS.items())} FROM ("  # noqa: S608 (identifiers from model metadata)
+        f"SELECT {region} AS region_id, COUNT(*) AS calls, "
+        f"{', '.join(f'{sql} AS {name}' for name, sql in TIMES_SQL.items())} "
+        f"FROM {calls} c JOIN {towns} t ON t.id = c.town_id JOIN {regions} county ON county.id = t.county_id "
+        f"JOIN {regions} city ON city.id = county.parent_id "
+        "WHERE c.raised_at >= %s AND c.raised_at < %s GROUP BY GROUPING SETS ((city.id), (city.parent_id))"
+        ") grouped WHERE region_id IS NOT NULL"
+    )
+    return sql, list(_year_bounds(year))

@@ -403,7 +403,73 @@ class CallFigure(models.Model):
         indexes = [
             models.Index(fields=["period", "town"], name="call_figure_period_town"),
             models.Index(fields=["department", "period"], name="call_figure_department"),
+            # A region's months, from its counties' department rows (a few per county and month).
+            models.Index(fields=["county", "period"], name="call_figure_county_months", condition=Q(town=None)),
         ]
 
     def __str__(self):
         return f"{self.period:%Y-%m} {self.town or ''}{self.department or ''}"
+
+
+class RegionCallTimes(models.Model):
+    """Response times of a city's or a province's calls over one year (呼叫响应用时), for its dashboard.
+
+    A median does not add up over towns as the counts of ``CallFigure`` do, and above a county a year
+    holds too many calls to sort on every view of a dashboard; the statistics engine's full run stores
+    them (``territory.figures.recompute_region_times``). Towns and counties are read from their calls.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    region = models.ForeignKey("reforms.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+")
+    calls = models.PositiveIntegerField(_("呼叫数"), default=0)
+    accept_hours_median = models.FloatField(_("受理用时中位数(小时)"), null=True, blank=True)
+    accept_hours_p90 = models.FloatField(_("受理用时90分位(小时)"), null=True, blank=True)
+    close_hours_median = models.FloatField(_("办结用时中位数(小时)"), null=True, blank=True)
+    close_hours_p90 = models.FloatField(_("办结用时90分位(小时)"), null=True, blank=True)
+    scope_path = "region"
+    town_path = None
+
+    class Meta:
+        verbose_name = _("区域呼叫响应用时")
+        verbose_name_plural = _("区域呼叫响应用时")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "year"],
+                name="region_call_times_once_a_year",
+                violation_error_message=_("一个区域每年只有一行响应用时。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.region}"
+
+
+class ItemYearCalls(models.Model):
+    """How many calls were raised on one list item in one year (清单事项年度被呼叫次数).
+
+    Stored by the statistics engine's full run with ``RegionCallTimes``, for the dashboards of cities
+    and provinces: there the items called most and those never called are read from these rows, not
+    from a year of calls. An item without a row was not called that year.
+    """
+
+    item = models.ForeignKey(
+        ResponsibilityItem, verbose_name=_("清单事项"), on_delete=models.CASCADE, related_name="year_calls"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    calls = models.PositiveIntegerField(_("呼叫数"))
+    scope_path = "item__responsibility_list__county"
+    town_path = None
+
+    class Meta:
+        verbose_name = _("清单事项年度呼叫数")
+        verbose_name_plural = _("清单事项年度呼叫数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "item"],
+                name="item_year_calls_once",
+                violation_error_message=_("一个清单事项每年只有一行呼叫数。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.item}: {self.calls}"

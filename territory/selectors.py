@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -116,15 +116,13 @@ def call_figures(*, user: User, town_id: int | None = None, region_id: int | Non
     """
     from django.db.models import Sum
 
-    from core.scoping import at_or_under
-
     from .models import CallFigure
 
     rows = visible(user, CallFigure).filter(period__year=year, department__isnull=False)
     if town_id is not None:
         rows = rows.filter(town_id=town_id)
     else:
-        rows = rows.filter(at_or_under("county", region_id), town__isnull=True)
+        rows = rows.filter(town__isnull=True, county__in=_counties(region_id))
     sums = {name: Sum(name) for name in SUMMED}
     # One query: the total is the sum of the departments' rows.
     ranking = [
@@ -138,14 +136,24 @@ def call_figures(*, user: User, town_id: int | None = None, region_id: int | Non
 
 def call_figure_periods(*, user: User, town_id: int | None = None, region_id: int | None = None):
     """The call figures' rows of a town, or of the counties at or under a region (for their months)."""
-    from core.scoping import at_or_under
 
     from .models import CallFigure
 
     rows = visible(user, CallFigure)
     if town_id is not None:
         return rows.filter(town_id=town_id)
-    return rows.filter(at_or_under("county", region_id))
+    # A month with any call of the region has its departments' rows: read only those.
+    return rows.filter(town__isnull=True, county__in=_counties(region_id))
+
+
+def _counties(region_id: int | None):
+    """The ids of the regions at or under a region, as a subquery: the department rows of call figures
+    are then read county by county through their index (``call_figure_county_months``), not by
+    walking every row's county up the tree."""
+    from core.scoping import at_or_under
+    from reforms.models import Region
+
+    return Region.objects.filter(at_or_under("", region_id)).values("pk")
 
 
 def _scope_calls(user: User, town_id: int | None, region_id: int | None) -> QuerySet[Call]:
@@ -157,17 +165,23 @@ def _scope_calls(user: User, town_id: int | None, region_id: int | None) -> Quer
     return calls.filter(at_or_under("town__county", region_id))
 
 
-def call_times(*, user: User, town_id: int | None = None, region_id: int | None = None, year: int) -> dict:
+def call_times(*, user: User, year: int, town=None, region=None) -> dict:
     """Median and 90th-percentile hours to accept and to close of a town's or region's calls raised in ``year``.
 
-    Read from the calls, one query: a median does not add up over months or towns as the counts do.
+    A town's and a county's from their calls, one query: a median does not add up over months or towns
+    as the counts do. A city's and a province's from the times the statistics engine stored
+    (``RegionCallTimes``, with ``stored`` set): there a year holds too many calls to sort on every view.
     """
     from django.db import connection
     from django.db.models import F
 
-    from .figures import TIMES, Hours, _percentile, time_aggregates
+    from .figures import FRACTIONS, TIMES, Hours, _percentile, time_aggregates
+    from .models import RegionCallTimes
 
-    calls = _scope_calls(user, town_id, region_id).filter(raised_at__year=year)
+    if region is not None and region.level != region.Level.COUNTY:
+        row = visible(user, RegionCallTimes).filter(region=region, year=year).values(*FRACTIONS).first()
+        return {**(row or dict.fromkeys(FRACTIONS)), "stored": True}
+    calls = _scope_calls(user, town and town.pk, region and region.pk).filter(raised_at__year=year)
     if connection.vendor == "postgresql":
         return calls.aggregate(**time_aggregates())
     hours = {name: Hours(F("raised_at"), F(column)) for name, (column,) in TIMES.items()}
@@ -180,32 +194,36 @@ def call_times(*, user: User, town_id: int | None = None, region_id: int | None 
     return result
 
 
-def item_call_counts(
-    *, user: User, year: int, town_id: int | None = None, county_id: int | None = None, region_id: int | None = None
-) -> dict:
+def item_call_counts(*, user: User, year: int, town=None, region=None) -> dict:
     """The list items of a town's county (its own calls counting) or of a region, for ``year``: the most
-    called, with their number of calls, and how many items in force were never called."""
+    called, with their number of calls, and how many items not withdrawn were never called.
+
+    A town's and a county's from their calls; a city's and a province's from the counts the statistics
+    engine stored (``ItemYearCalls``), as their times are (``call_times``).
+    """
     from django.db.models import Count, Exists, OuterRef
 
-    from core.scoping import at_or_under
+    from .models import ItemYearCalls
 
     items = visible(user, ResponsibilityItem)
-    if town_id is not None:
-        items = items.filter(responsibility_list__county_id=county_id)
+    if town is not None:
+        items = items.filter(responsibility_list__county_id=town.county_id)
     else:
-        items = items.filter(at_or_under("responsibility_list__county", region_id))
-    in_year = Q(calls__raised_at__year=year) & (Q(calls__town_id=town_id) if town_id is not None else Q())
-    top = (
-        items.annotate(calls_in_year=Count("calls", filter=in_year))
-        .filter(calls_in_year__gt=0)
-        .order_by("-calls_in_year", "responsibility_list__batch", "number")
-        .values("pk", "number", "name", "responsibility_list__batch", "calls_in_year")[:ITEMS_SHOWN]
-    )
+        items = items.filter(responsibility_list__county__in=_counties(region.pk))
+    shown = ("pk", "number", "name", "responsibility_list__batch", "calls_in_year")
+    order = ("-calls_in_year", "responsibility_list__batch", "number")
+    if town is None and region.level != region.Level.COUNTY:
+        stored = ItemYearCalls.objects.filter(year=year)
+        top = items.filter(year_calls__year=year).annotate(calls_in_year=F("year_calls__calls"))
+        never = items.filter(withdrawn_on__isnull=True).exclude(Exists(stored.filter(item=OuterRef("pk"))))
+        return {"top": list(top.order_by(*order).values(*shown)[:ITEMS_SHOWN]), "never": never.count(), "stored": True}
+    in_year = Q(calls__raised_at__year=year) & (Q(calls__town_id=town.pk) if town is not None else Q())
+    top = items.annotate(calls_in_year=Count("calls", filter=in_year)).filter(calls_in_year__gt=0)
     calls = Call.objects.filter(item=OuterRef("pk"), raised_at__year=year)
-    if town_id is not None:
-        calls = calls.filter(town_id=town_id)
+    if town is not None:
+        calls = calls.filter(town_id=town.pk)
     never = items.filter(withdrawn_on__isnull=True).exclude(Exists(calls)).count()
-    return {"top": list(top), "never": never}
+    return {"top": list(top.order_by(*order).values(*shown)[:ITEMS_SHOWN]), "never": never}
 
 
 ITEMS_SHOWN = 10

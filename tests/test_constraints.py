@@ -27,6 +27,7 @@ from reforms.models import (
     TownAnnualAssessment,
 )
 from staffing.models import FilledPosts, HeadcountQuota, Nameplate, StaffingPolicy
+from territory.models import ItemYearCalls, RegionCallTimes
 from tests import factories as f
 
 D = dt.date
@@ -157,6 +158,12 @@ CASES = {
     "arrangement_years_ordered": lambda: f.FiscalArrangementFactory.build(town=f.TownFactory(), until_year=2018),
     "fiscal_year_unique": lambda: _copy(_year_record()),
     "fiscal_amounts_not_negative": lambda: _year_record(save=False, paid=Decimal("-0.01")),
+    "region_call_times_once_a_year": lambda: _copy(
+        RegionCallTimes.objects.create(region=f.CountyFactory().parent, year=2025, calls=1)
+    ),
+    "item_year_calls_once": lambda: _copy(
+        ItemYearCalls.objects.create(item=f.ResponsibilityItemFactory(), year=2025, calls=1)
+    ),
 }
 
 

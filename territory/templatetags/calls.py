@@ -21,11 +21,14 @@ def call_figures_section(context, scope, period):
     user = context["request"].user
     kind_town = type(scope.obj).__name__ == "Town"
     where = {"town_id": scope.obj.pk} if kind_town else {"region_id": scope.obj.pk}
+    # The same queries whether or not the year has calls: switching the period never changes their number.
     figures = call_figures(user=user, year=year, **where)
-    if not figures["total"]["calls"]:
-        return {"figures": None, "scope": scope}
     county = scope.obj.county if kind_town else None
-    items = item_call_counts(user=user, year=year, county_id=county.pk if county else None, **where)
+    place = {"town": scope.obj} if kind_town else {"region": scope.obj}
+    items = item_call_counts(user=user, year=year, **place)
+    times = call_times(user=user, year=year, **place)
+    if not figures["total"]["calls"] and not (items["top"] or items["never"]):
+        return {"figures": None, "scope": scope}
     # The ledger lists behind the numbers: the calls of the scope in the year, the items of its lists.
     in_year = {"raised_after": f"{year}-01-01", "raised_before": f"{year}-12-31"}
     calls_query = urlencode({scope.param: scope.code, **in_year})
@@ -34,7 +37,7 @@ def call_figures_section(context, scope, period):
         never_query["caller"] = scope.code
     return {
         "figures": figures,
-        "times": call_times(user=user, year=year, **where),
+        "times": times,
         "items": items,
         "calls_url": f"{reverse('territory:calls_list')}?{calls_query}",
         "never_url": f"{reverse('territory:items_list')}?{urlencode(never_query)}",

@@ -69,6 +69,29 @@ def test_the_calls_floor_computes_the_counts_the_call_figures_store(tiny_scale):
     assert floor == {(row.period, row.department_id): row.calls for row in stored}
 
 
+def test_the_calls_floor_computes_the_year_figures_a_full_run_stores(tiny_scale):
+    from django.utils import timezone
+
+    from benchmarks.bench import year_figures_sql
+    from stats.services import recompute_all
+    from territory.models import ItemYearCalls, RegionCallTimes
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the floor is PostgreSQL's SQL")
+    today = timezone.localdate()
+    recompute_all(today, analyse=False)
+    (times_sql, times_params), (items_sql, items_params) = year_figures_sql(today)
+    with connection.cursor() as cursor:
+        cursor.execute(times_sql, times_params)
+        times = {row[0]: row[1] for row in cursor.fetchall()}
+        cursor.execute(items_sql, items_params)
+        items = dict(cursor.fetchall())
+    assert times
+    assert items
+    assert times == dict(RegionCallTimes.objects.filter(year=today.year).values_list("region_id", "calls"))
+    assert items == dict(ItemYearCalls.objects.filter(year=today.year).values_list("item_id", "calls"))
+
+
 def test_inbox_benchmark_opens_each_inbox_as_its_user_at_two_data_sizes(tiny_scale):
     from benchmarks.bench_pages import run_inbox_benchmark
 

@@ -19,6 +19,7 @@ from stats.models import Alert, Figure, PowerFigure, RecomputeRun
 pytestmark = pytest.mark.django_db
 
 DONGYING = "370500"
+JINING = "370800"
 
 
 def client_for(username="dongying_reviewer"):
@@ -80,12 +81,14 @@ def test_the_details_show_the_change_over_the_same_month_a_year_before(demo):
     assert details(html)["下放事项"][1] == f"{change:+,}"
 
 
-def test_the_page_issues_as_many_queries_at_every_period(demo):
-    client = client_for()
+@pytest.mark.parametrize(("region", "username"), [(DONGYING, "dongying_reviewer"), (JINING, "shandong_reviewer")])
+def test_the_page_issues_as_many_queries_at_every_period(demo, region, username):
+    """Jining's towns have calls this year and none in 2016 or 2020: its call section runs the same queries."""
+    client = client_for(username)
     counts = []
-    for query in ("", "?period=2016-06", "?year=2014"):
+    for query in ("", "?period=2016-06", "?year=2020"):
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get(f"/dashboard/region/{DONGYING}/{query}").status_code == 200
+            assert client.get(f"/dashboard/region/{region}/{query}").status_code == 200
         counts.append(len(ctx.captured_queries))
     assert len(set(counts)) == 1, counts
 

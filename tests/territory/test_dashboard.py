@@ -5,10 +5,13 @@ import html
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from stats.services import recompute_all
+from territory.models import Call, ItemYearCalls, RegionCallTimes
 from territory.services import call_accept, call_close, call_evaluate, call_raise, call_respond
 from tests.factories import ResponsibilityItemFactory
 
@@ -103,6 +106,44 @@ def test_the_dashboards_show_the_call_times_rates_and_items_each_linked(client, 
     items_page = _section(client, _href(page[page.rindex("<a", 0, page.index('data-testid="items-never-called"')) :]))
     assert "违规搭建" in items_page
     assert "河道非法倾倒" not in items_page
+
+
+@pytest.mark.parametrize("level", ["city", "province"])
+def test_a_city_and_a_province_show_what_the_nightly_run_stored(client, world, called, level):
+    """Above a county a year holds too many calls to read on each view: the page reads stored figures."""
+    region = world["county"].parent if level == "city" else world["county"].parent.parent
+    client.force_login(world["admin"])
+    with CaptureQueriesContext(connection) as queries:
+        page = _section(client, reverse("stats:region", args=[region.code]))
+    assert "受理用时 1.5 1.9" in _text(_part(page, "call-times"))
+    assert "办结用时 4.5 5.7" in _text(_part(page, "call-times"))
+    assert "每晚" in _text(_part(page, "call-times-note", "</p>"))
+    row = next(tr for tr in _part(page, "item-calls").split("<tr>") if "河道非法倾倒" in tr)
+    assert _text(row).endswith("2")
+    assert _text(_part(page, "items-never-called", "</a>")).endswith("1")
+    calls_table = connection.ops.quote_name(Call._meta.db_table)
+    assert [q["sql"] for q in queries if calls_table in q["sql"]] == []
+
+
+def test_the_stored_times_follow_the_calls_at_the_next_full_run(world, called):
+    city = world["county"].parent
+    _answered_call(world, called["dumping"], accept_after=8, close_after=9)
+    recompute_all(triggered_by="test")
+    stored = RegionCallTimes.objects.get(region=city, year=timezone.localdate().year)
+    assert stored.calls == 3
+    assert (stored.accept_hours_median, stored.close_hours_median) == (pytest.approx(2.0), pytest.approx(6.0))
+    assert ItemYearCalls.objects.get(item=called["dumping"], year=stored.year).calls == 3
+    assert recompute_all(triggered_by="test").rows_written == 0  # unchanged calls: nothing rewritten
+
+
+def test_a_year_without_calls_still_shows_the_items_never_called(client, world, called):
+    """The section stays, saying so, rather than vanishing from a year when no town called."""
+    Call.objects.update(raised_at=timezone.now() - dt.timedelta(days=800))
+    recompute_all(triggered_by="test")
+    client.force_login(world["office"])
+    page = _section(client, reverse("stats:region", args=[world["county"].code]))
+    assert "本年没有呼叫" in _text(_part(page, "no-calls", "</p>"))
+    assert _text(_part(page, "items-never-called", "</a>")).endswith("2")
 
 
 def test_two_towns_without_delegated_powers_can_be_compared(client, world):

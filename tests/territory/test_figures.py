@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from stats.services import recompute_all
 from territory import figures
-from territory.models import Call, CallFigure
+from territory.models import Call, CallFigure, RegionCallTimes
 from territory.services import call_accept, call_close, call_evaluate, call_raise, call_respond
 
 pytestmark = pytest.mark.django_db
@@ -205,8 +205,10 @@ def test_the_figures_equal_a_recomputation_from_the_calls(world, calls_over_two_
     CallFigure.objects.create(period=month, county=world["county"], town=world["neighbour"], calls=9)
     written = figures.recompute(month)
     _assert_same(_stored_rows(), _expected_rows(month))
-    # The stale row is gone, the others new; the same calls again write nothing.
-    assert written == len(_expected_rows(month)) + 1
+    # The stale row is gone, the others new, with the year's times of the city and the province;
+    # the same calls again write nothing.
+    assert RegionCallTimes.objects.filter(year=month.year).count() == 2
+    assert written == len(_expected_rows(month)) + 1 + 2
     assert figures.recompute(month) == 0
 
 
