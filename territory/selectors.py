@@ -127,7 +127,7 @@ def call_figures(*, user: User, town_id: int | None = None, region_id: int | Non
     # One query: the total is the sum of the departments' rows.
     ranking = [
         with_rates({**row, **{k: row[k] or 0 for k in SUMMED}})
-        for row in rows.values("department_id", "department__name").annotate(**sums).order_by()
+        for row in rows.values("department_id", "department__name", "county__name").annotate(**sums).order_by()
     ]
     ranking.sort(key=lambda r: (-(r["on_time_rate"] or 0), -r["calls"], r["department__name"]))
     total = {k: sum(r[k] for r in ranking) for k in SUMMED}

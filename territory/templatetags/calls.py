@@ -11,6 +11,10 @@ from ..selectors import call_figures, call_times, item_call_counts
 
 register = template.Library()
 
+# A province has well over a thousand departments: past twice this many, the ranking shows its best and
+# its worst this many, not a table no meeting reads (and that took most of the page's time to render).
+RANKING_ENDS = 10
+
 
 @register.inclusion_tag("territory/_call_figures.html", takes_context=True)
 def call_figures_section(context, scope, period):
@@ -35,8 +39,15 @@ def call_figures_section(context, scope, period):
     never_query = {"region": county.code if county else scope.code, "not_called_in": year, "withdrawn": "false"}
     if kind_town:
         never_query["caller"] = scope.code
+    ranking = figures["ranking"]
+    cut = len(ranking) > 2 * RANKING_ENDS
     return {
         "figures": figures,
+        "ranking_head": ranking[:RANKING_ENDS] if cut else ranking,
+        "ranking_tail": ranking[-RANKING_ENDS:] if cut else [],
+        "ranking_left_out": len(ranking) - 2 * RANKING_ENDS if cut else 0,
+        "ranking_ends": RANKING_ENDS,
+        "show_county": not kind_town and scope.obj.level != scope.obj.Level.COUNTY,
         "times": times,
         "items": items,
         "calls_url": f"{reverse('territory:calls_list')}?{calls_query}",

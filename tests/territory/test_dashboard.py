@@ -13,7 +13,7 @@ from django.utils import timezone
 from stats.services import recompute_all
 from territory.models import Call, ItemYearCalls, RegionCallTimes
 from territory.services import call_accept, call_close, call_evaluate, call_raise, call_respond
-from tests.factories import ResponsibilityItemFactory
+from tests.factories import DepartmentFactory, ResponsibilityItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +153,24 @@ def test_two_towns_without_delegated_powers_can_be_compared(client, world):
     codes = [world["town"].code, world["neighbour"].code]
     response = client.get(reverse("stats:compare"), {"kind": "town", "pick": codes})
     assert response.context["period"] == _month(timezone.localdate())
+
+
+def test_a_long_department_ranking_shows_its_best_and_worst_and_says_how_many_are_left_out(
+    client, world, called, monkeypatch
+):
+    """A province has over a thousand departments: the ranking lists the ends, not every one."""
+    from territory.templatetags import calls as tags
+
+    other = DepartmentFactory(county=world["county"], name="应急管理局")
+    call_raise(user=world["clerk"], town=world["town"], department=world["housing"], subject="危房")
+    call_raise(user=world["clerk"], town=world["town"], department=other, subject="隐患")
+    recompute_all(triggered_by="test")
+    monkeypatch.setattr(tags, "RANKING_ENDS", 1)
+    client.force_login(world["admin"])
+    page = _section(client, reverse("stats:region", args=[world["county"].parent.code]))
+    ranking = _part(page, "department-ranking")
+    # 生态环境分局 closed both its calls on time; the other two have closed none.
+    assert "生态环境分局" in ranking
+    assert ranking.count("<tr><td>") == 2
+    assert "另有 1 个部门未列出" in _text(_part(page, "ranking-left-out", "</tr>"))
+    assert f"{world['county'].name} · 生态环境分局" in _text(ranking)
