@@ -268,8 +268,10 @@ def _write_call(town, department, item, raised_at, now, platform, external_id, r
 
 
 def _answer(call, steps, platform, now, rng, late, close_limit, reopen):
-    """Respond, close and rate, as far as ``now`` allows; a reopened call goes round once more."""
-    for round_ in (1, 2) if reopen else (1,):
+    """Respond, close and rate, as far as ``now`` allows. A first 不满意 reopens the call, as the service
+    does, and it goes round once more; ``reopen`` makes the first rating 不满意."""
+    rounds, round_ = (2 if reopen else 1), 1
+    while round_ <= rounds:
         share = rng.uniform(1.05, 1.8) if late else rng.uniform(0.1, 0.85)
         at = steps[-1][2] + dt.timedelta(hours=close_limit * share * 0.5)
         if at > now:
@@ -288,10 +290,12 @@ def _answer(call, steps, platform, now, rng, late, close_limit, reopen):
         call.rating, call.evaluated_at, call.state = rating, at, Call.State.EVALUATED
         call.rating_comment = "问题未彻底解决" if rating == Call.Rating.DISSATISFIED else ""
         steps.append((CallStep.Action.EVALUATE, call.state, at, call.rating_comment))
-        if reopen and round_ == 1:
+        if rating == Call.Rating.DISSATISFIED and round_ == 1:
+            rounds = 2
             call.state, call.reopened, call.closed_at = Call.State.ACCEPTED, True, None
             call.close_due = at + dt.timedelta(hours=close_limit)
             steps.append((CallStep.Action.REOPEN, call.state, at, call.rating_comment))
+        round_ += 1
     return _save(call, steps, platform)
 
 

@@ -37,6 +37,13 @@ def test_the_calls_include_overdue_disputed_and_reopened_ones(demo):
     assert late
 
 
+def test_a_call_rated_dissatisfied_was_reopened_first_as_the_service_requires(demo):
+    """A first 不满意 always reopens the call (territory.services.call_evaluate); only a second stands."""
+    standing = Call.objects.filter(state=Call.State.EVALUATED, rating=Call.Rating.DISSATISFIED)
+    assert standing.exists()
+    assert list(standing.filter(reopened=False).values_list("subject", flat=True)) == []
+
+
 def test_the_reported_example_closed_within_two_hours(demo):
     call = Call.objects.get(external_id="demo-example-sewage")
     assert (call.closed_at - call.raised_at).total_seconds() < 2 * 3600
