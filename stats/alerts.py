@@ -457,26 +457,23 @@ def _close_sql(found, town_ids):
     )
 
 
-def _open_sql(found):
+def _open_sql(found, *, on_conflict=False):
     """The INSERT opening an alert for each row of ``found`` (a table name) with no open alert, in any
-    town (the constraint ``alert_open_once`` is over all of them); parameter: the time."""
+    town (the constraint ``alert_open_once`` is over all of them); parameter: the time.
+
+    ``on_conflict`` (PostgreSQL's one statement) skips an alert already open by the open-once index
+    rather than by an anti-join. On a fresh install the alert table is empty and analysed as such, and
+    the planner then rescanned it for every breach while the statement filled it, which is quadratic
+    (eleven minutes for the first run at province scale); an index probe per breach is not."""
     alerts = table_name(Alert)
+    if on_conflict:
+        key = ", ".join(map(connection.ops.quote_name, ["rule", "subject_type_id", "subject_id", "key"]))
+        skip = f"ON CONFLICT ({key}) WHERE is_open DO NOTHING"
+    else:
+        skip = f"WHERE NOT EXISTS (SELECT 1 FROM {alerts} a WHERE a.is_open AND {_same_breach('a', 'f')})"  # noqa: S608 (identifiers from model metadata)
     return (
         f"INSERT INTO {alerts} ({_columns()}, is_open, opened_at, closed_at) SELECT {_columns('f.')}, TRUE, %s, NULL "  # noqa: S608 (identifiers from model metadata; values are parameters)
-        f"FROM {found} f WHERE NOT EXISTS (SELECT 1 FROM {alerts} a WHERE a.is_open AND {_same_breach('a', 'f')})"
-    )
-
-
-def _open_on_conflict_sql(found):
-    """``_open_sql`` for PostgreSQL's one statement: an alert already open is skipped by the open-once
-    index rather than by an anti-join. On a fresh install the alert table is empty and analysed as
-    such, and the planner then rescanned it for every breach while the statement filled it, which is
-    quadratic (eleven minutes for the first run at province scale); an index probe per breach is not."""
-    alerts = table_name(Alert)
-    key = ", ".join(map(connection.ops.quote_name, ["rule", "subject_type_id", "subject_id", "key"]))
-    return (
-        f"INSERT INTO {alerts} ({_columns()}, is_open, opened_at, closed_at) SELECT {_columns('f.')}, TRUE, %s, NULL "  # noqa: S608 (identifiers from model metadata; values are parameters)
-        f"FROM {found} f ON CONFLICT ({key}) WHERE is_open DO NOTHING"
+        f"FROM {found} f {skip}"
     )
 
 
@@ -496,7 +493,7 @@ def sync_statement(as_of, town_ids=None, now=None):
     sql = (
         f"WITH found ({_columns()}) AS ({found}), "  # noqa: S608 (identifiers from model metadata; values are parameters)
         f"closed AS ({_close_sql('found', town_ids)} RETURNING 1), "
-        f"opened AS ({_open_on_conflict_sql('found')} RETURNING 1) "
+        f"opened AS ({_open_sql('found', on_conflict=True)} RETURNING 1) "
         f"SELECT (SELECT COUNT(*) FROM closed) + (SELECT COUNT(*) FROM opened)"
     )
     return sql, [*params, now, *(town_ids or ()), now]

@@ -173,10 +173,6 @@ def _key(row):
     return tuple(getattr(row, name) for name in KEY)
 
 
-def _same(old, new):
-    return all(_close(getattr(old, name), getattr(new, name)) for name in VALUES)
-
-
 def _close(a, b):
     if isinstance(a, float) or isinstance(b, float):
         return a is not None and b is not None and abs(a - b) < 1e-6
@@ -346,15 +342,23 @@ def _recompute_in_python(period, town_ids, department_ids):
             own = {"town_id__in": town_ids} if "town_id" in grain else {"department_id__in": department_ids}
             calls = calls.filter(**own)
         fresh.update((_key(row), row) for row in _rows(calls, grain))
-    old = {_key(row): row for row in stored}
-    gone = [row.pk for key, row in old.items() if key not in fresh]
-    changed = [row for key, row in fresh.items() if key in old and not _same(old[key], row)]
-    for row in changed:
-        row.pk = old[_key(row)].pk
-    added = [row for key, row in fresh.items() if key not in old]
-    CallFigure.objects.filter(pk__in=gone).delete()
-    CallFigure.objects.bulk_update(changed, VALUES, batch_size=1000)
-    CallFigure.objects.bulk_create(added, batch_size=1000)
+    return _write_difference(CallFigure, {_key(row): row for row in stored}, fresh, VALUES)
+
+
+def _write_difference(model, stored, fresh, fields):
+    """Make the stored rows ``{key: row}`` equal the fresh ones ``{key: unsaved row}`` writing only the
+    difference: stale rows deleted, rows whose ``fields`` differ updated, new ones inserted. Returns the
+    rows written."""
+    gone = [row.pk for key, row in stored.items() if key not in fresh]
+    changed = []
+    for key, row in fresh.items():
+        if key in stored and not all(_close(getattr(stored[key], f), getattr(row, f)) for f in fields):
+            row.pk = stored[key].pk
+            changed.append(row)
+    added = [row for key, row in fresh.items() if key not in stored]
+    model.objects.filter(pk__in=gone).delete()
+    model.objects.bulk_update(changed, fields, batch_size=1000)
+    model.objects.bulk_create(added, batch_size=1000)
     return len(gone) + len(changed) + len(added)
 
 
@@ -377,22 +381,11 @@ def _recompute_region_times(year):
     """The year's response times per city and province, only the difference written."""
     from .models import RegionCallTimes
 
-    fresh = _region_times(year)
+    fresh = {
+        region: RegionCallTimes(year=year, region_id=region, **values) for region, values in _region_times(year).items()
+    }
     stored = {row.region_id: row for row in RegionCallTimes.objects.filter(year=year)}
-    gone = [row.pk for region, row in stored.items() if region not in fresh]
-    changed, added = [], []
-    for region, values in fresh.items():
-        row = stored.get(region)
-        if row is None:
-            added.append(RegionCallTimes(year=year, region_id=region, **values))
-        elif not all(_close(getattr(row, name), value) for name, value in values.items()):
-            for name, value in values.items():
-                setattr(row, name, value)
-            changed.append(row)
-    RegionCallTimes.objects.filter(pk__in=gone).delete()
-    RegionCallTimes.objects.bulk_update(changed, ["calls", *FRACTIONS])
-    RegionCallTimes.objects.bulk_create(added)
-    return len(gone) + len(changed) + len(added)
+    return _write_difference(RegionCallTimes, stored, fresh, ["calls", *FRACTIONS])
 
 
 def _recompute_item_calls(year):
@@ -420,17 +413,10 @@ def _recompute_item_calls(year):
             cursor.execute(sql, [start, end, year, year])
             return cursor.fetchone()[0]
     called = Call.objects.filter(raised_at__gte=start, raised_at__lt=end, item__isnull=False)
-    fresh = dict(called.values("item_id").annotate(n=Count("pk")).values_list("item_id", "n"))
+    counts = called.values("item_id").annotate(n=Count("pk")).values_list("item_id", "n")
+    fresh = {item: ItemYearCalls(item_id=item, year=year, calls=n) for item, n in counts}
     stored = {row.item_id: row for row in ItemYearCalls.objects.filter(year=year)}
-    gone = [row.pk for item, row in stored.items() if item not in fresh]
-    changed = [row for item, row in stored.items() if item in fresh and row.calls != fresh[item]]
-    for row in changed:
-        row.calls = fresh[row.item_id]
-    added = [ItemYearCalls(item_id=item, year=year, calls=n) for item, n in fresh.items() if item not in stored]
-    ItemYearCalls.objects.filter(pk__in=gone).delete()
-    ItemYearCalls.objects.bulk_update(changed, ["calls"])
-    ItemYearCalls.objects.bulk_create(added)
-    return len(gone) + len(changed) + len(added)
+    return _write_difference(ItemYearCalls, stored, fresh, ["calls"])
 
 
 def _region_times(year):

@@ -136,7 +136,6 @@ def call_figures(*, user: User, town_id: int | None = None, region_id: int | Non
 
 def call_figure_periods(*, user: User, town_id: int | None = None, region_id: int | None = None):
     """The call figures' rows of a town, or of the counties at or under a region (for their months)."""
-
     from .models import CallFigure
 
     rows = visible(user, CallFigure)
