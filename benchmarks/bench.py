@@ -73,16 +73,16 @@ def calls_aggregate_sql(as_of):
 
 
 def year_figures_sql(as_of):
-    """The year figures a full run stores for cities and provinces, as plain SELECTs: the response times
-    per city and province (one GROUPING SETS pass, as ``territory.figures`` does) and the calls per
-    list item over ``as_of``'s year. Part of both floors with the calls' aggregate."""
-    q = connection.ops.quote_name
+    """The year figures a full run stores for cities and provinces, as the plain SELECTs the run itself
+    issues: the response times per city and province (one GROUPING SETS pass), the calls per list item
+    and, per county, the items never called, over ``as_of``'s year. Part of both floors with the calls'
+    aggregate."""
     start, end = call_figures._year_bounds(as_of.year)
-    items = (
-        f"SELECT item_id, COUNT(*) FROM {q(Call._meta.db_table)} "  # noqa: S608 (table name from model metadata)
-        "WHERE raised_at >= %s AND raised_at < %s AND item_id IS NOT NULL GROUP BY item_id"
-    )
-    return [call_figures._region_times_statement(as_of.year), (items, [start, end])]
+    return [
+        call_figures._region_times_statement(as_of.year),
+        (call_figures.item_call_counts_statement(), [start, end]),
+        call_figures.never_called_statement(as_of.year),
+    ]
 
 
 def calls_floor_statements(as_of):

@@ -1,8 +1,11 @@
-"""Raw SQL conditions that combine like Django's ``Q``, so one rule can be written for both.
+"""Raw SQL conditions that combine like Django's ``Q``, so one rule can be written for both; and the
+ends of a long ranking, cut in the database.
 
 A rule written as a function of its conditions (``a & ~b``) takes ``Q`` objects and expressions where
 the ORM queries, and ``Condition`` fragments where hand-written SQL does (the statistics engine).
 """
+
+from django.db import connections
 
 
 class Condition:
@@ -19,3 +22,36 @@ class Condition:
 
     def __repr__(self):
         return f"Condition({self.sql!r}, {self.params!r})"
+
+
+def ranked_ends(grouped, order, ends, *, ranked_if="1 = 1", totals=()):
+    """The rows of ``grouped`` (a ``values(…).annotate(…)`` queryset) ranked by ``order`` (SQL over its
+    quoted column names), cut in the database to the first and the last ``ends`` (all with None).
+
+    One query, so that a ranking of a province's thousands of towns or departments reaches Python as
+    its twenty rows shown. Rows failing ``ranked_if`` (SQL) are not ranked. Returns (ranked rows as
+    dicts in rank order, how many were ranked, how many rows there were, {name: sum over every row} of
+    ``totals``).
+    """
+    db = connections[grouped.db]
+    q = db.ops.quote_name
+    names = [*grouped.query.values_select, *grouped.query.annotation_select]
+    sql, params = grouped.query.sql_with_params()
+    sums = "".join(f", SUM({q(name)}) OVER ()" for name in totals)
+    inner = (
+        f"SELECT {', '.join(q(name) for name in names)}, COUNT(*) OVER () AS rows_in_all{sums}, "  # noqa: S608 (quoted column names; the grouped query is Django's)
+        f"SUM(ranked) OVER () AS rows_ranked, ROW_NUMBER() OVER (ORDER BY ranked DESC, {order}) AS place "
+        f"FROM (SELECT grouped.*, CASE WHEN {ranked_if} THEN 1 ELSE 0 END AS ranked FROM ({sql}) grouped) grouped"
+    )
+    # Place 1 always comes back, ranked or not, for the counts and totals.
+    keep, cut = ("AND (place <= %s OR place > rows_ranked - %s)", [ends, ends]) if ends is not None else ("", [])
+    statement = f"SELECT * FROM ({inner}) r WHERE (place <= rows_ranked OR place = 1) {keep} ORDER BY place"  # noqa: S608 (as above)
+    with db.cursor() as cursor:
+        cursor.execute(statement, [*params, *cut])
+        fetched = cursor.fetchall()
+    if not fetched:
+        return [], 0, 0, dict.fromkeys(totals, 0)
+    width = len(names)
+    in_all, *total, ranked = fetched[0][width : width + len(totals) + 2]
+    rows = [dict(zip(names, row[:width], strict=True)) for row in fetched if row[-1] <= ranked]
+    return rows, ranked, in_all, {name: value or 0 for name, value in zip(totals, total, strict=True)}

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.scoping import at_or_under
 from core.units import WAN_YUAN, format_month, in_unit, trimmed
 from delegation.models import DelegatedPower, PowerType
 from delegation.selectors import DerivedState, activity_window
@@ -31,8 +30,6 @@ KIND_OF_LEVEL = {
     Region.Level.CITY: ScopeKind.CITY,
     Region.Level.COUNTY: ScopeKind.COUNTY,
 }
-# How far above a town row's region (its county) a scope of each kind lies in the region tree.
-LEVELS_ABOVE_COUNTY = {ScopeKind.PROVINCE: 2, ScopeKind.CITY: 1, ScopeKind.COUNTY: 0}
 ECHARTS_FILE = "vendor/echarts/echarts.min.js"
 
 
@@ -299,9 +296,7 @@ def overview(user, scope, period, periods):
         }
         for child in _child_scopes(user, scope, child_kind, list(child_figures))
     ]
-    best, worst, town_count = selectors.town_ranking(
-        user, at_or_under("region", scope.pk, levels=[LEVELS_ABOVE_COUNTY[scope.kind]]), period
-    )
+    best, worst, town_count = selectors.town_ranking(user, scope.pk, period)
     return {
         "figures": figures,
         "town_count": town_count,

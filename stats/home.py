@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 from reforms.selectors import town_key_figures
 
 from .alerts_board import record_url
-from .selectors import alert_list
+from .selectors import oldest_open_alerts
 
 HOME_ALERTS = 20
 HOME_TOWNS = 20
@@ -21,7 +21,7 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "core/home.html")
     # One query: the oldest open alerts, one more than shown to know whether to link to the rest.
-    alerts = list(alert_list(user=request.user).filter(is_open=True).order_by("since", "pk")[: HOME_ALERTS + 1])
+    alerts = list(oldest_open_alerts(request.user, HOME_ALERTS + 1))
     towns = list(town_key_figures(user=request.user)[: HOME_TOWNS + 1])
     context = {
         # The first towns only: a reviewer's scope holds thousands; the rest are paged at /towns/.

@@ -1,12 +1,15 @@
 """Read paths of the statistics: scoped querysets and the rates derived from the stored sums."""
 
 import datetime as dt
+from bisect import bisect_left
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
-from core.scoping import at_or_under, visible
+from core.scoping import at_or_under, visible, visible_under
+from core.sql import ranked_ends
 from reforms.models import Region, Town
 
 from .measures import AVERAGES, POWER_MEASURES, SHARES, STRAND_METRICS
@@ -153,16 +156,31 @@ def region_alert_counts(user, kind, scope_ids, periods):
         .filter(town__isnull=True, since__lte=last_end)
         .filter(Q(is_open=True) | Q(closed_at__date__gt=first_end))
         .values_list("region_id", "region__parent_id", "region__parent__parent_id", "since", "closed_at")
+        .order_by()
     )
     ids = set(scope_ids)
-    counts: dict[tuple[int, dt.date], int] = {}
+    ordered = sorted(periods)
+    ends = [month_end(p) for p in ordered]
+    # An alert is open at every month's end from the first on or after its start to the last before it
+    # closed: a run of consecutive months, found by bisection and summed as a difference array, so that
+    # the work grows with alerts + months, not alerts × months.
+    steps: dict[int, list[int]] = {}
     for *regions, since, closed_at in rows:
-        closed_on = timezone.localdate(closed_at) if closed_at else None
-        for period in periods:
-            end = month_end(period)
-            if since <= end and (closed_on is None or closed_on > end):
-                for sid in ids.intersection(regions):
-                    counts[sid, period] = counts.get((sid, period), 0) + 1
+        first = bisect_left(ends, since)
+        stop = bisect_left(ends, timezone.localdate(closed_at)) if closed_at else len(ends)
+        if first >= stop:
+            continue
+        for sid in ids.intersection(regions):
+            step = steps.setdefault(sid, [0] * (len(ends) + 1))
+            step[first] += 1
+            step[stop] -= 1
+    counts: dict[tuple[int, dt.date], int] = {}
+    for sid, step in steps.items():
+        open_now = 0
+        for period, change in zip(ordered, step, strict=False):
+            open_now += change
+            if open_now:
+                counts[sid, period] = open_now
     return counts
 
 
@@ -239,22 +257,23 @@ def split_by(rows, dimension):
 RANKING_LIMIT = 10
 
 
-def town_ranking(user, region_filter, period, *, limit=RANKING_LIMIT):
+def town_ranking(user, region_id, period, *, limit=RANKING_LIMIT):
     """(best, worst, town count): towns under a region by running rate (running ÷ taken over).
 
-    One grouped query over the town rows (a few thousand small rows at province scale), ranked here,
-    then one query for the names of the ranked towns: cheaper than sorting twice in the database.
+    One grouped query over the town rows (a few thousand small rows at province scale), ranked and cut
+    to its ends in the database, then one query for the names of the ranked towns.
     """
-    rows = list(
-        power_figure_list(user=user)
-        .filter(region_filter, scope_kind=ScopeKind.TOWN, period=period)
+    grouped = (
+        visible_under(user, PowerFigure, region_id)
+        .filter(scope_kind=ScopeKind.TOWN, period=period)
         .values("scope_id")
         .annotate(delegated=Sum("delegated"), taken_over=Sum("taken_over"), running=Sum("running"))
         .order_by()
     )
-    ranked = sorted(
-        (r for r in rows if r["taken_over"]), key=lambda r: (-r["running"] / r["taken_over"], r["scope_id"])
-    )
+    q = connection.ops.quote_name
+    taken = f"{q('taken_over')} > 0"
+    order = f"CASE WHEN {taken} THEN {q('running')} * 1.0 / {q('taken_over')} END DESC, {q('scope_id')}"
+    ranked, _count, town_count, _totals = ranked_ends(grouped, order, limit, ranked_if=taken)
     best, worst = ranked[:limit], ranked[::-1][:limit]
     towns = Town.objects.filter(pk__in={r["scope_id"] for r in best + worst}).values(
         "pk", "name", "code", "county__name"
@@ -264,11 +283,19 @@ def town_ranking(user, region_filter, period, *, limit=RANKING_LIMIT):
         town = names[row["scope_id"]]
         row.update(town__name=town["name"], town__code=town["code"], town__county__name=town["county__name"])
         add_rates(row)
-    return best, worst, len(rows)
+    return best, worst, town_count
 
 
 def open_alert_list(user):
     return alert_list(user=user).filter(is_open=True)
+
+
+def oldest_open_alerts(user, limit):
+    """The ``limit`` alerts open longest, for the home page: by start date, the newest first among those
+    of one date. That is the list index (``alert_list_order``: open, date descending, id) walked
+    backwards, so the page reads as many alerts as it shows; a full run opens most alerts on one date,
+    and ordering those by ascending id read and sorted every open alert of a province."""
+    return open_alert_list(user).order_by("since", "-pk")[:limit]
 
 
 def alert_counts(queryset, today):

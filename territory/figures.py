@@ -14,7 +14,7 @@ GROUP BY per grain, the times from the grouped values.
 
 import datetime as dt
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Func, Q
@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from stats import prepared
 
-from .models import Call, CallFigure
+from .models import Call, CallFigure, ResponsibilityItem
 
 WINDOW_MONTHS = 12
 State = Call.State
@@ -351,8 +351,10 @@ def _write_difference(model, stored, fresh, fields):
     rows written."""
     gone = [row.pk for key, row in stored.items() if key not in fresh]
     changed = []
+    # Compared by column (a foreign key's id), never through a related object's query.
+    columns = [model._meta.get_field(f).attname for f in fields]
     for key, row in fresh.items():
-        if key in stored and not all(_close(getattr(stored[key], f), getattr(row, f)) for f in fields):
+        if key in stored and not all(_close(getattr(stored[key], c), getattr(row, c)) for c in columns):
             row.pk = stored[key].pk
             changed.append(row)
     added = [row for key, row in fresh.items() if key not in stored]
@@ -374,18 +376,56 @@ def recompute_years(years):
     calls on each list item: a median does not add up over towns, and a year of calls is too many to
     read on every view of those dashboards. Returns the rows written; as with the monthly figures,
     rows equal to the stored ones are left alone."""
-    return sum(_recompute_region_times(year) + _recompute_item_calls(year) for year in sorted(set(years)))
+    # The items first: a region's count of items never called is read from them.
+    return sum(_recompute_item_calls(year) + _recompute_region_times(year) for year in sorted(set(years)))
 
 
 def _recompute_region_times(year):
-    """The year's response times per city and province, only the difference written."""
+    """The year's response times and items never called per city and province (a row for each with
+    calls or list items), only the difference written."""
     from .models import RegionCallTimes
 
+    times, never = _region_times(year), _items_never_called(year)
     fresh = {
-        region: RegionCallTimes(year=year, region_id=region, **values) for region, values in _region_times(year).items()
+        region: RegionCallTimes(
+            year=year, region_id=region, items_never_called=never.get(region, 0), **times.get(region, {"calls": 0})
+        )
+        for region in times.keys() | never.keys()
     }
     stored = {row.region_id: row for row in RegionCallTimes.objects.filter(year=year)}
-    return _write_difference(RegionCallTimes, stored, fresh, ["calls", *FRACTIONS])
+    return _write_difference(RegionCallTimes, stored, fresh, ["calls", *FRACTIONS, "items_never_called"])
+
+
+def never_called_statement(year):
+    """Per county, the list items not withdrawn that no call of ``year`` named: after the year's
+    ``ItemYearCalls`` are stored, one grouped anti-join (the same SQL on both databases)."""
+    from .models import ItemYearCalls, ResponsibilityList
+
+    q = connection.ops.quote_name
+    items, lists = q(ResponsibilityItem._meta.db_table), q(ResponsibilityList._meta.db_table)
+    sql = (
+        f"SELECT l.county_id, COUNT(*) FROM {items} i JOIN {lists} l ON l.id = i.responsibility_list_id "  # noqa: S608 (identifiers from model metadata)
+        f"WHERE i.withdrawn_on IS NULL AND NOT EXISTS (SELECT 1 FROM {q(ItemYearCalls._meta.db_table)} y "
+        "WHERE y.year = %s AND y.item_id = i.id) GROUP BY l.county_id"
+    )
+    return sql, [year]
+
+
+def _items_never_called(year):
+    """{city or province id: list items never called in ``year``}, rolled up from the counties."""
+    from reforms.models import Region
+
+    with connection.cursor() as cursor:
+        cursor.execute(*never_called_statement(year))
+        by_county = cursor.fetchall()
+    parents = dict(Region.objects.values_list("pk", "parent_id"))
+    counts = Counter()
+    for county, n in by_county:
+        city = parents.get(county)
+        for region in (city, parents.get(city)):
+            if region is not None:
+                counts[region] += n
+    return counts
 
 
 def _recompute_item_calls(year):
@@ -395,28 +435,40 @@ def _recompute_item_calls(year):
     start, end = _year_bounds(year)
     if connection.vendor == "postgresql":
         q = connection.ops.quote_name
-        calls, table = q(Call._meta.db_table), q(ItemYearCalls._meta.db_table)
+        table = q(ItemYearCalls._meta.db_table)
         sql = (
-            f"WITH fresh AS (SELECT item_id, COUNT(*) AS calls FROM {calls} "  # noqa: S608 (identifiers from model metadata)
-            "WHERE raised_at >= %s AND raised_at < %s AND item_id IS NOT NULL GROUP BY item_id), "
-            f"diff AS MATERIALIZED (SELECT s.id, f.item_id, f.calls, f.item_id IS NULL AS gone "
+            f"WITH fresh AS ({item_call_counts_statement()}), "  # noqa: S608 (identifiers from model metadata)
+            "diff AS MATERIALIZED (SELECT s.id, f.item_id, f.county_id, f.calls, f.item_id IS NULL AS gone "
             f"FROM (SELECT * FROM {table} WHERE year = %s) s FULL JOIN fresh f ON f.item_id = s.item_id "
-            "WHERE s.id IS NULL OR f.item_id IS NULL OR s.calls <> f.calls), "
+            "WHERE s.id IS NULL OR f.item_id IS NULL OR s.calls <> f.calls OR s.county_id <> f.county_id), "
             f"gone AS (DELETE FROM {table} t USING diff d WHERE t.id = d.id AND d.gone RETURNING 1), "
-            f"changed AS (UPDATE {table} t SET calls = d.calls FROM diff d WHERE t.id = d.id AND NOT d.gone "
-            "RETURNING 1), "
-            f"added AS (INSERT INTO {table} (item_id, year, calls) SELECT item_id, %s, calls FROM diff "
-            "WHERE id IS NULL RETURNING 1) "
+            f"changed AS (UPDATE {table} t SET calls = d.calls, county_id = d.county_id FROM diff d "
+            "WHERE t.id = d.id AND NOT d.gone RETURNING 1), "
+            f"added AS (INSERT INTO {table} (item_id, county_id, year, calls) SELECT item_id, county_id, %s, calls "
+            "FROM diff WHERE id IS NULL RETURNING 1) "
             "SELECT (SELECT COUNT(*) FROM gone) + (SELECT COUNT(*) FROM changed) + (SELECT COUNT(*) FROM added)"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [start, end, year, year])
             return cursor.fetchone()[0]
     called = Call.objects.filter(raised_at__gte=start, raised_at__lt=end, item__isnull=False)
-    counts = called.values("item_id").annotate(n=Count("pk")).values_list("item_id", "n")
-    fresh = {item: ItemYearCalls(item_id=item, year=year, calls=n) for item, n in counts}
+    counts = called.values_list("item_id", "item__responsibility_list__county_id").annotate(n=Count("pk")).order_by()
+    fresh = {item: ItemYearCalls(item_id=item, county_id=county, year=year, calls=n) for item, county, n in counts}
     stored = {row.item_id: row for row in ItemYearCalls.objects.filter(year=year)}
-    return _write_difference(ItemYearCalls, stored, fresh, ["calls"])
+    return _write_difference(ItemYearCalls, stored, fresh, ["calls", "county"])
+
+
+def item_call_counts_statement():
+    """The calls per list item raised between two instants, with the item's county (``%s`` twice)."""
+    from .models import ResponsibilityList
+
+    q = connection.ops.quote_name
+    items, lists = q(ResponsibilityItem._meta.db_table), q(ResponsibilityList._meta.db_table)
+    return (
+        f"SELECT c.item_id, l.county_id, COUNT(*) AS calls FROM {q(Call._meta.db_table)} c "  # noqa: S608 (identifiers from model metadata)
+        f"JOIN {items} i ON i.id = c.item_id JOIN {lists} l ON l.id = i.responsibility_list_id "
+        "WHERE c.raised_at >= %s AND c.raised_at < %s GROUP BY c.item_id, l.county_id"
+    )
 
 
 def _region_times(year):

@@ -357,6 +357,21 @@ def hours_after(moment, hours):
     return moment + dt.timedelta(hours=hours)
 
 
+# The counts of a call figure that add up over months, towns and departments (rates derive from them).
+SUMMED = (
+    "calls",
+    "accepted",
+    "accepted_on_time",
+    "closed",
+    "closed_on_time",
+    "evaluated",
+    "satisfied",
+    "basically",
+    "disputes",
+    "unlisted",
+)
+
+
 class CallFigure(models.Model):
     """Call-and-respond figures of one month (呼叫响应统计), for a town × department, a department or a town.
 
@@ -404,7 +419,14 @@ class CallFigure(models.Model):
             models.Index(fields=["period", "town"], name="call_figure_period_town"),
             models.Index(fields=["department", "period"], name="call_figure_department"),
             # A region's months, from its counties' department rows (a few per county and month).
-            models.Index(fields=["county", "period"], name="call_figure_county_months", condition=Q(town=None)),
+            # It also carries every summed count, so that a province's year of department rows is summed
+            # from the index alone, not from rows scattered over the table's pages.
+            models.Index(
+                fields=["county", "period"],
+                name="call_figure_county_months",
+                condition=Q(town=None),
+                include=["department", *SUMMED],
+            ),
         ]
 
     def __str__(self):
@@ -426,6 +448,7 @@ class RegionCallTimes(models.Model):
     accept_hours_p90 = models.FloatField(_("受理用时90分位(小时)"), null=True, blank=True)
     close_hours_median = models.FloatField(_("办结用时中位数(小时)"), null=True, blank=True)
     close_hours_p90 = models.FloatField(_("办结用时90分位(小时)"), null=True, blank=True)
+    items_never_called = models.PositiveIntegerField(_("从未被呼叫的清单事项数"), default=0)
     scope_path = "region"
     town_path = None
 
@@ -457,12 +480,16 @@ class ItemYearCalls(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     calls = models.PositiveIntegerField(_("呼叫数"))
-    scope_path = "item__responsibility_list__county"
+    # The item's county, held here so that a city's or province's most called items are read from this
+    # table alone (its lists never move to another county).
+    county = models.ForeignKey("reforms.Region", verbose_name=_("区县"), on_delete=models.CASCADE, related_name="+")
+    scope_path = "county"
     town_path = None
 
     class Meta:
         verbose_name = _("清单事项年度呼叫数")
         verbose_name_plural = _("清单事项年度呼叫数")
+        indexes = [models.Index(fields=["year", "county", "calls"], name="item_year_calls_county")]
         constraints = [
             models.UniqueConstraint(
                 fields=["year", "item"],

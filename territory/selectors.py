@@ -2,14 +2,15 @@
 
 import datetime as dt
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import User
-from core.scoping import visible
+from core.scoping import visible, visible_under
+from stats.selectors import _share
 
-from .models import Call, CallStep, ResponsibilityItem
+from .models import SUMMED, Call, CallStep, ResponsibilityItem
 
 State = Call.State
 OPEN_STATES = (State.RAISED, State.ACCEPTED, State.RETURNED, State.DISPUTED)
@@ -79,22 +80,10 @@ def items_in_force(*, user: User, on: dt.date | None = None) -> QuerySet[Respons
 
 # Figures ------------------------------------------------------------------------------------------
 
-SUMMED = (
-    "calls",
-    "accepted",
-    "accepted_on_time",
-    "closed",
-    "closed_on_time",
-    "evaluated",
-    "satisfied",
-    "basically",
-    "disputes",
-    "unlisted",
-)
 
-
-def _rate(part: int | None, whole: int | None) -> float | None:
-    return round(100 * (part or 0) / whole, 1) if whole else None
+def _rate(part: int | None, whole: int | None):
+    # The statistics' one rule for shares: percent to one decimal, half up (四舍五入), None without a whole.
+    return _share(part or 0, whole)
 
 
 def with_rates(row: dict) -> dict:
@@ -108,51 +97,50 @@ def with_rates(row: dict) -> dict:
     }
 
 
-def call_figures(*, user: User, town_id: int | None = None, region_id: int | None = None, year: int) -> dict:
+def call_figures(
+    *, user: User, town_id: int | None = None, region_id: int | None = None, year: int, ends: int | None = None
+) -> dict:
     """A town's or a region's call figures over ``year``, with the departments ranked by on-time rate.
 
     Read from the stored monthly figures: a town's from its rows per department, a region's from the
-    departments' rows of its counties.
+    departments' rows of its counties. With ``ends``, a ranking of more than twice that many departments
+    keeps its best and its worst ``ends`` and counts the others in ``left_out``: a province has well over
+    a thousand departments, and only the kept rows get their rates.
     """
+    from django.db import connection
     from django.db.models import Sum
+
+    from core.sql import ranked_ends
 
     from .models import CallFigure
 
-    rows = visible(user, CallFigure).filter(period__year=year, department__isnull=False)
     if town_id is not None:
-        rows = rows.filter(town_id=town_id)
+        rows = visible(user, CallFigure).filter(town_id=town_id)
     else:
-        rows = rows.filter(town__isnull=True, county__in=_counties(region_id))
-    sums = {name: Sum(name) for name in SUMMED}
-    # One query: the total is the sum of the departments' rows.
-    ranking = [
-        with_rates({**row, **{k: row[k] or 0 for k in SUMMED}})
-        for row in rows.values("department_id", "department__name", "county__name").annotate(**sums).order_by()
-    ]
-    ranking.sort(key=lambda r: (-(r["on_time_rate"] or 0), -r["calls"], r["department__name"]))
-    total = {k: sum(r[k] for r in ranking) for k in SUMMED}
-    return {"total": with_rates(total), "ranking": ranking, "year": year}
+        rows = visible_under(user, CallFigure, region_id).filter(town__isnull=True)
+    rows = rows.filter(period__year=year, department__isnull=False)
+    grouped = rows.values("department_id", "department__name", "county__name").annotate(
+        **{name: Sum(name) for name in SUMMED}
+    )
+    # By the exact on-time share (rows shown with equal rounded rates keep this order), then calls, name.
+    q = connection.ops.quote_name
+    share = f"CASE WHEN {q('closed')} > 0 THEN {q('closed_on_time')} * 1.0 / {q('closed')} ELSE 0 END"
+    order = f"{share} DESC, {q('calls')} DESC, {q('department__name')}"
+    rows, ranked, _in_all, total = ranked_ends(grouped.order_by(), order, ends, totals=SUMMED)
+    ranking = [with_rates(row) for row in rows]
+    left_out = ranked - len(ranking)
+    return {"total": with_rates(total), "ranking": ranking, "left_out": left_out, "year": year}
 
 
 def call_figure_periods(*, user: User, town_id: int | None = None, region_id: int | None = None):
     """The call figures' rows of a town, or of the counties at or under a region (for their months)."""
     from .models import CallFigure
 
-    rows = visible(user, CallFigure)
     if town_id is not None:
-        return rows.filter(town_id=town_id)
-    # A month with any call of the region has its departments' rows: read only those.
-    return rows.filter(town__isnull=True, county__in=_counties(region_id))
-
-
-def _counties(region_id: int | None):
-    """The ids of the regions at or under a region, as a subquery: the department rows of call figures
-    are then read county by county through their index (``call_figure_county_months``), not by
-    walking every row's county up the tree."""
-    from core.scoping import at_or_under
-    from reforms.models import Region
-
-    return Region.objects.filter(at_or_under("", region_id)).values("pk")
+        return visible(user, CallFigure).filter(town_id=town_id)
+    # A month with any call of the region has its departments' rows: read only those, county by county
+    # through their index (``call_figure_county_months``).
+    return visible_under(user, CallFigure, region_id).filter(town__isnull=True)
 
 
 def _scope_calls(user: User, town_id: int | None, region_id: int | None) -> QuerySet[Call]:
@@ -200,22 +188,35 @@ def item_call_counts(*, user: User, year: int, town=None, region=None) -> dict:
     A town's and a county's from their calls; a city's and a province's from the counts the statistics
     engine stored (``ItemYearCalls``), as their times are (``call_times``).
     """
-    from django.db.models import Count, Exists, OuterRef
+    from django.db.models import Count, Exists, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
 
-    from .models import ItemYearCalls
+    from .models import ItemYearCalls, RegionCallTimes
 
+    shown = ("pk", "number", "name", "responsibility_list__batch", "calls_in_year")
+    if town is None and region.level != region.Level.COUNTY:
+        # Two small reads whatever the region's size: its counties' stored rows, in the index on (year,
+        # county, calls), and the count of items never called stored with the region's times.
+        stored = visible_under(user, ItemYearCalls, region.pk).filter(year=year)
+        # Ordering all of a province's rows by their items' batch and number would join every row to its
+        # item: only the rows from the tenth most calls up are ordered so (ties at the cut included).
+        cut = stored.order_by("-calls").values("calls")[ITEMS_SHOWN - 1 : ITEMS_SHOWN]
+        stored = stored.filter(calls__gte=Coalesce(Subquery(cut), 0))
+        top = stored.order_by("-calls", "item__responsibility_list__batch", "item__number").values_list(
+            "item_id", "item__number", "item__name", "item__responsibility_list__batch", "calls"
+        )[:ITEMS_SHOWN]
+        never = visible(user, RegionCallTimes).filter(region=region, year=year).values_list("items_never_called")
+        return {
+            "top": [dict(zip(shown, row, strict=True)) for row in top],
+            "never": next(iter(never), (0,))[0],
+            "stored": True,
+        }
     items = visible(user, ResponsibilityItem)
     if town is not None:
         items = items.filter(responsibility_list__county_id=town.county_id)
     else:
-        items = items.filter(responsibility_list__county__in=_counties(region.pk))
-    shown = ("pk", "number", "name", "responsibility_list__batch", "calls_in_year")
+        items = items.filter(responsibility_list__county__in=visible_under(user, type(region), region.pk).values("pk"))
     order = ("-calls_in_year", "responsibility_list__batch", "number")
-    if town is None and region.level != region.Level.COUNTY:
-        stored = ItemYearCalls.objects.filter(year=year)
-        top = items.filter(year_calls__year=year).annotate(calls_in_year=F("year_calls__calls"))
-        never = items.filter(withdrawn_on__isnull=True).exclude(Exists(stored.filter(item=OuterRef("pk"))))
-        return {"top": list(top.order_by(*order).values(*shown)[:ITEMS_SHOWN]), "never": never.count(), "stored": True}
     in_year = Q(calls__raised_at__year=year) & (Q(calls__town_id=town.pk) if town is not None else Q())
     top = items.annotate(calls_in_year=Count("calls", filter=in_year)).filter(calls_in_year__gt=0)
     calls = Call.objects.filter(item=OuterRef("pk"), raised_at__year=year)

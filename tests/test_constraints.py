@@ -161,10 +161,13 @@ CASES = {
     "region_call_times_once_a_year": lambda: _copy(
         RegionCallTimes.objects.create(region=f.CountyFactory().parent, year=2025, calls=1)
     ),
-    "item_year_calls_once": lambda: _copy(
-        ItemYearCalls.objects.create(item=f.ResponsibilityItemFactory(), year=2025, calls=1)
-    ),
+    "item_year_calls_once": lambda: _copy(_item_year_calls()),
 }
+
+
+def _item_year_calls():
+    item = f.ResponsibilityItemFactory()
+    return ItemYearCalls.objects.create(item=item, county=item.responsibility_list.county, year=2025, calls=1)
 
 
 def _coverage():

@@ -26,7 +26,7 @@ def call_figures_section(context, scope, period):
     kind_town = type(scope.obj).__name__ == "Town"
     where = {"town_id": scope.obj.pk} if kind_town else {"region_id": scope.obj.pk}
     # The same queries whether or not the year has calls: switching the period never changes their number.
-    figures = call_figures(user=user, year=year, **where)
+    figures = call_figures(user=user, year=year, ends=RANKING_ENDS, **where)
     county = scope.obj.county if kind_town else None
     place = {"town": scope.obj} if kind_town else {"region": scope.obj}
     items = item_call_counts(user=user, year=year, **place)
@@ -39,13 +39,12 @@ def call_figures_section(context, scope, period):
     never_query = {"region": county.code if county else scope.code, "not_called_in": year, "withdrawn": "false"}
     if kind_town:
         never_query["caller"] = scope.code
-    ranking = figures["ranking"]
-    cut = len(ranking) > 2 * RANKING_ENDS
+    ranking, cut = figures["ranking"], figures["left_out"]
     return {
         "figures": figures,
         "ranking_head": ranking[:RANKING_ENDS] if cut else ranking,
-        "ranking_tail": ranking[-RANKING_ENDS:] if cut else [],
-        "ranking_left_out": len(ranking) - 2 * RANKING_ENDS if cut else 0,
+        "ranking_tail": ranking[RANKING_ENDS:] if cut else [],
+        "ranking_left_out": cut,
         "ranking_ends": RANKING_ENDS,
         "show_county": not kind_town and scope.obj.level != scope.obj.Level.COUNTY,
         "times": times,

@@ -70,9 +70,11 @@ def test_the_calls_floor_computes_the_counts_the_call_figures_store(tiny_scale):
 
 
 def test_the_calls_floor_computes_the_year_figures_a_full_run_stores(tiny_scale):
+    from django.db.models import Q
     from django.utils import timezone
 
     from benchmarks.bench import year_figures_sql
+    from reforms.models import Region
     from stats.services import recompute_all
     from territory.models import ItemYearCalls, RegionCallTimes
 
@@ -80,16 +82,23 @@ def test_the_calls_floor_computes_the_year_figures_a_full_run_stores(tiny_scale)
         pytest.skip("the floor is PostgreSQL's SQL")
     today = timezone.localdate()
     recompute_all(today, analyse=False)
-    (times_sql, times_params), (items_sql, items_params) = year_figures_sql(today)
+    (times_sql, times_params), (items_sql, items_params), (never_sql, never_params) = year_figures_sql(today)
     with connection.cursor() as cursor:
         cursor.execute(times_sql, times_params)
         times = {row[0]: row[1] for row in cursor.fetchall()}
         cursor.execute(items_sql, items_params)
-        items = dict(cursor.fetchall())
+        items = {item: (county, calls) for item, county, calls in cursor.fetchall()}
+        cursor.execute(never_sql, never_params)
+        never_by_county = dict(cursor.fetchall())
     assert times
     assert items
-    assert times == dict(RegionCallTimes.objects.filter(year=today.year).values_list("region_id", "calls"))
-    assert items == dict(ItemYearCalls.objects.filter(year=today.year).values_list("item_id", "calls"))
+    assert never_by_county
+    stored = RegionCallTimes.objects.filter(year=today.year)
+    assert times == dict(stored.filter(calls__gt=0).values_list("region_id", "calls"))
+    assert items == {row.item_id: (row.county_id, row.calls) for row in ItemYearCalls.objects.filter(year=today.year)}
+    for region, never in stored.values_list("region", "items_never_called"):
+        under = Region.objects.filter(Q(parent_id=region) | Q(parent__parent_id=region), level=Region.Level.COUNTY)
+        assert never == sum(never_by_county.get(county, 0) for county in under.values_list("pk", flat=True))
 
 
 def test_inbox_benchmark_opens_each_inbox_as_its_user_at_two_data_sizes(tiny_scale):

@@ -220,3 +220,22 @@ def test_a_town_run_after_an_edit_equals_a_recomputation_from_the_calls(world, c
     assert figures.recompute(month, [world["town"].pk]) == 3
     _assert_same(_stored_rows(), _expected_rows(month))
     assert figures.recompute(month, [world["town"].pk]) == 0
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "shown"),
+    [(1, 400, "0.3"), (1, 8, "12.5"), (2, 3, "66.7"), (1, 3, "33.3"), (7, 400, "1.8"), (0, 5, "0.0")],
+)
+def test_call_rates_round_half_up_as_every_other_rate(part, whole, shown):
+    """四舍五入 as the statistics' shares: 1 of 400 on time is 0.25% and shows 0.3, not 0.2."""
+    from decimal import Decimal
+
+    from stats.selectors import _share
+    from territory.selectors import with_rates
+
+    row = {"calls": whole, "accepted": whole, "accepted_on_time": part, "closed": whole, "closed_on_time": part}
+    rates = with_rates({**row, "evaluated": whole, "satisfied": part, "basically": 0})
+
+    assert str(rates["on_time_rate"]) == shown
+    assert rates["on_time_rate"] == rates["accept_on_time_rate"] == rates["satisfaction_rate"] == _share(part, whole)
+    assert rates["closure_rate"] == Decimal("100.0")
