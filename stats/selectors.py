@@ -61,8 +61,9 @@ def latest_period(queryset=None):
     return queryset.aggregate(p=Max("period"))["p"]
 
 
-def _share(part, whole):
-    """Percentage with one decimal, or None when there is nothing to divide by."""
+def percent_share(part, whole):
+    """Percentage to one decimal rounded half up (四舍五入), or None when there is nothing to divide by:
+    the one rule for the shares and rates of the dashboards, the exports, the API and the call figures."""
     if not whole:
         return None
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
@@ -82,7 +83,7 @@ def add_rates(values):
     """
     for name, (part, whole) in SHARES.items():
         if part in values and whole in values:
-            values[name] = _share(values[part], values[whole])
+            values[name] = percent_share(values[part], values[whole])
     for name, (total, count, places) in AVERAGES.items():
         if total in values and count in values:
             values[name] = _ratio(values[total], values[count], places)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import User
 from core.scoping import visible, visible_under
-from stats.selectors import _share
+from stats.selectors import percent_share
 
 from .models import SUMMED, Call, CallStep, ResponsibilityItem
 
@@ -83,7 +83,7 @@ def items_in_force(*, user: User, on: dt.date | None = None) -> QuerySet[Respons
 
 def _rate(part: int | None, whole: int | None):
     # The statistics' one rule for shares: percent to one decimal, half up (四舍五入), None without a whole.
-    return _share(part or 0, whole)
+    return percent_share(part or 0, whole)
 
 
 def with_rates(row: dict) -> dict:
@@ -195,8 +195,9 @@ def item_call_counts(*, user: User, year: int, town=None, region=None) -> dict:
 
     shown = ("pk", "number", "name", "responsibility_list__batch", "calls_in_year")
     if town is None and region.level != region.Level.COUNTY:
-        # Two small reads whatever the region's size: its counties' stored rows, in the index on (year,
-        # county, calls), and the count of items never called stored with the region's times.
+        # Two reads of stored rows, neither of the items themselves: the year's rows of the region's
+        # counties (one table, by its index on year, county and calls), and the count of items never
+        # called, stored with the region's times.
         stored = visible_under(user, ItemYearCalls, region.pk).filter(year=year)
         # Ordering all of a province's rows by their items' batch and number would join every row to its
         # item: only the rows from the tenth most calls up are ordered so (ties at the cut included).

@@ -230,12 +230,13 @@ def test_call_rates_round_half_up_as_every_other_rate(part, whole, shown):
     """四舍五入 as the statistics' shares: 1 of 400 on time is 0.25% and shows 0.3, not 0.2."""
     from decimal import Decimal
 
-    from stats.selectors import _share
+    from stats.selectors import percent_share
     from territory.selectors import with_rates
 
     row = {"calls": whole, "accepted": whole, "accepted_on_time": part, "closed": whole, "closed_on_time": part}
     rates = with_rates({**row, "evaluated": whole, "satisfied": part, "basically": 0})
 
     assert str(rates["on_time_rate"]) == shown
-    assert rates["on_time_rate"] == rates["accept_on_time_rate"] == rates["satisfaction_rate"] == _share(part, whole)
+    same = percent_share(part, whole)
+    assert rates["on_time_rate"] == rates["accept_on_time_rate"] == rates["satisfaction_rate"] == same
     assert rates["closure_rate"] == Decimal("100.0")
