@@ -72,7 +72,39 @@ def load_territory(*, today=None):
     for index, town in enumerate(towns[:5]):
         _calls(town, today, random.Random(1600 + index))  # noqa: S311 (a fixed seed for repeatable demo data)
     _reported_example(towns[0], today)
+    _overdue_example(towns[1], _moment_of(today))
     return _logins()
+
+
+def _moment_of(today):
+    """Nine o'clock of ``today``, or the moment of loading if that is earlier.
+
+    Nine o'clock keeps a day's calls repeatable; before nine on the day itself no call may be raised or
+    answered later than the clock that judges its limits.
+    """
+    return min(timezone.now(), timezone.make_aware(dt.datetime.combine(today, dt.time(9))))
+
+
+def _overdue_example(town, now):
+    """An urgent call six hours old and still not accepted (limit four hours): the overdue alert at any hour."""
+    platform = _platform(town.county)
+    if Call.objects.filter(raised_by=platform, external_id="demo-example-overdue").exists():
+        return
+    raised_at = now - dt.timedelta(hours=6)
+    call = Call(
+        town=town,
+        department=Department.objects.get(county=town.county, name="生态环境分局"),
+        subject="河道漂浮垃圾未清理(生成)",
+        place=f"{town.name}河道",
+        urgency=Urgency.URGENT,
+        raised_at=raised_at,
+        accept_due=raised_at + dt.timedelta(hours=HOURS[Urgency.URGENT][0]),
+        close_due=raised_at + dt.timedelta(hours=HOURS[Urgency.URGENT][1]),
+        raised_by=platform,
+        external_id="demo-example-overdue",
+        is_generated=True,
+    )
+    _save(call, [(CallStep.Action.RAISE, Call.State.RAISED, raised_at, "")], platform)
 
 
 def _reported_example(town, today):
@@ -205,7 +237,7 @@ def _calls(town, today, rng):
     )
     if not items:
         return
-    now = timezone.make_aware(dt.datetime.combine(today, dt.time(9)))
+    now = _moment_of(today)
     start = now - dt.timedelta(days=30 * MONTHS)
     total = CALLS_PER_MONTH * MONTHS
     for n in range(total):

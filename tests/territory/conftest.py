@@ -1,7 +1,11 @@
 """Two counties, a town in each (and a second town in the first), departments, and one user per role."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core.cache import cache
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from reforms.models import Region
@@ -49,3 +53,11 @@ def client_for(user):
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+@pytest.fixture
+def mid_month():
+    """The clock at noon on the 15th of this month, running: hours before it are in the same month and year."""
+    noon = timezone.make_aware(dt.datetime.combine(timezone.localdate().replace(day=15), dt.time(12)))
+    with time_machine.travel(noon, tick=True):
+        yield

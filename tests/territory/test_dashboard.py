@@ -15,7 +15,8 @@ from territory.models import Call, ItemYearCalls, RegionCallTimes
 from territory.services import call_accept, call_close, call_evaluate, call_raise, call_respond
 from tests.factories import DepartmentFactory, ResponsibilityItemFactory
 
-pytestmark = pytest.mark.django_db
+# Calls raised hours ago must fall in this month and this year at any hour the suite runs.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mid_month")]
 
 
 def _month(day):

@@ -1,9 +1,14 @@
 """The demo's territorial lists and calls: the documents' counts, a realistic mix of calls, idempotent."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.db.models import Count
+from django.utils import timezone
 
 from demo.loader import load_demo
+from territory.demo import load_territory
 from territory.models import Call, CallStep, ResponsibilityItem, ResponsibilityList
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +58,16 @@ def test_loading_again_adds_no_call_nor_item(demo):
     before = (Call.objects.count(), CallStep.objects.count(), ResponsibilityItem.objects.count())
     load_demo()
     assert (Call.objects.count(), CallStep.objects.count(), ResponsibilityItem.objects.count()) == before
+
+
+def test_loaded_just_after_midnight_no_call_is_dated_in_the_future(demo):
+    """The recent calls are dated back from the moment of loading, not from nine o'clock of its day: loaded
+    at half past midnight, none is raised or answered later than that, so one past its limit is overdue."""
+    Call.objects.all().delete()
+    at = timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time(0, 30)))
+    with time_machine.travel(at, tick=False):
+        load_territory()
+        assert Call.objects.count() > 300
+        assert not Call.objects.filter(raised_at__gt=at).exists()
+        assert not CallStep.objects.filter(at__gt=at).exists()
+        assert Call.objects.filter(state=Call.State.RAISED, accept_due__lt=at).exists()

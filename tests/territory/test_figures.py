@@ -10,7 +10,8 @@ from territory import figures
 from territory.models import Call, CallFigure, RegionCallTimes
 from territory.services import call_accept, call_close, call_evaluate, call_raise, call_respond
 
-pytestmark = pytest.mark.django_db
+# Calls raised hours ago must fall in this month and this year at any hour the suite runs.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mid_month")]
 
 
 def _answered(world, *, raised_hours_ago, accept_after, close_after, rating="satisfied"):
