@@ -432,7 +432,8 @@ def _recompute_item_calls(year):
     """The year's calls per list item, only the difference written (one statement on PostgreSQL)."""
     from .models import ItemYearCalls
 
-    start, end = _year_bounds(year)
+    # Raw SQL on SQLite compares the stored UTC text, so the instants are adapted as the ORM would.
+    start, end = (connection.ops.adapt_datetimefield_value(instant) for instant in _year_bounds(year))
     if connection.vendor == "postgresql":
         q = connection.ops.quote_name
         table = q(ItemYearCalls._meta.db_table)
@@ -451,8 +452,9 @@ def _recompute_item_calls(year):
         with connection.cursor() as cursor:
             cursor.execute(sql, [start, end, year, year])
             return cursor.fetchone()[0]
-    called = Call.objects.filter(raised_at__gte=start, raised_at__lt=end, item__isnull=False)
-    counts = called.values_list("item_id", "item__responsibility_list__county_id").annotate(n=Count("pk")).order_by()
+    with connection.cursor() as cursor:
+        cursor.execute(item_call_counts_statement(), [start, end])
+        counts = cursor.fetchall()
     fresh = {item: ItemYearCalls(item_id=item, county_id=county, year=year, calls=n) for item, county, n in counts}
     stored = {row.item_id: row for row in ItemYearCalls.objects.filter(year=year)}
     return _write_difference(ItemYearCalls, stored, fresh, ["calls", "county"])

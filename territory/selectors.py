@@ -81,19 +81,17 @@ def items_in_force(*, user: User, on: dt.date | None = None) -> QuerySet[Respons
 # Figures ------------------------------------------------------------------------------------------
 
 
-def _rate(part: int | None, whole: int | None):
-    # The statistics' one rule for shares: percent to one decimal, half up (四舍五入), None without a whole.
-    return percent_share(part or 0, whole)
-
-
 def with_rates(row: dict) -> dict:
-    """A summed row with its on-time, closure and satisfaction rates (percent; None without calls)."""
+    """A summed row with its on-time, closure and satisfaction rates (percent; None without calls).
+
+    The statistics' one rule for shares: percent to one decimal, half up (四舍五入), None without a whole.
+    """
     return {
         **row,
-        "on_time_rate": _rate(row["closed_on_time"], row["closed"]),
-        "accept_on_time_rate": _rate(row["accepted_on_time"], row["accepted"]),
-        "closure_rate": _rate(row["closed"], row["calls"]),
-        "satisfaction_rate": _rate(row["satisfied"] + row["basically"], row["evaluated"]),
+        "on_time_rate": percent_share(row["closed_on_time"] or 0, row["closed"]),
+        "accept_on_time_rate": percent_share(row["accepted_on_time"] or 0, row["accepted"]),
+        "closure_rate": percent_share(row["closed"] or 0, row["calls"]),
+        "satisfaction_rate": percent_share(row["satisfied"] + row["basically"], row["evaluated"]),
     }
 
 

@@ -241,3 +241,17 @@ def test_call_rates_round_half_up_as_every_other_rate(part, whole, shown):
     same = percent_share(part, whole)
     assert rates["on_time_rate"] == rates["accept_on_time_rate"] == rates["satisfaction_rate"] == same
     assert rates["closure_rate"] == Decimal("100.0")
+
+
+def test_a_call_half_an_hour_into_the_year_counts_among_that_years_items(world):
+    """The year starts at local midnight, eight hours before UTC's: a call at 00:30 on 1 January is the year's."""
+    from territory.models import ItemYearCalls
+    from tests.factories import ResponsibilityItemFactory
+
+    item = ResponsibilityItemFactory(responsibility_list__county=world["county"], name="河道非法倾倒")
+    year = timezone.localdate().year
+    raised = timezone.make_aware(dt.datetime.combine(dt.date(year, 1, 1), dt.time(0, 30)))
+    clerk, town, department = world["clerk"], world["town"], world["environment"]
+    call_raise(user=clerk, town=town, department=department, item=item, subject="倾倒", raised_at=raised)
+    figures.recompute_years([year - 1, year])
+    assert list(ItemYearCalls.objects.values_list("year", "calls")) == [(year, 1)]
