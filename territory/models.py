@@ -380,9 +380,21 @@ class CallFigure(models.Model):
     """
 
     period = models.DateField(_("月份"))
-    county = models.ForeignKey("reforms.Region", verbose_name=_("县"), on_delete=models.CASCADE, related_name="+")
+    # Derived rows, as the summary tables' (stats.models.ScopedFigure): no foreign-key constraint in the
+    # database. The first full run after a bulk load inserts ~220,000 of them at province scale, whose
+    # deferred key checks cost seconds at its commit. Every key comes from a call, whose own constraints
+    # hold the town and department (PROTECT).
+    county = models.ForeignKey(
+        "reforms.Region", verbose_name=_("县"), on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     town = models.ForeignKey(
-        "reforms.Town", verbose_name=_("镇"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "reforms.Town",
+        verbose_name=_("镇"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     department = models.ForeignKey(
         "delegation.Department",
@@ -391,6 +403,7 @@ class CallFigure(models.Model):
         null=True,
         blank=True,
         related_name="call_figures",
+        db_constraint=False,
     )
     calls = models.PositiveIntegerField(_("呼叫数"), default=0)
     accepted = models.PositiveIntegerField(_("已受理"), default=0)
