@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "core.db_router.ReplicaReadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.SessionRenewalMiddleware",
     "core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "core.middleware.RejectNulQueryMiddleware",
@@ -153,9 +154,10 @@ AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 # Optional TOTP second factor; these roles must enrol (e.g. system_admin,security_admin,audit_admin).
 OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=[])
 OTP_TOTP_ISSUER = "经济发达镇改革台账"
-# Sessions end after this long without a request (each request renews the cookie).
+# Sessions end after this long without a request; a request renews the session at most once in
+# SESSION_RENEW_SECONDS (core.middleware.SessionRenewalMiddleware), not with a write on every request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 # A form posted without a valid CSRF token gets the site's page explaining what to do, in Chinese.

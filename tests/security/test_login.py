@@ -3,11 +3,14 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.test import override_settings
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import UserFactory
@@ -95,6 +98,33 @@ def test_password_policy_names_the_character_classes():
     with pytest.raises(ValidationError) as caught:
         validate_password("onlylowercaseletters")
     assert any("至少包含" in message for message in caught.value.messages)
+
+
+def test_session_is_written_at_most_once_a_minute_and_still_expires_when_idle(client, clerk, settings):
+    # Renewing on every request cost each page and API read an UPDATE of its session row.
+    client.force_login(clerk)
+    key = client.session.session_key
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert client.get("/towns/").status_code == 200
+        renewed = Session.objects.get(pk=key).expire_date
+    with time_machine.travel(start + dt.timedelta(seconds=50), tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/towns/").status_code == 200
+        assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+        assert Session.objects.get(pk=key).expire_date == renewed
+    with time_machine.travel(start + dt.timedelta(seconds=70), tick=False):
+        assert client.get("/towns/").status_code == 200
+        later = Session.objects.get(pk=key).expire_date
+        assert later == timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    # Idle for the whole age after the last renewal: signed out.
+    with time_machine.travel(later + dt.timedelta(seconds=1), tick=False):
+        response = client.get("/towns/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    # The stale cookie is not revived into a new session, nor does an anonymous visit create one.
+    assert "_renewed_at" not in client.session
+    assert settings.SESSION_COOKIE_NAME not in Client().get("/accounts/login/").cookies
 
 
 def test_session_expires_after_inactivity_and_each_request_renews_it(client, clerk, settings):
