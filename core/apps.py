@@ -7,7 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("账户与公共")
 
     def ready(self):
-        from . import otp  # noqa: F401  (connects the second-factor login receiver)
+        from . import otp, sessions  # noqa: F401  (connect their login receivers)
         from .registry import autodiscover
 
         autodiscover()  # each app's ledger.py declares its ledger models

@@ -1,7 +1,6 @@
 """Request middleware: Chinese first on pages, and query strings the database cannot take refused up front."""
 
 import logging
-import time
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
@@ -28,33 +27,6 @@ class ChineseFirstMiddleware:
         if not request.path.startswith("/api/"):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
-
-
-class SessionRenewalMiddleware:
-    """Renew a signed-in session's idle limit at most once every ``SESSION_RENEW_SECONDS``.
-
-    Saving the session on every request (``SESSION_SAVE_EVERY_REQUEST``) wrote its row on each page and
-    API read; renewing once a minute keeps the idle limit within that minute of exact. Listed after
-    SessionMiddleware, so the session this marks modified is saved on the way out.
-    """
-
-    KEY = "_renewed_at"
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        session = request.session
-        if session.session_key is None:
-            return response  # no session cookie: an anonymous request keeps creating none
-        renewed_at = session.get(self.KEY)
-        if session.is_empty():
-            return response  # a stale cookie or a sign-out: nothing to renew
-        now = time.time()
-        if renewed_at is None or now - renewed_at >= settings.SESSION_RENEW_SECONDS:
-            session[self.KEY] = now  # marks the session modified: saved with a new expiry date
-        return response
 
 
 class RejectNulQueryMiddleware:

@@ -24,7 +24,7 @@ class Condition:
         return f"Condition({self.sql!r}, {self.params!r})"
 
 
-def ranked_ends(grouped, order, ends, *, ranked_if="1 = 1", totals=()):
+def ranked_ends(grouped, order, ends, *, ranked_if="1 = 1", totals=(), labels=None):
     """The rows of ``grouped`` (a ``values(…).annotate(…)`` queryset) ranked by ``order`` (SQL over its
     quoted column names), cut in the database to the first and the last ``ends`` (all with None).
 
@@ -32,6 +32,11 @@ def ranked_ends(grouped, order, ends, *, ranked_if="1 = 1", totals=()):
     its twenty rows shown. Rows failing ``ranked_if`` (SQL) are not ranked. Returns (ranked rows as
     dicts in rank order, how many were ranked, how many rows there were, {name: sum over every row} of
     ``totals``).
+
+    ``labels`` (key column of ``grouped``, ``values(label_key=…, name=…)`` queryset) adds the queryset's
+    columns to the rows kept, joined on ``label_key`` after the cut: grouping every row by its names
+    cost more than the ranking itself, and this reads the names of the twenty rows shown in the same
+    query whether or not there are any.
     """
     db = connections[grouped.db]
     q = db.ops.quote_name
@@ -45,13 +50,27 @@ def ranked_ends(grouped, order, ends, *, ranked_if="1 = 1", totals=()):
     )
     # Place 1 always comes back, ranked or not, for the counts and totals.
     keep, cut = ("AND (place <= %s OR place > rows_ranked - %s)", [ends, ends]) if ends is not None else ("", [])
-    statement = f"SELECT * FROM ({inner}) r WHERE (place <= rows_ranked OR place = 1) {keep} ORDER BY place"  # noqa: S608 (as above)
+    statement = f"SELECT * FROM ({inner}) r WHERE (place <= rows_ranked OR place = 1) {keep}"  # noqa: S608 (as above)
+    label_names, label_params = [], []
+    if labels is not None:
+        key, queryset = labels
+        label_names = [name for name in queryset.query.annotation_select if name != "label_key"]
+        label_sql, label_params = queryset.order_by().query.sql_with_params()
+        picked = ", ".join(f"labels.{q(name)}" for name in label_names)
+        statement = (
+            f"SELECT kept.*, {picked} FROM ({statement}) kept "  # noqa: S608 (quoted names; the labels' query is Django's)
+            f"LEFT JOIN ({label_sql}) labels ON labels.{q('label_key')} = kept.{q(key)}"
+        )
     with db.cursor() as cursor:
-        cursor.execute(statement, [*params, *cut])
+        cursor.execute(f"{statement} ORDER BY place", [*params, *cut, *label_params])
         fetched = cursor.fetchall()
     if not fetched:
         return [], 0, 0, dict.fromkeys(totals, 0)
     width = len(names)
-    in_all, *total, ranked = fetched[0][width : width + len(totals) + 2]
-    rows = [dict(zip(names, row[:width], strict=True)) for row in fetched if row[-1] <= ranked]
+    in_all, *total, ranked, _place = fetched[0][width : width + len(totals) + 3]
+    rows = [
+        dict(zip([*names, *label_names], [*row[:width], *row[len(row) - len(label_names) :]], strict=True))
+        for row in fetched
+        if row[width + len(totals) + 2] <= ranked
+    ]
     return rows, ranked, in_all, {name: value or 0 for name, value in zip(totals, total, strict=True)}

@@ -5,7 +5,7 @@ from bisect import bisect_left
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
 from core.scoping import at_or_under, visible, visible_under
@@ -262,7 +262,7 @@ def town_ranking(user, region_id, period, *, limit=RANKING_LIMIT):
     """(best, worst, town count): towns under a region by running rate (running ÷ taken over).
 
     One grouped query over the town rows (a few thousand small rows at province scale), ranked and cut
-    to its ends in the database, then one query for the names of the ranked towns.
+    to its ends in the database, with the names of the ranked towns joined after the cut.
     """
     grouped = (
         visible_under(user, PowerFigure, region_id)
@@ -274,15 +274,14 @@ def town_ranking(user, region_id, period, *, limit=RANKING_LIMIT):
     q = connection.ops.quote_name
     taken = f"{q('taken_over')} > 0"
     order = f"CASE WHEN {taken} THEN {q('running')} * 1.0 / {q('taken_over')} END DESC, {q('scope_id')}"
-    ranked, _count, town_count, _totals = ranked_ends(grouped, order, limit, ranked_if=taken)
-    best, worst = ranked[:limit], ranked[::-1][:limit]
-    towns = Town.objects.filter(pk__in={r["scope_id"] for r in best + worst}).values(
-        "pk", "name", "code", "county__name"
+    names = Town.objects.values(
+        label_key=F("pk"), town__name=F("name"), town__code=F("code"), town__county__name=F("county__name")
     )
-    names = {t["pk"]: t for t in towns}
-    for row in best + worst:
-        town = names[row["scope_id"]]
-        row.update(town__name=town["name"], town__code=town["code"], town__county__name=town["county__name"])
+    ranked, _count, town_count, _totals = ranked_ends(
+        grouped, order, limit, ranked_if=taken, labels=("scope_id", names)
+    )
+    best, worst = ranked[:limit], ranked[::-1][:limit]
+    for row in ranked:
         add_rates(row)
     return best, worst, town_count
 

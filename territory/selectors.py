@@ -106,9 +106,10 @@ def call_figures(
     a thousand departments, and only the kept rows get their rates.
     """
     from django.db import connection
-    from django.db.models import Sum
+    from django.db.models import F, Sum
 
     from core.sql import ranked_ends
+    from delegation.models import Department
 
     from .models import CallFigure
 
@@ -117,14 +118,19 @@ def call_figures(
     else:
         rows = visible_under(user, CallFigure, region_id).filter(town__isnull=True)
     rows = rows.filter(period__year=year, department__isnull=False)
-    grouped = rows.values("department_id", "department__name", "county__name").annotate(
-        **{name: Sum(name) for name in SUMMED}
-    )
-    # By the exact on-time share (rows shown with equal rounded rates keep this order), then calls, name.
+    # Grouped by the department's id alone: joining every month's row to its department's and county's
+    # names and grouping by them took two thirds of the ranking's time at province scale. The names are
+    # joined to the rows kept, after the cut.
+    grouped = rows.values("department_id").annotate(**{name: Sum(name) for name in SUMMED})
+    # By the exact on-time share (rows shown with equal rounded rates keep this order), then calls, and
+    # the department's id, as the town ranking breaks its ties.
     q = connection.ops.quote_name
     share = f"CASE WHEN {q('closed')} > 0 THEN {q('closed_on_time')} * 1.0 / {q('closed')} ELSE 0 END"
-    order = f"{share} DESC, {q('calls')} DESC, {q('department__name')}"
-    rows, ranked, _in_all, total = ranked_ends(grouped.order_by(), order, ends, totals=SUMMED)
+    order = f"{share} DESC, {q('calls')} DESC, {q('department_id')}"
+    names = Department.objects.values(label_key=F("pk"), department__name=F("name"), county__name=F("county__name"))
+    rows, ranked, _in_all, total = ranked_ends(
+        grouped.order_by(), order, ends, totals=SUMMED, labels=("department_id", names)
+    )
     ranking = [with_rates(row) for row in rows]
     left_out = ranked - len(ranking)
     return {"total": with_rates(total), "ranking": ranking, "left_out": left_out, "year": year}

@@ -51,7 +51,7 @@ MIDDLEWARE = [
     "core.db_router.ReplicaReadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "core.middleware.SessionRenewalMiddleware",
+    "core.sessions.SessionRenewalMiddleware",
     "core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "core.middleware.RejectNulQueryMiddleware",
@@ -155,7 +155,7 @@ AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=[])
 OTP_TOTP_ISSUER = "经济发达镇改革台账"
 # Sessions end after this long without a request; a request renews the session at most once in
-# SESSION_RENEW_SECONDS (core.middleware.SessionRenewalMiddleware), not with a write on every request.
+# SESSION_RENEW_SECONDS (core.sessions.SessionRenewalMiddleware), not with a write on every request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
