@@ -66,11 +66,13 @@ def ranked_ends(grouped, order, ends, *, ranked_if="1 = 1", totals=(), labels=No
         fetched = cursor.fetchall()
     if not fetched:
         return [], 0, 0, dict.fromkeys(totals, 0)
+    # Each row: the names' columns, rows_in_all, the totals, rows_ranked, place, then the labels.
     width = len(names)
-    in_all, *total, ranked, _place = fetched[0][width : width + len(totals) + 3]
+    place_at = width + len(totals) + 2
+    in_all, *total, ranked = fetched[0][width:place_at]
     rows = [
-        dict(zip([*names, *label_names], [*row[:width], *row[len(row) - len(label_names) :]], strict=True))
+        dict(zip([*names, *label_names], [*row[:width], *row[place_at + 1 :]], strict=True))
         for row in fetched
-        if row[width + len(totals) + 2] <= ranked
+        if row[place_at] <= ranked
     ]
     return rows, ranked, in_all, {name: value or 0 for name, value in zip(totals, total, strict=True)}
