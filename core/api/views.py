@@ -9,6 +9,7 @@ from core.services import record_create, record_delete, record_update
 from .exceptions import PreconditionFailed, PreconditionRequired
 from .pagination import LedgerCursorPagination
 from .permissions import LedgerPermission
+from .rows import row_plan
 
 OBJECT_ACTIONS = {"retrieve", "create", "update", "partial_update"}
 
@@ -39,6 +40,20 @@ class ScopedQuerysetMixin:
             return self.model._default_manager.none()
         queryset = visible(self.request.user, self.model).prefetch_related(*self.prefetch)
         return queryset.select_related(*self.related) if self.related else queryset
+
+    def list(self, request, *args, **kwargs):
+        """The page of rows in scope; read as columns where the serializer allows (``core.api.rows``)."""
+        plan = row_plan(self.get_serializer_class())
+        if plan is None:
+            return super().list(request, *args, **kwargs)
+        # A cursor reads its position from the row's order fields, so they are read even if not shown.
+        allowed = getattr(self, "ordering_fields", None)
+        order = [name.lstrip("-") for name in [*self.ordering, *(allowed if isinstance(allowed, list | tuple) else ())]]
+        queryset = plan.values(self.filter_queryset(self.get_queryset()), *order)
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            return Response(plan.represent(queryset))
+        return self.get_paginated_response(plan.represent(page))
 
 
 class LedgerViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):

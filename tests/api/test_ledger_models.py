@@ -115,6 +115,17 @@ def test_read_carries_the_version_as_etag(entry, users):
 
 
 @by_prefix(LEDGERS)
+def test_a_listed_row_reads_exactly_as_the_row_read_alone(entry, users):
+    """Lists read plain serializers' rows as columns (core.api.rows); a client sees no difference."""
+    client = client_for(users["reviewer"])
+    rows = [build(entry), build_another(entry, 1)]
+    listed = {row["id"]: row for row in client.get(url(entry), {"page_size": 100}).json()["results"]}
+    for obj in rows:
+        alone = client.get(url(entry, obj)).json()
+        assert list(listed[obj.pk].items()) == list(alone.items())
+
+
+@by_prefix(LEDGERS)
 def test_scope_another_county_finds_nothing_a_reviewer_only_reads(entry, users):
     """Another county's editor gets 404 whatever the method; the city's reviewer reads; anonymous gets 401."""
     obj = build(entry)
