@@ -249,13 +249,13 @@ def cells(figures, keys, scope, period, before=None):
     return [cell(figures, k, scope, period, before) for k in keys]
 
 
-def figures_with_year_before(user, scope, period, periods):
+def figures_with_year_before(user, scope, period, periods, alerts=None):
     """(figures at ``period``, figures a year before or None when that month was not computed).
 
     Both reads run at every period, so that a page's query count does not depend on the month.
     """
     earlier = year_before(period)
-    both = selectors.scope_figures_at(user, scope.kind, [scope.pk], [period, earlier])
+    both = selectors.scope_figures_at(user, scope.kind, [scope.pk], [period, earlier], alerts)
     return both[period][scope.pk], (both[earlier][scope.pk] if earlier in periods else None)
 
 
@@ -284,10 +284,17 @@ def _child_scopes(user, scope, child_kind, ids):
     return [Scope(child_kind, o) for o in objs]
 
 
-def overview(user, scope, period, periods):
-    """Headline figures, the split per child scope, rankings and trends of one region and month."""
-    figures, before = figures_with_year_before(user, scope, period, periods)
-    child_kind, child_figures = selectors.child_scope_figures(user, scope.kind, scope.pk, period)
+def page_alerts(user, period, periods):
+    """The region alerts that a region's page counts (``selectors.region_alerts``), read once for its
+    month, the month a year before and its trend."""
+    return selectors.region_alerts(user, [*periods, year_before(period)])
+
+
+def overview(user, scope, period, periods, alerts=None):
+    """Headline figures, the split per child scope, rankings and trends of one region and month;
+    ``alerts`` from ``page_alerts``, else each part reads its own."""
+    figures, before = figures_with_year_before(user, scope, period, periods, alerts)
+    child_kind, child_figures = selectors.child_scope_figures(user, scope.kind, scope.pk, period, alerts)
     children = [
         {
             "scope": child,
@@ -389,9 +396,9 @@ def split_chart(children):
     }
 
 
-def trend_rows(user, scope, periods):
+def trend_rows(user, scope, periods, alerts=None):
     """Every computed month of the scope, oldest first: the whole history since the reform start."""
-    return selectors.trend(user, scope.kind, scope.pk, sorted(periods))
+    return selectors.trend(user, scope.kind, scope.pk, sorted(periods), alerts)
 
 
 def trend_chart(trend):

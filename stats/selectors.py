@@ -142,15 +142,16 @@ def month_end(period):
     return (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
-def region_alert_counts(user, kind, scope_ids, periods):
-    """{(scope_id, period): n} of the open alerts with no town (a scheme's, for one) at or under each
-    region, open at each month's end: one query.
+def region_alerts(user, periods):
+    """The alerts with no town (a scheme's, for one) open at some month's end of ``periods``, as
+    (region and the two regions above it, start date, closing date or None): one query.
 
     Town alerts are in the figures already; these belong to a county or city, not to a town row, so
-    they are added here for the region's count to equal the alerts board's.
+    they are added to a region's count for it to equal the alerts board's. A page that counts them
+    for several scopes or months reads them once for all (``region_alert_counts(alerts=…)``).
     """
-    if kind not in LEVELS_ABOVE or not periods:
-        return {}
+    if not periods:
+        return []
     first_end, last_end = month_end(min(periods)), month_end(max(periods))
     rows = (
         visible(user, Alert)
@@ -159,6 +160,19 @@ def region_alert_counts(user, kind, scope_ids, periods):
         .values_list("region_id", "region__parent_id", "region__parent__parent_id", "since", "closed_at")
         .order_by()
     )
+    return [
+        ((region, parent, grandparent), since, timezone.localdate(closed_at) if closed_at else None)
+        for region, parent, grandparent, since, closed_at in rows
+    ]
+
+
+def region_alert_counts(user, kind, scope_ids, periods, alerts=None):
+    """{(scope_id, period): n} of the alerts with no town at or under each region, open at each
+    month's end; ``alerts`` is ``region_alerts`` of these months or more, else they are read here."""
+    if kind not in LEVELS_ABOVE or not periods:
+        return {}
+    if alerts is None:
+        alerts = region_alerts(user, periods)
     ids = set(scope_ids)
     ordered = sorted(periods)
     ends = [month_end(p) for p in ordered]
@@ -166,9 +180,9 @@ def region_alert_counts(user, kind, scope_ids, periods):
     # closed: a run of consecutive months, found by bisection and summed as a difference array, so that
     # the work grows with alerts + months, not alerts × months.
     steps: dict[int, list[int]] = {}
-    for *regions, since, closed_at in rows:
+    for regions, since, closed_on in alerts:
         first = bisect_left(ends, since)
-        stop = bisect_left(ends, timezone.localdate(closed_at)) if closed_at else len(ends)
+        stop = bisect_left(ends, closed_on) if closed_on else len(ends)
         if first >= stop:
             continue
         for sid in ids.intersection(regions):
@@ -185,17 +199,18 @@ def region_alert_counts(user, kind, scope_ids, periods):
     return counts
 
 
-def scope_figures(user, kind, scope_ids, period):
-    """{scope_id: {power measures, strand metrics, derived rates}} for many scopes of one kind: three queries."""
-    return scope_figures_at(user, kind, scope_ids, [period])[period]
+def scope_figures(user, kind, scope_ids, period, alerts=None):
+    """{scope_id: {power measures, strand metrics, derived rates}} for many scopes of one kind: three
+    queries (two with ``alerts``, see ``region_alert_counts``)."""
+    return scope_figures_at(user, kind, scope_ids, [period], alerts)[period]
 
 
-def scope_figures_at(user, kind, scope_ids, periods):
+def scope_figures_at(user, kind, scope_ids, periods, alerts=None):
     """{period: {scope_id: figures}} for many scopes and a few months (e.g. a month and a year before):
-    three queries, whatever the number of months."""
+    three queries, whatever the number of months (two with ``alerts``)."""
     ids = list(scope_ids)
     result = {p: {sid: _empty_scope() for sid in ids} for p in periods}
-    for (sid, period), n in region_alert_counts(user, kind, ids, periods).items():
+    for (sid, period), n in region_alert_counts(user, kind, ids, periods, alerts).items():
         result[period][sid][Metric.OPEN_ALERTS] += n
     powers = power_figure_list(user=user).filter(scope_kind=kind, scope_id__in=ids, period__in=periods)
     for row in powers.values("period", "scope_id").annotate(**POWER_SUMS).order_by():
@@ -213,18 +228,19 @@ def scope_figures_at(user, kind, scope_ids, periods):
     return result
 
 
-def child_scope_figures(user, kind, scope_id, period):
+def child_scope_figures(user, kind, scope_id, period, alerts=None):
     """The figures of every child scope (cities of a province, counties of a city, towns of a county)."""
     child = CHILD_KIND[kind]
     if child == ScopeKind.TOWN:
         ids = towns_under(user).filter(county_id=scope_id).values_list("pk", flat=True)
     else:
         ids = regions_under(user).filter(parent_id=scope_id).values_list("pk", flat=True)
-    return child, scope_figures(user, child, ids, period)
+    return child, scope_figures(user, child, ids, period, alerts)
 
 
-def trend(user, kind, scope_id, periods):
-    """[{period, power measures, strand metrics, rates}] for one scope over ``periods``: two queries."""
+def trend(user, kind, scope_id, periods, alerts=None):
+    """[{period, power measures, strand metrics, rates}] for one scope over ``periods``: three queries
+    (two with ``alerts``)."""
     by_period = {p: _empty_scope() for p in periods}
     powers = power_figure_list(user=user).filter(scope_kind=kind, scope_id=scope_id, period__in=periods)
     for row in powers.values("period").annotate(**POWER_SUMS).order_by():
@@ -234,7 +250,7 @@ def trend(user, kind, scope_id, periods):
     )
     for period, metric, value in figures.values_list("period", "metric").annotate(v=Sum("value")).order_by():
         by_period[period][metric] = value or Decimal(0)
-    for (_sid, period), n in region_alert_counts(user, kind, [scope_id], list(periods)).items():
+    for (_sid, period), n in region_alert_counts(user, kind, [scope_id], list(periods), alerts).items():
         by_period[period][Metric.OPEN_ALERTS] += n
     return [{"period": p, **add_rates(v)} for p, v in sorted(by_period.items())]
 

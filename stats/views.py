@@ -69,8 +69,9 @@ def _region_context(request, code):
     period, error = d.choose_period(periods, request.GET.get("period", ""), request.GET.get("year", ""))
     context = _base(request, scope, periods, period, error)
     if period is not None:
-        context.update(d.overview(request.user, scope, period, periods))
-        context["trend"] = d.trend_rows(request.user, scope, periods)
+        alerts = d.page_alerts(request.user, period, periods)
+        context.update(d.overview(request.user, scope, period, periods, alerts))
+        context["trend"] = d.trend_rows(request.user, scope, periods, alerts)
     return context
 
 

@@ -4,7 +4,9 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from core.models import User
 from reforms.models import AssessmentScheme
@@ -17,6 +19,7 @@ pytestmark = pytest.mark.django_db
 GUANGTONG = "532311102000"
 WANYUAN = "511781101000"
 DAZHOU = "511700"
+SICHUAN = "510000"
 YANDIAN = "371581109000"
 
 
@@ -79,6 +82,27 @@ def test_region_open_alerts_count_county_level_alerts_and_equal_the_alerts_board
     region = client.get(f"/dashboard/region/{DAZHOU}/").content.decode()
     assert details(region)["未关闭预警"] == str(on_board)
     assert on_board >= 1
+
+
+def test_a_province_page_counts_county_level_alerts_in_its_cities_and_trend_from_one_read(demo):
+    """The details, the city's row and the trend's month agree with the alerts board; the page reads
+    the alerts with no town once, not once for each of the three."""
+    scheme = AssessmentScheme.objects.filter(region__code__startswith="5117").first()
+    AssessmentScheme.objects.filter(pk=scheme.pk).update(min_town_weight=Decimal("90"))
+    recompute_all()
+    client = client_for("sichuan_reviewer")
+    board = client.get("/dashboard/alerts/", {"region": DAZHOU}).content.decode()
+    in_dazhou = int(re.search(r"未关闭预警 (\d+) 条", board).group(1))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/dashboard/region/{SICHUAN}/")
+    dazhou = next(child for child in response.context["children"] if child["scope"].code == DAZHOU)
+    assert dazhou[Metric.OPEN_ALERTS] == in_dazhou
+    html = response.content.decode()
+    month = response.context["trend"][-1]
+    assert month["period"] == response.context["period"]
+    assert details(html)["未关闭预警"] == f"{month[Metric.OPEN_ALERTS]:.0f}"
+    reads = [q["sql"] for q in queries.captured_queries if '"stats_alert"."town_id" IS NULL' in q["sql"]]
+    assert len(reads) == 1, reads
 
 
 def test_rounding_is_half_up_for_cases_per_power_and_shares():
