@@ -17,13 +17,16 @@ class LedgerModel(models.Model):
     Subclasses name ``scope_path``, the lookup from the row to the Region that decides who may see
     and change it, and ``town_path``, the lookup to its town, where it belongs to one;
     ``period_fields`` names the date (or year) fields that place a row in time, so that a change to it
-    is known to alter the figures of the months from the earliest of them on (none: every month). A
-    model may offer ``choices_for(user)``, the rows a form lets ``user`` pick (see ``core.forms.choice_queryset``).
+    is known to alter the figures of the months from the earliest of them on (none: every month);
+    ``figure_free_fields`` names fields that no figure or alert reads, so that an update changing only
+    them queues no recompute. A model may offer ``choices_for(user)``, the rows a form lets ``user``
+    pick (see ``core.forms.choice_queryset``).
     """
 
     scope_path = ""
     town_path = None
     period_fields: tuple[str, ...] = ()
+    figure_free_fields: tuple[str, ...] = ()
     # Rows kept above town level (a province's document) that apply to the regions under theirs: an
     # editor below cites them in a form although they cannot change them.
     applies_downwards = False

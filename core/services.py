@@ -7,8 +7,9 @@ themselves.
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from core.constraints import errors_at_fields
@@ -126,6 +127,7 @@ def record_update(instance, *, user, data, expected_version=None):
     """
     current = _lock_current(instance, user, expected_version)
     before, before_since = town_of(current), changed_since(current)
+    figures_unchanged = _changes_only_figure_free_fields(current, data)
     for field, value in data.items():
         setattr(current, field, value)
     _require_edit(user, current)
@@ -133,9 +135,32 @@ def record_update(instance, *, user, data, expected_version=None):
     _history_user(current, user)
     current.save()
     _announce(current, user, "update")
-    # A row moved in time changed the months from the earlier of its dates; a town it left changed too.
-    _touch([town_of(current), before], _earliest(before_since, changed_since(current)))
+    if not figures_unchanged:
+        # A row moved in time changed the months from the earlier of its dates; a town it left changed too.
+        _touch([town_of(current), before], _earliest(before_since, changed_since(current)))
     return current
+
+
+def _changes_only_figure_free_fields(current, data):
+    """Whether applying ``data`` to ``current`` changes no field but its ``figure_free_fields``.
+
+    Any doubt (a name that is not a field, a value of another type) counts as a change: at worst a
+    recompute that finds nothing to write.
+    """
+    free = set(type(current).figure_free_fields)
+    if not free:
+        return False
+    for name, value in data.items():
+        if name in free:
+            continue
+        try:
+            field = current._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        new = value.pk if field.is_relation and isinstance(value, Model) else value
+        if field.value_from_object(current) != new:
+            return False
+    return True
 
 
 @transaction.atomic

@@ -359,6 +359,8 @@ class ReformTask(LedgerModel):
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
     scope_path = "plan__town__county"
     town_path = "plan__town"
+    # The units named are for the reader: the task figures and the overdue alert read neither.
+    figure_free_fields = ("lead_unit", "cooperating_units")
     history = HistoricalRecords()
 
     class Meta:

@@ -149,3 +149,27 @@ def test_deleting_a_town_leaves_nothing_in_the_outbox(admin_user, eager_celery, 
         record_delete(town, user=admin_user)
     assert not PendingRecompute.objects.exists()
     assert not Town.objects.filter(pk=town.pk).exists()
+
+
+def test_a_task_edit_of_its_cooperating_units_alone_queues_no_recompute(
+    unreachable_broker, django_capture_on_commit_callbacks
+):
+    """No figure or alert reads the units a task names: its town's figures are not rebuilt for it."""
+    from tests.api.conftest import client_for
+    from tests.factories import ReformTaskFactory, UserFactory
+
+    task = ReformTaskFactory()
+    client = client_for(UserFactory(region=task.plan.town.county))
+    url = f"/api/v1/tasks/{task.pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.patch(url, {"cooperating_units": "县司法局"}, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 200
+    assert client.get(url).json()["cooperating_units"] == "县司法局"
+    assert not PendingRecompute.objects.exists()
+
+    # The same edit with the task's status, which the figures count, queues its town.
+    done = {"cooperating_units": "县财政局", "status": "done", "completed_on": "2026-11-30"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.patch(url, done, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 200, response.json()
+    assert list(PendingRecompute.objects.values_list("town_id", flat=True)) == [task.plan.town_id]
