@@ -142,25 +142,28 @@ def record_update(instance, *, user, data, expected_version=None):
 
 
 def _changes_only_figure_free_fields(current, data):
-    """Whether applying ``data`` to ``current`` changes no field but its ``figure_free_fields``.
+    """Whether applying ``data`` to ``current`` changes some of its ``figure_free_fields`` and nothing else.
 
-    Any doubt (a name that is not a field, a value of another type) counts as a change: at worst a
-    recompute that finds nothing to write.
+    A save that changes nothing still queues its town, as every write did before. Any doubt (a name
+    that is not a field, a value of another type) counts as a change: at worst a recompute that finds
+    nothing to write.
     """
     free = set(type(current).figure_free_fields)
     if not free:
         return False
+    changed_free = False
     for name, value in data.items():
-        if name in free:
-            continue
         try:
             field = current._meta.get_field(name)
         except FieldDoesNotExist:
             return False
         new = value.pk if field.is_relation and isinstance(value, Model) else value
-        if field.value_from_object(current) != new:
+        if field.value_from_object(current) == new:
+            continue
+        if name not in free:
             return False
-    return True
+        changed_free = True
+    return changed_free
 
 
 @transaction.atomic
