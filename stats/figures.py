@@ -23,7 +23,7 @@ from staffing.models import FilledPosts, HeadcountQuota, PostType
 from staffing.selectors import latest_headcount
 
 from .measures import METRICS, MONEY, POWER, POWER_MEASURES, STORED
-from .models import Alert, Figure, PowerFigure, ScopeKind
+from .models import Alert, Figure, PowerFigure, ScopeKind, TownPowerTotal
 from .sql import in_ids, only_towns, run_sql, table_name
 
 # Town rows ----------------------------------------------------------------------------------------
@@ -106,6 +106,33 @@ def town_power_statement(period, as_of, town_ids, table=None):
     """The INSERT of the power rows of the towns ``town_ids`` (None: every town) into ``table``."""
     select, params = power_rows_select(period, as_of, town_ids)
     return f"INSERT INTO {table or table_name(PowerFigure)} ({', '.join(_POWER_COLUMNS)}) {select}", params
+
+
+# The power measures a town's total keeps (``TownPowerTotal``): what the town ranking reads.
+TOTALLED = ["delegated", "taken_over", "running"]
+
+
+def town_totals_statements(period, town_ids=None):
+    """The statements that make ``period``'s town totals (of ``town_ids``, or every town) the sums of
+    their town power rows, writing only what differs: totals of towns left with no power rows are
+    deleted, new or changed ones written. Run after the power rows are written."""
+    totals, powers = table_name(TownPowerTotal), table_name(PowerFigure)
+    ids = list(town_ids or ())
+    delete = (
+        f"DELETE FROM {totals} WHERE period = %s{in_ids('town_id', town_ids)} AND NOT EXISTS ("  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"SELECT 1 FROM {powers} f WHERE f.period = %s AND f.scope_kind = %s AND f.scope_id = {totals}.town_id)",
+        [period, *ids, period, ScopeKind.TOWN],
+    )
+    changed = " OR ".join(f"{totals}.{c} <> excluded.{c}" for c in ["region_id", *TOTALLED])
+    upsert = (
+        f"INSERT INTO {totals} (period, town_id, region_id, {', '.join(TOTALLED)}) "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"SELECT period, scope_id, region_id, {', '.join(f'SUM({c})' for c in TOTALLED)} FROM {powers} "
+        f"WHERE period = %s AND scope_kind = %s{in_ids('scope_id', town_ids)} GROUP BY period, scope_id, region_id "
+        f"ON CONFLICT (period, town_id) DO UPDATE SET "
+        f"{', '.join(f'{c} = excluded.{c}' for c in ['region_id', *TOTALLED])} WHERE {changed}",
+        [period, ScopeKind.TOWN, *ids],
+    )
+    return [delete, upsert]
 
 
 def composite():

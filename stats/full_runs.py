@@ -14,7 +14,8 @@ from .sql import run_sql, table_name
 
 
 def rebuild_all(period, as_of):
-    """Rebuild every summary row of ``period``; returns the rows written (deleted, inserted, updated).
+    """Rebuild every summary row of ``period`` and the town totals; returns the rows written (deleted,
+    inserted, updated).
 
     The rows are built in staging tables (temporary, no indexes), then only the difference is written:
     keys that vanished are deleted, new keys inserted, changed values updated. On most nights few
@@ -53,7 +54,8 @@ def rebuild_all(period, as_of):
     )
     for stage in stages.values():
         run_sql(f"DROP TABLE {stage}", [])
-    return rows
+    # The town totals follow the town power rows just merged (or loaded).
+    return rows + sum(run_sql(sql, params) for sql, params in figures.town_totals_statements(period))
 
 
 def _create_stage(model):

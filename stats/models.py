@@ -96,6 +96,45 @@ class PowerFigure(ScopedFigure):
         return f"{self.scope_kind}:{self.scope_id} {self.period:%Y-%m} {self.power_type}/{self.mode}"
 
 
+class TownPowerTotal(models.Model):
+    """One town's delegated powers of one month, summed over power types and modes (镇放权合计).
+
+    The town power rows of ``PowerFigure`` summed, kept in step by every run that writes them, so that
+    a dashboard ranks a province's towns from one small row each rather than from ~18 rows each.
+    """
+
+    period = models.DateField(_("统计月份"), help_text=_("当月第一天"))
+    town = models.ForeignKey(
+        "reforms.Town", verbose_name=_("镇"), on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    region = models.ForeignKey(
+        "reforms.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    delegated = models.PositiveIntegerField(_("下放数"), default=0)
+    taken_over = models.PositiveIntegerField(_("已承接"), default=0)
+    running = models.PositiveIntegerField(_("正常运行"), default=0)
+    scope_path = "region"
+    town_path = "town"
+
+    class Meta:
+        verbose_name = _("镇放权合计")
+        verbose_name_plural = _("镇放权合计")
+        ordering = ["period", "town"]
+        constraints = [models.UniqueConstraint(fields=["period", "town"], name="town_power_total_unique")]
+        indexes = [
+            # The ranking of a region's towns reads this index alone: every town of a county, city or
+            # province in one month, with the sums it ranks by.
+            models.Index(
+                fields=["period", "region"],
+                include=["town", "delegated", "taken_over", "running"],
+                name="town_power_total_by_region",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.town_id} {self.period:%Y-%m}"
+
+
 # The figures other than powers, each summable so that roll-ups are plain sums: named, labelled and
 # ordered as ``stats.measures`` declares them.
 Metric = models.TextChoices("Metric", [(f.name, (f.code, f.label)) for f in METRICS])

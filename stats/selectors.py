@@ -13,7 +13,7 @@ from core.sql import ranked_ends
 from reforms.models import Region, Town
 
 from .measures import AVERAGES, POWER_MEASURES, SHARES, STRAND_METRICS
-from .models import Alert, Figure, Metric, PowerFigure, RecomputeRun, ScopeKind
+from .models import Alert, Figure, Metric, PowerFigure, RecomputeRun, ScopeKind, TownPowerTotal
 
 
 def power_figure_list(*, user):
@@ -277,25 +277,23 @@ RANKING_LIMIT = 10
 def town_ranking(user, region_id, period, *, limit=RANKING_LIMIT):
     """(best, worst, town count): towns under a region by running rate (running ÷ taken over).
 
-    One grouped query over the town rows (a few thousand small rows at province scale), ranked and cut
-    to its ends in the database, with the names of the ranked towns joined after the cut.
+    One query over the towns' stored totals (``TownPowerTotal``, one small row per town, read from
+    its covering index), ranked and cut to its ends in the database, with the names of the ranked
+    towns joined after the cut.
     """
-    grouped = (
-        visible_under(user, PowerFigure, region_id)
-        .filter(scope_kind=ScopeKind.TOWN, period=period)
-        .values("scope_id")
-        .annotate(delegated=Sum("delegated"), taken_over=Sum("taken_over"), running=Sum("running"))
+    totals = (
+        visible_under(user, TownPowerTotal, region_id)
+        .filter(period=period)
+        .values("town_id", "delegated", "taken_over", "running")
         .order_by()
     )
     q = connection.ops.quote_name
     taken = f"{q('taken_over')} > 0"
-    order = f"CASE WHEN {taken} THEN {q('running')} * 1.0 / {q('taken_over')} END DESC, {q('scope_id')}"
+    order = f"CASE WHEN {taken} THEN {q('running')} * 1.0 / {q('taken_over')} END DESC, {q('town_id')}"
     names = Town.objects.values(
         label_key=F("pk"), town__name=F("name"), town__code=F("code"), town__county__name=F("county__name")
     )
-    ranked, _count, town_count, _totals = ranked_ends(
-        grouped, order, limit, ranked_if=taken, labels=("scope_id", names)
-    )
+    ranked, _count, town_count, _totals = ranked_ends(totals, order, limit, ranked_if=taken, labels=("town_id", names))
     best, worst = ranked[:limit], ranked[::-1][:limit]
     for row in ranked:
         add_rates(row)

@@ -26,7 +26,7 @@ from territory.models import CallFigure
 
 from . import full_runs, town_runs
 from .alerts import sync_alerts
-from .models import Alert, Figure, PendingRecompute, PowerFigure, RecomputeLock, RecomputeRun, ScopeKind
+from .models import Alert, Figure, PendingRecompute, PowerFigure, RecomputeLock, RecomputeRun, ScopeKind, TownPowerTotal
 
 logger = logging.getLogger(__name__)
 
@@ -261,7 +261,7 @@ def analyse_summaries():
     """
     if connection.vendor == "postgresql" and connection.get_autocommit():
         # The call figures too: a town's run finds its departments' rows by index only with statistics.
-        models = (PowerFigure, Figure, Alert, CallFigure)
+        models = (PowerFigure, TownPowerTotal, Figure, Alert, CallFigure)
         tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM (ANALYZE) {tables}")

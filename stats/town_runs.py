@@ -23,6 +23,7 @@ from .figures import (
     scope_where,
     town_figures_statement,
     town_power_statement,
+    town_totals_statements,
 )
 from .models import Figure, Metric, PowerFigure, ScopeKind
 from .sql import in_ids, table_name
@@ -170,11 +171,13 @@ def _add_statements(period, as_of, scopes):
 
 
 def _run(statements, scopes, period):
-    """Run ``statements`` as one round trip on PostgreSQL; returns the rows now in ``scopes``."""
+    """Run ``statements``, then bring the towns' totals in step, as one round trip on PostgreSQL;
+    returns the rows now in ``scopes``."""
     where, params = scope_where(period, scopes)
     counts = [f"(SELECT COUNT(*) FROM {table_name(model)} WHERE {where})" for model, _dims, _measures in TABLES]  # noqa: S608 (identifiers from model metadata; values are parameters)
     count = (f"SELECT {' + '.join(counts)}", params * len(counts))
-    statements = [*partitions.ensure_statements(period), *statements, count]
+    totals = town_totals_statements(period, scopes[ScopeKind.TOWN])
+    statements = [*partitions.ensure_statements(period), *statements, *totals, count]
     with connection.cursor() as cursor:
         # On PostgreSQL one query string of EXECUTEs: they run in order, each seeing the previous
         # ones' rows.

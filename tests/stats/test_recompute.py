@@ -14,7 +14,16 @@ from delegation.models import DelegatedPower
 from reforms.models import AssessmentScheme, ProgrammeMembership, ReformTask, Region, Town
 from stats import figures, partitions, services, town_runs
 from stats.alerts import RULES, found_rows
-from stats.models import Alert, AlertRule, Figure, PendingRecompute, PowerFigure, RecomputeRun, ScopeKind
+from stats.models import (
+    Alert,
+    AlertRule,
+    Figure,
+    PendingRecompute,
+    PowerFigure,
+    RecomputeRun,
+    ScopeKind,
+    TownPowerTotal,
+)
 from stats.selectors import power_totals
 
 pytestmark = pytest.mark.django_db
@@ -26,12 +35,14 @@ def _now():
 
 
 def _tables():
-    """Every summary row of the current month and every alert, without ids and timestamps."""
+    """Every summary row and town total of the current month and every alert, without ids and timestamps."""
     power = sorted(PowerFigure.objects.filter(**_now()).values_list(*[f.attname for f in PowerFigure._meta.fields][1:]))
     figures = Figure.objects.filter(**_now()).values_list(*[f.attname for f in Figure._meta.fields][1:])
     figures = sorted(map(repr, figures))
     alerts = sorted(map(repr, Alert.objects.values_list("rule", "subject_type", "subject_id", "key", "is_open")))
-    return power, figures, alerts
+    totals = TownPowerTotal.objects.filter(**_now()).values_list(*[f.attname for f in TownPowerTotal._meta.fields][1:])
+    totals = sorted(totals)
+    return power, figures, alerts, totals
 
 
 def _dongying():
