@@ -4,7 +4,7 @@ import datetime as dt
 from bisect import bisect_left
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
@@ -121,17 +121,22 @@ def towns_under(user):
 def dashboard_periods(user, kind, scope_id):
     """Computed months of one scope, newest first: the months of any strand's figures, so that a town
     with no delegated powers still opens on its staffing, finance or call figures. One query."""
-    from territory.selectors import call_figure_periods
+    from territory.selectors import call_figure_months
 
-    months = [
+    rows = [
         power_figure_list(user=user).filter(scope_kind=kind, scope_id=scope_id),
         figure_list(user=user).filter(scope_kind=kind, scope_id=scope_id),
-        call_figure_periods(user=user, town_id=scope_id if kind == ScopeKind.TOWN else None, region_id=scope_id)
-        if kind != ScopeKind.PROGRAMME
-        else None,
     ]
-    first, *rest = [rows.values_list("period", flat=True).order_by() for rows in months if rows is not None]
-    return list(first.union(*rest).order_by("-period"))
+    branches = [qs.values_list("period", flat=True).order_by().query.sql_with_params() for qs in rows]
+    if kind != ScopeKind.PROGRAMME:
+        town = scope_id if kind == ScopeKind.TOWN else None
+        branches.append(call_figure_months(user=user, town_id=town, region_id=scope_id))
+    db = connections[rows[0].db]
+    sql = " UNION ".join(f"SELECT period FROM ({branch}) b{i}" for i, (branch, _params) in enumerate(branches))  # noqa: S608 (the branches are Django's or call_figure_months')
+    with db.cursor() as cursor:
+        cursor.execute(f"{sql} ORDER BY period DESC", [p for _branch, params in branches for p in params])
+        # A raw SELECT on SQLite returns dates as text.
+        return [p if isinstance(p, dt.date) else dt.date.fromisoformat(p) for (p,) in cursor.fetchall()]
 
 
 def _empty_scope():

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -145,6 +146,32 @@ def call_figure_periods(*, user: User, town_id: int | None = None, region_id: in
     # A month with any call of the region has its departments' rows: read only those, county by county
     # through their index (``call_figure_county_months``).
     return visible_under(user, CallFigure, region_id).filter(town__isnull=True)
+
+
+def call_figure_months(*, user: User, town_id: int | None = None, region_id: int | None = None):
+    """(SQL, params) of a SELECT of the months (``period``) with call figures of a town, or of the counties
+    at or under a region (``call_figure_periods``), on the database those figures are read from.
+
+    For a region, month by month: whether any of its counties has a row that month, which the first
+    index entry found answers, over the months the table holds, found by skipping through its (period,
+    town) index. Reading every row of every month read ~19,000 index entries for a province.
+    """
+    from .models import CallFigure
+
+    rows = call_figure_periods(user=user, town_id=town_id, region_id=region_id)
+    sql, params = rows.values_list("period", flat=True).order_by().query.sql_with_params()
+    if town_id is not None:
+        return f"SELECT period FROM ({sql}) c", params  # noqa: S608 (the query is Django's)
+    table = connections[rows.db].ops.quote_name(CallFigure._meta.db_table)
+    months = (
+        f"WITH RECURSIVE months (period) AS (SELECT MIN(period) FROM {table} UNION ALL "  # noqa: S608 (identifiers from model metadata)
+        f"SELECT (SELECT MIN(period) FROM {table} WHERE period > months.period) FROM months "
+        "WHERE months.period IS NOT NULL) SELECT period FROM months WHERE period IS NOT NULL"
+    )
+    # A scalar subquery, not EXISTS: the planner turns an EXISTS into a join over every row of every
+    # month, where this stops at the first row of each.
+    found = f"(SELECT 1 FROM ({sql}) c WHERE c.period = m.period LIMIT 1)"  # noqa: S608 (as above)
+    return f"SELECT m.period FROM ({months}) m WHERE {found} IS NOT NULL", params  # noqa: S608 (as above)
 
 
 def _scope_calls(user: User, town_id: int | None, region_id: int | None) -> QuerySet[Call]:

@@ -15,7 +15,9 @@ WORKERS="${LOADTEST_WORKERS:-4}" RUNS="${LOADTEST_RUNS:-3}"
 export DJANGO_SETTINGS_MODULE=config.settings.local DEBUG=false LOG_LEVEL=WARNING
 mkdir -p var
 .venv/bin/python manage.py migrate --noinput -v 0
-.venv/bin/python manage.py loadtest_fixtures --out var/loadtest.json
+# One county per user at most: two editors of one county would PATCH the same tasks, and the
+# If-Match conflicts (412) between them would count as errors of the server.
+.venv/bin/python manage.py loadtest_fixtures --out var/loadtest.json --counties "$USERS"
 # A benchmark run just before leaves the recomputes its saves queued in the outbox (no worker ran then):
 # drain them first, so that the timed runs carry only the recomputes their own edits queue.
 .venv/bin/python manage.py shell -c "from stats import services; services.pending_drain(triggered_by='loadtest')"

@@ -13,7 +13,7 @@ from django.utils import timezone
 from stats.services import recompute_all
 from territory.models import Call, ItemYearCalls, RegionCallTimes
 from territory.services import call_accept, call_close, call_evaluate, call_raise, call_respond
-from tests.factories import DepartmentFactory, ResponsibilityItemFactory
+from tests.factories import DepartmentFactory, ResponsibilityItemFactory, TownFactory
 
 # Calls raised hours ago must fall in this month and this year at any hour the suite runs.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mid_month")]
@@ -33,6 +33,23 @@ def test_a_town_without_delegated_powers_has_its_call_months_on_the_dashboard(cl
         response = client.get(url)
         assert response.context["period"] == month, url
         assert f'value="{month:%Y-%m}" selected' in response.content.decode()
+
+
+def test_a_region_lists_the_months_of_its_own_calls_and_not_anothers(client, world):
+    """A past month with calls but no other figures is on the county's page; another county's is not."""
+    this_month = _month(timezone.localdate())
+    ours, theirs = _month(this_month - dt.timedelta(days=40)), _month(this_month - dt.timedelta(days=100))
+    elsewhere = TownFactory(county=world["other_county"], name="古云镇")
+    raised = {ours: (world["town"], world["environment"]), theirs: (elsewhere, world["foreign"])}
+    for month, (town, department) in raised.items():
+        at = timezone.make_aware(dt.datetime.combine(month.replace(day=10), dt.time(9)))
+        call_raise(user=world["admin"], town=town, department=department, subject="河道排污", raised_at=at)
+    recompute_all(triggered_by="test")
+    client.force_login(world["admin"])
+    for region, shown, hidden in ((world["county"], ours, theirs), (world["other_county"], theirs, ours)):
+        page = client.get(reverse("stats:region", args=[region.code])).content.decode()
+        assert f'value="{shown:%Y-%m}"' in page, region.name
+        assert f'value="{hidden:%Y-%m}"' not in page, region.name
 
 
 def _answered_call(world, item, *, accept_after, close_after):
