@@ -22,7 +22,7 @@ from core.scoping import can_edit
 from core.signals import town_touched
 from reforms.models import ProgrammeMembership, Town
 from territory import figures as call_figures
-from territory.models import CallFigure
+from territory.models import CallFigure, DepartmentYearCalls
 
 from . import full_runs, town_runs
 from .alerts import sync_alerts
@@ -261,7 +261,7 @@ def analyse_summaries():
     """
     if connection.vendor == "postgresql" and connection.get_autocommit():
         # The call figures too: a town's run finds its departments' rows by index only with statistics.
-        models = (PowerFigure, TownPowerTotal, Figure, Alert, CallFigure)
+        models = (PowerFigure, TownPowerTotal, Figure, Alert, CallFigure, DepartmentYearCalls)
         tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM (ANALYZE) {tables}")

@@ -22,8 +22,9 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from stats import prepared
+from stats.sql import in_ids
 
-from .models import Call, CallFigure, ResponsibilityItem
+from .models import SUMMED, Call, CallFigure, DepartmentYearCalls, ResponsibilityItem
 
 WINDOW_MONTHS = 12
 State = Call.State
@@ -204,10 +205,13 @@ def recompute(period, town_ids=None):
             if town_ids is None:
                 # Planned for this night's dates: a plan cached for any dates could misjudge the window.
                 cursor.execute(*statement)
-                return rows + cursor.fetchone()[0]
-            # Prepared once per session: a town's run would otherwise spend as long planning it as running it.
-            return prepared.execute(cursor, [statement]).fetchone()[0]
-    return rows + _recompute_in_python(period, town_ids, department_ids)
+                rows += cursor.fetchone()[0]
+            else:
+                # Prepared once per session: a town's run would otherwise spend as long planning it as running it.
+                rows += prepared.execute(cursor, [statement]).fetchone()[0]
+    else:
+        rows += _recompute_in_python(period, town_ids, department_ids)
+    return rows + _keep_department_years(first, period, department_ids)
 
 
 def _start_of(day):
@@ -318,6 +322,68 @@ def _statement(period, town_ids, department_ids):
         "SELECT (SELECT COUNT(*) FROM gone) + (SELECT COUNT(*) FROM changed) + (SELECT COUNT(*) FROM added)"
     )
     return sql, [*fresh_params, *stored_params]
+
+
+def _year_of(column):
+    if connection.vendor == "postgresql":
+        return f"CAST(EXTRACT(YEAR FROM {column}) AS integer)"
+    return f"CAST(strftime('%%Y', {column}) AS integer)"
+
+
+def _among(column, ids):
+    """(`` AND column among ids``, params); nothing for None (all). One array parameter on PostgreSQL,
+    so that a prepared statement serves any number of ids."""
+    if ids is None:
+        return "", []
+    if connection.vendor == "postgresql":
+        return f" AND {column} = ANY(%s)", [list(ids)]
+    return in_ids(column, ids), list(ids)
+
+
+def department_year_statements(first_year, last_year, department_ids=None):
+    """The statements that make the ``DepartmentYearCalls`` of the years ``first_year`` to ``last_year``
+    (of ``department_ids``, or every department) the sums of the departments' monthly rows, writing only
+    what differs: totals left without a monthly row are deleted, new or changed ones written. Run after
+    the monthly rows are written."""
+    q = connection.ops.quote_name
+    totals, monthly = q(DepartmentYearCalls._meta.db_table), q(CallFigure._meta.db_table)
+    bounds = [dt.date(first_year, 1, 1), dt.date(last_year + 1, 1, 1)]
+    among, ids = _among(f"{totals}.department_id", department_ids)
+    delete = (
+        f"DELETE FROM {totals} WHERE year >= %s AND year <= %s{among} AND NOT EXISTS (SELECT 1 FROM {monthly} f "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"WHERE f.town_id IS NULL AND f.department_id = {totals}.department_id AND f.period >= %s "
+        f"AND f.period < %s AND {_year_of('f.period')} = {totals}.year)",
+        [first_year, last_year, *ids, *bounds],
+    )
+    among, ids = _among("f.department_id", department_ids)
+    columns = ["county_id", *SUMMED]
+    changed = " OR ".join(f"{totals}.{c} <> excluded.{c}" for c in columns)
+    upsert = (
+        f"INSERT INTO {totals} (year, department_id, {', '.join(columns)}) "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"SELECT {_year_of('f.period')}, f.department_id, MIN(f.county_id), {', '.join(f'SUM(f.{c})' for c in SUMMED)} "
+        f"FROM {monthly} f WHERE f.town_id IS NULL AND f.department_id IS NOT NULL AND f.period >= %s "
+        f"AND f.period < %s{among} GROUP BY {_year_of('f.period')}, f.department_id "
+        f"ON CONFLICT (year, department_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns)} "
+        f"WHERE {changed}",
+        [*bounds, *ids],
+    )
+    return [delete, upsert]
+
+
+def _keep_department_years(first, last, department_ids):
+    """Bring the year totals of the months ``first`` to ``last`` in step (see ``department_year_statements``);
+    returns the totals written."""
+    if department_ids is not None and not department_ids:
+        return 0
+    written = 0
+    with connection.cursor() as cursor:
+        for statement in department_year_statements(first.year, last.year, department_ids):
+            if department_ids is None:
+                cursor.execute(*statement)
+            else:
+                prepared.execute(cursor, [statement])
+            written += max(cursor.rowcount, 0)
+    return written
 
 
 def _months(first, last):

@@ -372,7 +372,25 @@ SUMMED = (
 )
 
 
-class CallFigure(models.Model):
+class CallCounts(models.Model):
+    """The counts of calls that add up over months, towns and departments (``SUMMED``)."""
+
+    calls = models.PositiveIntegerField(_("呼叫数"), default=0)
+    accepted = models.PositiveIntegerField(_("已受理"), default=0)
+    accepted_on_time = models.PositiveIntegerField(_("按时受理"), default=0)
+    closed = models.PositiveIntegerField(_("已办结"), default=0)
+    closed_on_time = models.PositiveIntegerField(_("按时办结"), default=0)
+    evaluated = models.PositiveIntegerField(_("已评价"), default=0)
+    satisfied = models.PositiveIntegerField(_("满意"), default=0)
+    basically = models.PositiveIntegerField(_("基本满意"), default=0)
+    disputes = models.PositiveIntegerField(_("争议"), default=0)
+    unlisted = models.PositiveIntegerField(_("清单外"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CallFigure(CallCounts):
     """Call-and-respond figures of one month (呼叫响应统计), for a town × department, a department or a town.
 
     Rebuilt by ``territory.figures.recompute`` with the other statistics; never edited. Counts are of
@@ -405,17 +423,7 @@ class CallFigure(models.Model):
         related_name="call_figures",
         db_constraint=False,
     )
-    calls = models.PositiveIntegerField(_("呼叫数"), default=0)
-    accepted = models.PositiveIntegerField(_("已受理"), default=0)
-    accepted_on_time = models.PositiveIntegerField(_("按时受理"), default=0)
-    closed = models.PositiveIntegerField(_("已办结"), default=0)
-    closed_on_time = models.PositiveIntegerField(_("按时办结"), default=0)
-    evaluated = models.PositiveIntegerField(_("已评价"), default=0)
-    satisfied = models.PositiveIntegerField(_("满意"), default=0)
-    basically = models.PositiveIntegerField(_("基本满意"), default=0)
     dissatisfied = models.PositiveIntegerField(_("不满意"), default=0)
-    disputes = models.PositiveIntegerField(_("争议"), default=0)
-    unlisted = models.PositiveIntegerField(_("清单外"), default=0)
     accept_hours_median = models.FloatField(_("受理用时中位数(小时)"), null=True, blank=True)
     accept_hours_p90 = models.FloatField(_("受理用时90分位(小时)"), null=True, blank=True)
     close_hours_median = models.FloatField(_("办结用时中位数(小时)"), null=True, blank=True)
@@ -444,6 +452,47 @@ class CallFigure(models.Model):
 
     def __str__(self):
         return f"{self.period:%Y-%m} {self.town or ''}{self.department or ''}"
+
+
+class DepartmentYearCalls(CallCounts):
+    """A county department's call counts over one year (部门年度呼叫合计): its monthly ``CallFigure`` rows summed.
+
+    Kept in step by every run that writes those rows (``territory.figures.recompute``), so that a city's
+    or a province's dashboard ranks its departments from one row each, not from twelve each.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    department = models.ForeignKey(
+        "delegation.Department", verbose_name=_("部门"), on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    # As on ``CallFigure``: derived rows without key checks, the county held for scoping by region.
+    county = models.ForeignKey(
+        "reforms.Region", verbose_name=_("县"), on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    scope_path = "county"
+    town_path = None
+    department_path = "department"
+
+    class Meta:
+        verbose_name = _("部门年度呼叫合计")
+        verbose_name_plural = _("部门年度呼叫合计")
+        ordering = ["-year", "county", "department"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "department"],
+                name="department_year_calls_once",
+                violation_error_message=_("一个部门每年只有一行呼叫合计。"),
+            )
+        ]
+        indexes = [
+            # A region's ranking reads this index alone: every department of its counties in one year.
+            models.Index(
+                fields=["year", "county"], include=["department", *SUMMED], name="department_year_calls_county"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.department_id}"
 
 
 class RegionCallTimes(models.Model):

@@ -101,10 +101,11 @@ def call_figures(
 ) -> dict:
     """A town's or a region's call figures over ``year``, with the departments ranked by on-time rate.
 
-    Read from the stored monthly figures: a town's from its rows per department, a region's from the
-    departments' rows of its counties. With ``ends``, a ranking of more than twice that many departments
-    keeps its best and its worst ``ends`` and counts the others in ``left_out``: a province has well over
-    a thousand departments, and only the kept rows get their rates.
+    Read from the stored figures: a town's from its monthly rows per department, a region's from the
+    year totals of its counties' departments (``DepartmentYearCalls``). With ``ends``, a ranking of
+    more than twice that many departments keeps its best and its worst ``ends`` and counts the others
+    in ``left_out``: a province has well over a thousand departments, and only the kept rows get their
+    rates.
     """
     from django.db import connection
     from django.db.models import F, Sum
@@ -112,17 +113,18 @@ def call_figures(
     from core.sql import ranked_ends
     from delegation.models import Department
 
-    from .models import CallFigure
+    from .models import CallFigure, DepartmentYearCalls
 
     if town_id is not None:
-        rows = visible(user, CallFigure).filter(town_id=town_id)
+        rows = visible(user, CallFigure).filter(town_id=town_id, period__year=year, department__isnull=False)
+        # Grouped by the department's id alone: joining every month's row to its department's and
+        # county's names and grouping by them cost more than the ranking. The names are joined to the
+        # rows kept, after the cut.
+        grouped = rows.values("department_id").annotate(**{name: Sum(name) for name in SUMMED})
     else:
-        rows = visible_under(user, CallFigure, region_id).filter(town__isnull=True)
-    rows = rows.filter(period__year=year, department__isnull=False)
-    # Grouped by the department's id alone: joining every month's row to its department's and county's
-    # names and grouping by them took two thirds of the ranking's time at province scale. The names are
-    # joined to the rows kept, after the cut.
-    grouped = rows.values("department_id").annotate(**{name: Sum(name) for name in SUMMED})
+        # A province's departments, one stored row each, not a year of monthly rows summed per view.
+        totals = visible_under(user, DepartmentYearCalls, region_id).filter(year=year)
+        grouped = totals.values("department_id", *SUMMED)
     # By the exact on-time share (rows shown with equal rounded rates keep this order), then calls, and
     # the department's id, as the town ranking breaks its ties.
     q = connection.ops.quote_name

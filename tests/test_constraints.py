@@ -27,7 +27,7 @@ from reforms.models import (
     TownAnnualAssessment,
 )
 from staffing.models import FilledPosts, HeadcountQuota, Nameplate, StaffingPolicy
-from territory.models import ItemYearCalls, RegionCallTimes
+from territory.models import DepartmentYearCalls, ItemYearCalls, RegionCallTimes
 from tests import factories as f
 
 D = dt.date
@@ -162,7 +162,13 @@ CASES = {
         RegionCallTimes.objects.create(region=f.CountyFactory().parent, year=2025, calls=1)
     ),
     "item_year_calls_once": lambda: _copy(_item_year_calls()),
+    "department_year_calls_once": lambda: _copy(_department_year_calls()),
 }
+
+
+def _department_year_calls():
+    department = f.DepartmentFactory()
+    return DepartmentYearCalls.objects.create(department=department, county=department.county, year=2025, calls=1)
 
 
 def _item_year_calls():

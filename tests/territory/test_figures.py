@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from stats.services import recompute_all
 from territory import figures
-from territory.models import Call, CallFigure, RegionCallTimes
+from territory.models import Call, CallFigure, DepartmentYearCalls, RegionCallTimes
 from territory.services import call_accept, call_close, call_evaluate, call_raise, call_respond
 
 # Calls raised hours ago must fall in this month and this year at any hour the suite runs.
@@ -206,10 +206,10 @@ def test_the_figures_equal_a_recomputation_from_the_calls(world, calls_over_two_
     CallFigure.objects.create(period=month, county=world["county"], town=world["neighbour"], calls=9)
     written = figures.recompute(month)
     _assert_same(_stored_rows(), _expected_rows(month))
-    # The stale row is gone, the others new, with the year's times of the city and the province;
-    # the same calls again write nothing.
+    # The stale row is gone, the others new, with the year's times of the city and the province and
+    # each department's year totals; the same calls again write nothing.
     assert RegionCallTimes.objects.filter(year=month.year).count() == 2
-    assert written == len(_expected_rows(month)) + 1 + 2
+    assert written == len(_expected_rows(month)) + 1 + 2 + DepartmentYearCalls.objects.count()
     assert figures.recompute(month) == 0
 
 
@@ -218,7 +218,8 @@ def test_a_town_run_after_an_edit_equals_a_recomputation_from_the_calls(world, c
     figures.recompute(month)
     waiting = Call.objects.get(subject="占道")
     call_accept(user=world["responder"], call=waiting)
-    assert figures.recompute(month, [world["town"].pk]) == 3
+    # The town's row and its row with the department, the department's row and its year total.
+    assert figures.recompute(month, [world["town"].pk]) == 3 + 1
     _assert_same(_stored_rows(), _expected_rows(month))
     assert figures.recompute(month, [world["town"].pk]) == 0
 
