@@ -30,17 +30,21 @@ def _require_edit(user, instance):
         raise PermissionDenied(_("您无权修改此记录。"))
 
 
-def towns_touched(town_ids, since=None):
+def towns_touched(town_ids, since=None, calls_changed=True):
     """After commit, tell listeners (the statistics engine) that these towns changed.
 
     ``since`` maps a town to the first day from which its change alters the figures (None: from
     whenever it began); a town it does not name changed from the first day of the reform too.
+    ``calls_changed`` False says the change cannot alter the towns' call figures (no call-and-respond
+    record was written), so that their recompute may leave those alone.
     Every write path ends here, so a rolled-back write queues no recompute and a committed one always does.
     """
     town_ids = set(town_ids) - {None}
     since = {town: (since or {}).get(town) for town in town_ids}
     if town_ids:
-        transaction.on_commit(lambda: town_touched.send(sender=None, town_ids=town_ids, since=since))
+        transaction.on_commit(
+            lambda: town_touched.send(sender=None, town_ids=town_ids, since=since, calls_changed=calls_changed)
+        )
 
 
 def changed_since(instance):
@@ -59,10 +63,14 @@ def _earliest(*days):
     return None if None in days else min(days)
 
 
-def _touch(towns, since):
-    """The ``towns`` (None among them ignored) changed from the day ``since`` on."""
+def _touch(towns, since, model):
+    """The ``towns`` (None among them ignored) changed from the day ``since`` on, by a write to ``model``.
+
+    Only the models marked ``feeds_call_figures`` (a call; a town, whose county its call figures carry)
+    can change the towns' call figures.
+    """
     ids = {town.pk for town in towns if town is not None}
-    towns_touched(ids, since=dict.fromkeys(ids, since))
+    towns_touched(ids, since=dict.fromkeys(ids, since), calls_changed=getattr(model, "feeds_call_figures", False))
 
 
 def record_import(*, user, what, created, updated):
@@ -114,7 +122,7 @@ def record_add(instance, *, user):
     _history_user(instance, user)
     instance.save()
     _announce(instance, user, "create")
-    _touch([town_of(instance)], changed_since(instance))
+    _touch([town_of(instance)], changed_since(instance), type(instance))
     return instance
 
 
@@ -137,7 +145,7 @@ def record_update(instance, *, user, data, expected_version=None):
     _announce(current, user, "update")
     if not figures_unchanged:
         # A row moved in time changed the months from the earlier of its dates; a town it left changed too.
-        _touch([town_of(current), before], _earliest(before_since, changed_since(current)))
+        _touch([town_of(current), before], _earliest(before_since, changed_since(current)), type(current))
     return current
 
 
@@ -174,7 +182,7 @@ def record_delete(instance, *, user, expected_version=None):
     _history_user(current, user)
     _announce(current, user, "delete")
     current.delete()
-    _touch([town], since)
+    _touch([town], since, type(current))
 
 
 class RowsRefused(Exception):
@@ -249,5 +257,5 @@ def records_write(model, *, user, changes):
     records_changed.send(sender=model, changes=changed, user=user)
     towns = [town for town, _since in before] + [town_of(row) for row in rows.values()]
     days = [since for _town, since in before] + [changed_since(row) for row in rows.values()]
-    _touch(towns, _earliest(*days) if days else None)
+    _touch(towns, _earliest(*days) if days else None, model)
     return rows

@@ -122,6 +122,8 @@ class Town(LedgerModel):
     population = models.PositiveIntegerField(_("户籍人口"), null=True, blank=True)
     area_km2 = models.DecimalField(_("面积(平方公里)"), max_digits=9, decimal_places=2, null=True, blank=True)
     scope_path = "county"
+    # Its call figures carry its county: a town's edit may move them (core.services._touch).
+    feeds_call_figures = True
     history = HistoricalRecords()
 
     class Meta:

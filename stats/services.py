@@ -126,10 +126,14 @@ def months_between(first, last):
     return months
 
 
-def _rebuild(as_of, town_ids):
+def _rebuild(as_of, town_ids, call_towns=None):
+    """``call_towns``: of ``town_ids``, those whose call figures may have changed (None: all)."""
     period = _period(as_of)
     # Alerts before figures: the open-alert figures count them.
-    rows = sync_alerts(as_of, town_ids) + call_figures.recompute(period, town_ids)
+    rows = sync_alerts(as_of, town_ids)
+    calls = town_ids if call_towns is None or town_ids is None else sorted(set(call_towns) & set(town_ids))
+    if calls is None or calls:
+        rows += call_figures.recompute(period, calls)
     if town_ids is None:
         return rows + full_runs.rebuild_all(period, as_of)
     return rows + town_runs.rebuild_towns(period, as_of, town_ids)
@@ -163,7 +167,7 @@ def held_months(first, before):
     return sorted(set(held.values_list("period", flat=True)))
 
 
-def _run(scope, as_of, town_ids, triggered_by, months=None, town_since=None):
+def _run(scope, as_of, town_ids, triggered_by, months=None, town_since=None, call_towns=None):
     as_of = as_of or timezone.localdate()
     runs_reap()
     fields = ["rows_written", "outcome", "error", "finished_at"]
@@ -178,7 +182,7 @@ def _run(scope, as_of, town_ids, triggered_by, months=None, town_since=None):
                 if months is not None:
                     run.rows_written = _rebuild_months(months)
                 else:
-                    run.rows_written = _rebuild(as_of, town_ids)
+                    run.rows_written = _rebuild(as_of, town_ids, call_towns)
                     run.rows_written += _rebuild_town_history(town_since or {}, _period(as_of))
                     _clear_outbox(town_ids, started)
                 # Recorded in the run's own transaction: one commit fewer, and never a success that did not commit.
@@ -273,18 +277,19 @@ def recompute_town(town_id, as_of=None, *, triggered_by="manual"):
     return _run(code, as_of, [town_id], triggered_by)
 
 
-def recompute_towns(town_ids, as_of=None, *, triggered_by="manual", since=None):
+def recompute_towns(town_ids, as_of=None, *, triggered_by="manual", since=None, calls_changed=None):
     """Rebuild several towns in one run (a drained burst of edits).
 
     ``since`` {town id: first day} also rebuilds the figures of the past months held from that day's
-    month on, for the towns it names (an edit of past data).
+    month on, for the towns it names (an edit of past data). ``calls_changed`` names the towns whose
+    call figures may have changed (None: all); the others' are left as they are.
     """
     town_ids = sorted(set(town_ids))
     if not town_ids:
         return None
     scope = "towns:" + ",".join(map(str, town_ids[:5])) + ("…" if len(town_ids) > 5 else "")
     town_since = {town: day for town, day in (since or {}).items() if day is not None and town in town_ids}
-    return _run(scope[:40], as_of, town_ids, triggered_by, town_since=town_since)
+    return _run(scope[:40], as_of, town_ids, triggered_by, town_since=town_since, call_towns=calls_changed)
 
 
 def towns_reform_start(town_ids):
@@ -305,12 +310,13 @@ def _earliest(*days):
     return min(known).replace(day=1) if known else None
 
 
-def pending_mark(town_ids, since=None):
+def pending_mark(town_ids, since=None, calls_changed=True):
     """Record in the outbox that these towns need a recompute; safe to call repeatedly.
 
     ``since`` {town id: first day changed, None: unknown} asks for the past months too, from that
     day's month (an unknown day: from the town's reform start); without it, the current month only.
-    A town already waiting keeps the earliest month asked for.
+    A town already waiting keeps the earliest month asked for, and its call figures stay asked for
+    once any change asked for them (``calls_changed``).
     """
     now = timezone.now()
     # A deleted town has nothing left to recompute; the nightly run drops its old rows.
@@ -320,19 +326,33 @@ def pending_mark(town_ids, since=None):
         unknown = [town for town in town_ids if since.get(town) is None]
         starts = towns_reform_start(unknown) if unknown else {}
         asked = {town: since.get(town) or starts.get(town) for town in town_ids}
-    existing = dict(PendingRecompute.objects.filter(town_id__in=town_ids).values_list("town_id", "since"))
-    for town, waiting in existing.items():
-        PendingRecompute.objects.filter(town_id=town).update(touched_at=now, since=_earliest(waiting, asked[town]))
+    existing = PendingRecompute.objects.filter(town_id__in=town_ids).values_list("town_id", "since", "calls")
+    waiting = {town: (day, calls) for town, day, calls in existing}
+    for town, (day, calls) in waiting.items():
+        PendingRecompute.objects.filter(town_id=town).update(
+            touched_at=now, since=_earliest(day, asked[town]), calls=calls or calls_changed
+        )
     PendingRecompute.objects.bulk_create(
-        [PendingRecompute(town_id=t, touched_at=now, since=_earliest(asked[t])) for t in town_ids - set(existing)],
+        [
+            PendingRecompute(town_id=t, touched_at=now, since=_earliest(asked[t]), calls=calls_changed)
+            for t in town_ids - set(waiting)
+        ],
         ignore_conflicts=True,
     )
 
 
 def pending_drain(as_of=None, *, triggered_by="outbox"):
     """Recompute every town waiting in the outbox, in one run, with the past months each asks for."""
-    waiting = dict(PendingRecompute.objects.values_list("town_id", "since"))
-    return recompute_towns(list(waiting), as_of, triggered_by=triggered_by, since=waiting)
+    waiting = {
+        town: (day, calls) for town, day, calls in PendingRecompute.objects.values_list("town_id", "since", "calls")
+    }
+    return recompute_towns(
+        list(waiting),
+        as_of,
+        triggered_by=triggered_by,
+        since={town: day for town, (day, _calls) in waiting.items()},
+        calls_changed=[town for town, (_day, calls) in waiting.items() if calls],
+    )
 
 
 def recompute_request(*, user, town_code):

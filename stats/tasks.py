@@ -54,7 +54,7 @@ def queue_drain():
         logger.exception("statistics: in-process recompute failed, left in the outbox")
 
 
-def on_town_touched(sender, town_ids, since=None, **kwargs):
+def on_town_touched(sender, town_ids, since=None, calls_changed=True, **kwargs):
     """Receiver of ``core.signals.town_touched`` (sent after commit)."""
-    services.pending_mark(town_ids, since=since)
+    services.pending_mark(town_ids, since=since, calls_changed=calls_changed)
     queue_drain()

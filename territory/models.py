@@ -265,6 +265,7 @@ class Call(LedgerModel):
     )
     scope_path = "town__county"
     town_path = "town"
+    feeds_call_figures = True  # its writes may change the call figures (core.services._touch)
     department_path = "department"
     history = HistoricalRecords()
 

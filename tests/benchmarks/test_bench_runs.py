@@ -55,7 +55,12 @@ def test_bench_times_the_first_ever_run_then_every_figure_in_each_run(postgresql
     output = _bench("--runs", "2")
     assert "no statistics yet: timing the first-ever run" in output
     assert _runs_min_median_max(_row(output, "first-ever run ÷ the faster floor"))[0] == "1"
-    for figure in ("nightly run ÷ the faster floor", "one town's run, median", "overview page of the province"):
+    for figure in (
+        "nightly run ÷ the faster floor",
+        "one town's run after a ledger edit, median",
+        "one town's run after a call edit, median",
+        "overview page of the province",
+    ):
         assert _runs_min_median_max(_row(output, figure))[0] == "2"
     assert output.count("load average before") == 2
     assert output.count("load average after") == 2

@@ -30,3 +30,4 @@ def test_every_run_of_the_statistics_is_inside_its_targets():
         assert run["nightly_ratio"] <= targets["nightly_ratio"], run
         assert run["new_month_ratio"] <= targets["new_month_ratio"], run
         assert run["town_median_ms"] < targets["town_median_ms"], run
+        assert run["town_call_edit_median_ms"] < targets["town_median_ms"], run
