@@ -169,7 +169,10 @@ def held_months(first, before):
 
 def _run(scope, as_of, town_ids, triggered_by, months=None, town_since=None, call_towns=None):
     as_of = as_of or timezone.localdate()
-    runs_reap()
+    if town_ids is None:
+        # A full run (nightly, backfill, by hand) closes the records of dead runs itself; towns' runs are
+        # drained by the task that has just done so (stats.tasks.drain_pending_task).
+        runs_reap()
     fields = ["rows_written", "outcome", "error", "finished_at"]
     with ExitStack() as claim:
         # The record becomes visible already claimed, so that no reaper can take it for a dead one.
