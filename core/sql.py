@@ -24,6 +24,17 @@ class Condition:
         return f"Condition({self.sql!r}, {self.params!r})"
 
 
+def share_sql(part, whole):
+    """SQL of ``part`` ÷ ``whole`` (quoted columns, counts with ``part`` ≤ ``whole``) to rank by.
+
+    As a double: division rounded correctly keeps two different shares of counts below ten million
+    apart (they differ by more than 1e-14) and equal shares equal, so the order is the exact one; and
+    PostgreSQL sorts doubles several times faster than the numerics ``* 1.0`` makes (a nation's
+    towns are ranked on every view of its overview).
+    """
+    return f"CAST({part} AS DOUBLE PRECISION) / {whole}"
+
+
 def ranked_ends(grouped, order, ends, *, ranked_if="1 = 1", totals=(), labels=None):
     """The rows of ``grouped`` (a ``values(…).annotate(…)`` queryset) ranked by ``order`` (SQL over its
     quoted column names), cut in the database to the first and the last ``ends`` (all with None).

@@ -9,7 +9,7 @@ from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
 from core.scoping import at_or_under, visible, visible_under
-from core.sql import ranked_ends
+from core.sql import ranked_ends, share_sql
 from reforms.models import Region, Town
 
 from .measures import AVERAGES, POWER_MEASURES, SHARES, STRAND_METRICS
@@ -294,7 +294,7 @@ def town_ranking(user, region_id, period, *, limit=RANKING_LIMIT):
     )
     q = connection.ops.quote_name
     taken = f"{q('taken_over')} > 0"
-    order = f"CASE WHEN {taken} THEN {q('running')} * 1.0 / {q('taken_over')} END DESC, {q('town_id')}"
+    order = f"CASE WHEN {taken} THEN {share_sql(q('running'), q('taken_over'))} END DESC, {q('town_id')}"
     names = Town.objects.values(
         label_key=F("pk"), town__name=F("name"), town__code=F("code"), town__county__name=F("county__name")
     )

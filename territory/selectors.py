@@ -110,7 +110,7 @@ def call_figures(
     from django.db import connection
     from django.db.models import F, Sum
 
-    from core.sql import ranked_ends
+    from core.sql import ranked_ends, share_sql
     from delegation.models import Department
 
     from .models import CallFigure, DepartmentYearCalls
@@ -128,7 +128,7 @@ def call_figures(
     # By the exact on-time share (rows shown with equal rounded rates keep this order), then calls, and
     # the department's id, as the town ranking breaks its ties.
     q = connection.ops.quote_name
-    share = f"CASE WHEN {q('closed')} > 0 THEN {q('closed_on_time')} * 1.0 / {q('closed')} ELSE 0 END"
+    share = f"CASE WHEN {q('closed')} > 0 THEN {share_sql(q('closed_on_time'), q('closed'))} ELSE 0 END"
     order = f"{share} DESC, {q('calls')} DESC, {q('department_id')}"
     names = Department.objects.values(label_key=F("pk"), department__name=F("name"), county__name=F("county__name"))
     rows, ranked, _in_all, total = ranked_ends(
