@@ -20,7 +20,7 @@ def rebuild_all(period, as_of):
     The rows are built in staging tables (temporary, no indexes), then only the difference is written:
     keys that vanished are deleted, new keys inserted, changed values updated. On most nights few
     figures change, so an unchanged ledger costs two hash joins per table instead of rewriting
-    ~100,000 rows and their five indexes (and leaving as many dead rows behind). The first run of a
+    ~100,000 rows and their indexes (and leaving as many dead rows behind). The first run of a
     month on PostgreSQL loads them as the month's new partition instead (``_load_partition``).
     """
     stages = {model: _create_stage(model) for model, _dims, _measures in TABLES}

@@ -82,15 +82,8 @@ class PowerFigure(ScopedFigure):
                 fields=["scope_kind", "scope_id", "period", "power_type", "mode"], name="power_figure_unique"
             ),
         ]
-        indexes = [
-            # Covering the town ranking of a dashboard (every town of a province, summed over types and
-            # modes): read from the index alone, not from ~36,000 scattered rows per overview.
-            models.Index(
-                fields=["period", "scope_kind", "region"],
-                include=["scope_id", "delegated", "taken_over", "running"],
-                name="power_figure_by_region",
-            ),
-        ]
+        # No index by region: the town ranking reads ``TownPowerTotal``, and every other read finds a
+        # scope's rows by the unique key (scope kind, scope id, period, …).
 
     def __str__(self):
         return f"{self.scope_kind}:{self.scope_id} {self.period:%Y-%m} {self.power_type}/{self.mode}"
