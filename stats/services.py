@@ -329,19 +329,20 @@ def pending_mark(town_ids, since=None, calls_changed=True):
         unknown = [town for town in town_ids if since.get(town) is None]
         starts = towns_reform_start(unknown) if unknown else {}
         asked = {town: since.get(town) or starts.get(town) for town in town_ids}
-    existing = PendingRecompute.objects.filter(town_id__in=town_ids).values_list("town_id", "since", "calls")
-    waiting = {town: (day, calls) for town, day, calls in existing}
-    for town, (day, calls) in waiting.items():
-        PendingRecompute.objects.filter(town_id=town).update(
-            touched_at=now, since=_earliest(day, asked[town]), calls=calls or calls_changed
-        )
+    existing = dict(PendingRecompute.objects.filter(town_id__in=town_ids).values_list("town_id", "since"))
+    for town, waiting in existing.items():
+        PendingRecompute.objects.filter(town_id=town).update(touched_at=now, since=_earliest(waiting, asked[town]))
     PendingRecompute.objects.bulk_create(
         [
             PendingRecompute(town_id=t, touched_at=now, since=_earliest(asked[t]), calls=calls_changed)
-            for t in town_ids - set(waiting)
+            for t in town_ids - set(existing)
         ],
         ignore_conflicts=True,
     )
+    if calls_changed:
+        # Set, never cleared by a later edit of another kind (nor lost to a row another edit inserted
+        # first): only the run that drains the town clears it, with the row.
+        PendingRecompute.objects.filter(town_id__in=town_ids).update(calls=True)
 
 
 def pending_drain(as_of=None, *, triggered_by="outbox"):
