@@ -325,6 +325,7 @@ def _statement(period, town_ids, department_ids):
 
 
 def _year_of(column):
+    """SQL of the calendar year of the date ``column``, as an integer (each database has its own)."""
     if connection.vendor == "postgresql":
         return f"CAST(EXTRACT(YEAR FROM {column}) AS integer)"
     return f"CAST(strftime('%%Y', {column}) AS integer)"
