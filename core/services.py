@@ -13,7 +13,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from core.constraints import errors_at_fields
-from core.scoping import can_edit, town_of
+from core.scoping import can_edit, scope_relations, town_of
 from core.signals import data_imported, record_changed, records_changed, town_touched, write_begins
 
 
@@ -89,8 +89,9 @@ def _full_clean(instance, exclude=None):
         raise errors_at_fields(type(instance), error, instance) from None
 
 
-def _announce(instance, user, action):
-    record_changed.send(sender=type(instance), instance=instance, user=user, action=action)
+def _announce(instance, user, action, figure_free=False):
+    """Tell listeners (audit, alerts) of the write; ``figure_free``: it changed only ``figure_free_fields``."""
+    record_changed.send(sender=type(instance), instance=instance, user=user, action=action, figure_free=figure_free)
 
 
 def _history_user(instance, user):
@@ -101,7 +102,11 @@ def _history_user(instance, user):
 def _lock_current(instance, user, expected_version):
     """The row as saved now, locked for this transaction, after the scope and version checks."""
     write_begins.send(sender=type(instance))
-    current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    model = type(instance)
+    # The rows on the scope path come in the same query (the checks below and after the change read
+    # them); only the row itself is locked, not its town or county.
+    rows = model._default_manager.select_related(*scope_relations(model)).select_for_update(of=("self",))
+    current = rows.get(pk=instance.pk)
     _require_edit(user, current)
     if expected_version is not None and current.version != int(expected_version):
         raise VersionConflict(current)
@@ -142,7 +147,7 @@ def record_update(instance, *, user, data, expected_version=None):
     _full_clean(current)
     _history_user(current, user)
     current.save()
-    _announce(current, user, "update")
+    _announce(current, user, "update", figure_free=figures_unchanged)
     if not figures_unchanged:
         # A row moved in time changed the months from the earlier of its dates; a town it left changed too.
         _touch([town_of(current), before], _earliest(before_since, changed_since(current)), type(current))

@@ -51,9 +51,12 @@ def sync_subject_alerts(instance):
     Alert.objects.bulk_create([Alert(**row, is_open=True, opened_at=now) for row in found.values()])
 
 
-def on_record_changed(sender, instance, action, **kwargs):
-    """Inside the write's transaction; a failure here is logged and never refuses the write."""
-    if action == "delete" or type(instance) not in RULES:
+def on_record_changed(sender, instance, action, figure_free=False, **kwargs):
+    """Inside the write's transaction; a failure here is logged and never refuses the write.
+
+    A change to ``figure_free_fields`` alone (a task's lead unit) cannot raise or close an alert.
+    """
+    if action == "delete" or figure_free or type(instance) not in RULES:
         return
     try:
         with transaction.atomic():

@@ -25,7 +25,13 @@ def figure_list(*, user):
 
 
 def alert_list(*, user):
-    return visible(user, Alert).select_related("town", "region", "subject_type")
+    # By the regions in reach (``visible_under``), not by joining each alert's region to its parents:
+    # the count of a province's open alerts then reads the index of open alerts per region.
+    if user.is_authenticated and not user.is_system_admin and user.region_id is not None:
+        alerts = visible_under(user, Alert, user.region_id)
+    else:
+        alerts = visible(user, Alert)
+    return alerts.select_related("town", "region", "subject_type")
 
 
 def recompute_run_list(*, user):

@@ -1,9 +1,10 @@
 """The viewset every ledger model's API uses: scoped reads, writes through services, ETag locking."""
 
 from rest_framework import status, viewsets
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from core.scoping import visible
+from core.scoping import scope_relations, visible
 from core.services import record_create, record_delete, record_update
 
 from .exceptions import PreconditionFailed, PreconditionRequired
@@ -39,7 +40,17 @@ class ScopedQuerysetMixin:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return self.model._default_manager.none()
         queryset = visible(self.request.user, self.model).prefetch_related(*self.prefetch)
-        return queryset.select_related(*self.related) if self.related else queryset
+        related = [*self.related]
+        if self.request.method not in SAFE_METHODS:
+            related += scope_relations(self.model)  # the permission's scope check reads them
+        return queryset.select_related(*related) if related else queryset
+
+    def filter_queryset(self, queryset):
+        # A lookup by id with no query parameters: the filters, search and ordering would each pass
+        # every row, and building them costs more than the lookup itself.
+        if (self.lookup_url_kwarg or self.lookup_field) in self.kwargs and not self.request.query_params:
+            return queryset
+        return super().filter_queryset(queryset)
 
     def list(self, request, *args, **kwargs):
         """The page of rows in scope; read as columns where the serializer allows (``core.api.rows``)."""
@@ -83,8 +94,10 @@ class LedgerViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
         expected = self.expected_version(instance)
         serializer = self.get_serializer(instance, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        saved = record_update(instance, user=request.user, data=serializer.validated_data, expected_version=expected)
-        return Response(self.get_serializer(saved).data)
+        serializer.instance = record_update(
+            instance, user=request.user, data=serializer.validated_data, expected_version=expected
+        )
+        return Response(serializer.data)  # the saved row, through the serializer that validated it
 
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()

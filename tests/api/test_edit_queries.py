@@ -1,0 +1,59 @@
+"""An edit by id over the API reads what its checks need once, and no more."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reforms.models import ReformTask
+from stats.models import Alert, AlertRule
+from tests.factories import ReformPlanFactory, ReformTaskFactory
+
+from .conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def patch(client, task, data):
+    read = client.get(f"/api/v1/tasks/{task.pk}/")
+    assert read.status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        response = client.patch(f"/api/v1/tasks/{task.pk}/", data, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert response.status_code == 200, response.content
+    return response, [query["sql"] for query in queries]
+
+
+def selects_from(sqls, table):
+    """The SELECTs whose own table (not a joined one) is ``table``."""
+    return [sql for sql in sqls if re.match(rf'SELECT .* FROM "{table}" WHERE', sql) and " JOIN " not in sql]
+
+
+def test_an_edit_reads_the_rows_its_scope_checks_follow_with_the_row_itself(users, town_a):
+    task = ReformTaskFactory(plan=ReformPlanFactory(town=town_a))
+    response, sqls = patch(client_for(users["editor_a"]), task, {"cooperating_units": "县财政局"})
+    assert response.json()["cooperating_units"] == "县财政局"
+    # The permission before the change and the service's checks under the lock read the plan and
+    # its town in the row's own query, not one query each, twice.
+    assert selects_from(sqls, "reforms_town") == []
+    assert [sql for sql in selects_from(sqls, "reforms_reformplan") if 'SELECT "reforms_reformplan"."id"' in sql] == []
+
+
+def test_an_edit_of_a_field_no_alert_reads_leaves_the_alerts_alone(users, town_a):
+    task = ReformTaskFactory(plan=ReformPlanFactory(town=town_a), deadline=dt.date(2020, 1, 31))
+    client = client_for(users["editor_a"])
+    _response, sqls = patch(client, task, {"status": "in_progress"})
+    assert Alert.objects.filter(rule=AlertRule.TASK_OVERDUE, subject_id=task.pk, is_open=True).count() == 1
+    assert any('"stats_alert"' in sql for sql in sqls)
+
+    _response, sqls = patch(client, task, {"cooperating_units": "县财政局"})
+    assert not any('"stats_alert"' in sql for sql in sqls)
+    assert Alert.objects.filter(rule=AlertRule.TASK_OVERDUE, subject_id=task.pk, is_open=True).count() == 1
+
+
+def test_a_lookup_with_a_filter_still_filters(users, town_a):
+    task = ReformTaskFactory(plan=ReformPlanFactory(town=town_a), status=ReformTask.Status.NOT_STARTED)
+    client = client_for(users["reviewer"])
+    assert client.get(f"/api/v1/tasks/{task.pk}/").status_code == 200
+    assert client.get(f"/api/v1/tasks/{task.pk}/", {"status": "done"}).status_code == 404
