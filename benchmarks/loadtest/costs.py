@@ -1,0 +1,167 @@
+"""What each request of the load mix costs in-process, and what the mix costs per second.
+
+Sends each kind of request the locust users send (``locustfile.py``) through Django's test client, with
+the load test's accounts (``manage.py loadtest_fixtures``), and prints per kind the median and fastest
+time, the number of SQL queries and their time, and the seconds of work per second that kind asks of
+the server at 100 users (its rate in the mix × its median). No server, no network: where the time of a
+busy hour goes, one request kind at a time, and an A/B of a change on the same database.
+
+Usage, with the load test's settings and database (``run.sh``)::
+
+    python -m benchmarks.loadtest.costs [--samples 30] [--kinds task_patch,alerts] [--profile KIND]
+
+Writes: each task PATCH saves a task (a new ``cooperating_units``) and each push case counts of one
+month, as the load test does. Set ``API_TOKEN_RATE`` high: the samples would exceed a token's rate.
+"""
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import random
+import statistics
+import time
+
+import django
+
+# Requests per second each kind sends at 100 users: 29 editors (a GET + PATCH pair every ~1 s), 29
+# reviewers (every ~2 s, town : overview : alerts = 3 : 2 : 1), 14 platforms (every ~1.5 s), 14
+# department and 14 town staff (every ~2 s, inbox : queue : call = 2 : 3 : 2).
+RATES = {
+    "task_patch": 29,
+    "push": 9,
+    "town": 7.25,
+    "overview": 4.83,
+    "alerts": 2.42,
+    "department_inbox": 2,
+    "department_queue": 3,
+    "department_call": 2,
+    "town_inbox": 2,
+    "town_queue": 3,
+    "town_call": 2,
+}
+
+
+class QueryTimer:
+    """``connection.execute_wrapper`` that counts the queries and sums their time."""
+
+    def __init__(self):
+        self.count, self.seconds = 0, 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.count += 1
+            self.seconds += time.perf_counter() - start
+
+
+def request_kinds(fixtures, month):
+    """{kind: function sending one request of that kind}, each asserting the answer a user expects."""
+    from django.test import Client
+
+    def signed_in(entry):
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.cookies[entry["cookie"]] = entry["session"]
+        return client
+
+    def bearer(entry):
+        return Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {entry['token']}")
+
+    editor, platform = fixtures["editors"][0], fixtures["platforms"][0]
+    editor_client, platform_client = bearer(editor), bearer(platform)
+    reviewer = signed_in(fixtures["reviewers"][0])
+    department, town_staff = fixtures["departments"][0], fixtures["towns_staff"][0]
+    department_client, town_client = signed_in(department), signed_in(town_staff)
+
+    def ok(response, status=200):
+        assert response.status_code == status, (response.status_code, response.content[:300])
+
+    def task_patch():
+        pk = random.choice(editor["tasks"])  # noqa: S311 (a load mix, not secrets)
+        read = editor_client.get(f"/api/v1/tasks/{pk}/")
+        ok(read)
+        body = json.dumps({"cooperating_units": f"协办单位{random.randrange(10**6)}"})  # noqa: S311
+        headers = {"If-Match": read["ETag"]}
+        ok(editor_client.patch(f"/api/v1/tasks/{pk}/", body, content_type="application/json", headers=headers))
+
+    def push():
+        powers = random.sample(platform["powers"], 20)
+        items = [{"power": pk, "month": month, "handled_by": "town", "accepted": 3, "closed": 3} for pk in powers]
+        body = json.dumps({"items": items})
+        ok(platform_client.post("/api/v1/case-counts/bulk/", body, content_type="application/json"))
+
+    def queue(client, boxes):
+        return lambda: ok(client.get("/territory/calls/", {"box": random.choice(boxes)}))  # noqa: S311
+
+    def call(client, calls):
+        return lambda: ok(client.get(f"/territory/calls/{random.choice(calls)}/"))  # noqa: S311
+
+    return {
+        "task_patch": task_patch,
+        "push": push,
+        "town": lambda: ok(reviewer.get(f"/towns/town/{random.choice(fixtures['towns'])}/")),  # noqa: S311
+        "overview": lambda: ok(reviewer.get(fixtures["dashboard"])),
+        "alerts": lambda: ok(reviewer.get("/api/v1/stats/alerts/", {"is_open": "true"})),
+        "department_inbox": lambda: ok(department_client.get("/territory/inbox/")),
+        "department_queue": queue(department_client, ["to_accept", "to_close", "overdue"]),
+        "department_call": call(department_client, department["calls"]),
+        "town_inbox": lambda: ok(town_client.get("/territory/inbox/")),
+        "town_queue": queue(town_client, ["to_accept", "to_close", "to_evaluate", "overdue"]),
+        "town_call": call(town_client, town_staff["calls"]),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--fixtures", default=os.environ.get("LOADTEST_FIXTURES", "var/loadtest.json"))
+    parser.add_argument("--month", default=os.environ.get("LOADTEST_MONTH", "2026-10"))
+    parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--kinds", default=",".join(RATES), help="comma-separated, of: " + ", ".join(RATES))
+    parser.add_argument("--profile", metavar="KIND", help="cProfile this kind instead (top 60 by own time)")
+    args = parser.parse_args()
+    django.setup()
+    from django.db import connection
+
+    with open(args.fixtures, encoding="utf-8") as file:
+        kinds = request_kinds(json.load(file), args.month)
+    chosen = [args.profile] if args.profile else args.kinds.split(",")
+    unknown = [kind for kind in chosen if kind not in kinds]
+    if unknown:
+        parser.error(f"unknown kind(s): {', '.join(unknown)}")
+    random.seed(1)
+    total = 0.0
+    print(f"{'kind':18} {'median ms':>10} {'min ms':>8} {'queries':>8} {'SQL ms':>8} {'s/s at 100 users':>17}")
+    for kind in chosen:
+        send = kinds[kind]
+        for _ in range(3):  # warm per-process caches (content types, translations, templates)
+            send()
+        profile = cProfile.Profile() if args.profile else None
+        times, sql = [], []
+        for _ in range(args.samples):
+            timer = QueryTimer()
+            with connection.execute_wrapper(timer):
+                start = time.perf_counter()
+                if profile:
+                    profile.enable()
+                send()
+                if profile:
+                    profile.disable()
+                times.append(time.perf_counter() - start)
+            sql.append(timer.seconds)
+        median = statistics.median(times)
+        total += median * RATES[kind]
+        print(
+            f"{kind:18} {median * 1000:10.1f} {min(times) * 1000:8.1f} {timer.count:8d} "
+            f"{statistics.median(sql) * 1000:8.1f} {median * RATES[kind]:17.2f}"
+        )
+        if profile:
+            pstats.Stats(profile).sort_stats("tottime").print_stats(60)
+    if not args.profile and len(chosen) == len(RATES):
+        print(f"the whole mix at 100 users asks {total:.2f} s of work per second of this machine")
+
+
+if __name__ == "__main__":
+    main()
