@@ -6,12 +6,14 @@ chart data and spreadsheet sheets, so that the views stay thin and page and expo
 
 import datetime as dt
 from decimal import Decimal
+from functools import cache
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -185,7 +187,19 @@ def link(row, scope, period):
     if "handled_by" in extra:  # the 12-month window the case figures cover
         first, last = activity_window(period)
         query.update(month_from=first.isoformat(), month_to=last.isoformat())
-    return f"{reverse(name)}?{urlencode(query)}"
+    return f"{list_path(name)}?{urlencode(query)}"
+
+
+def list_path(name):
+    """``reverse(name)`` of a ledger list without arguments, resolved once per process: a province's
+    overview links some 180 figures to a dozen lists, and each ``reverse`` walks the URL patterns."""
+    return _list_path(name, get_urlconf(settings.ROOT_URLCONF), get_script_prefix())
+
+
+@cache
+def _list_path(name, urlconf, script_prefix):
+    # Keyed by what ``reverse`` reads besides the name, so a cached path is the one it would give.
+    return reverse(name, urlconf=urlconf)
 
 
 def tidy(value):

@@ -10,6 +10,17 @@ Usage, with the load test's settings and database (``run.sh``)::
 
     python -m benchmarks.loadtest.costs [--samples 30] [--kinds task_patch,alerts] [--profile KIND]
 
+Times on a shared machine vary by a third from one minute to the next; the instructions a process
+executes do not. ``--send N`` sends each chosen kind N times after the warm-up and prints nothing, for
+valgrind's callgrind to count; the difference between two counts (N = 2 and N = 22, say) over 20 is
+one request's instructions, the start-up left out::
+
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null python -m benchmarks.loadtest.costs \
+        --kinds api_list --send 22
+
+Besides the mix, ``api_list`` is the benchmark's API list (100 delegated powers, two filters), read by
+an API client of the load test; it has no rate in the mix.
+
 Writes: each task PATCH saves a task (a new ``cooperating_units``) and each push case counts of one
 month, as the load test does. Set ``API_TOKEN_RATE`` high: the samples would exceed a token's rate.
 """
@@ -62,6 +73,8 @@ def request_kinds(fixtures, month):
     """{kind: function sending one request of that kind}, each asserting the answer a user expects."""
     from django.test import Client
 
+    from benchmarks.bench_pages import API_FILTERS
+
     def signed_in(entry):
         client = Client(HTTP_HOST="127.0.0.1")
         client.cookies[entry["cookie"]] = entry["session"]
@@ -111,6 +124,7 @@ def request_kinds(fixtures, month):
         "town_inbox": lambda: ok(town_client.get("/territory/inbox/")),
         "town_queue": queue(town_client, ["to_accept", "to_close", "to_evaluate", "overdue"]),
         "town_call": call(town_client, town_staff["calls"]),
+        "api_list": lambda: ok(platform_client.get("/api/v1/delegated-powers/", {"page_size": 100, **API_FILTERS})),
     }
 
 
@@ -119,12 +133,13 @@ def main():
     parser.add_argument("--fixtures", default=os.environ.get("LOADTEST_FIXTURES", "var/loadtest.json"))
     parser.add_argument("--month", default=os.environ.get("LOADTEST_MONTH", "2026-10"))
     parser.add_argument("--samples", type=int, default=30)
-    parser.add_argument("--kinds", default=",".join(RATES), help="comma-separated, of: " + ", ".join(RATES))
+    parser.add_argument(
+        "--kinds", default=",".join(RATES), help="comma-separated, of: " + ", ".join([*RATES, "api_list"])
+    )
     parser.add_argument("--profile", metavar="KIND", help="cProfile this kind instead (top 60 by own time)")
+    parser.add_argument("--send", type=int, metavar="N", help="only send each kind N times (for callgrind)")
     args = parser.parse_args()
     django.setup()
-    from django.db import connection
-
     with open(args.fixtures, encoding="utf-8") as file:
         kinds = request_kinds(json.load(file), args.month)
     chosen = [args.profile] if args.profile else args.kinds.split(",")
@@ -132,15 +147,27 @@ def main():
     if unknown:
         parser.error(f"unknown kind(s): {', '.join(unknown)}")
     random.seed(1)
+    if args.send is not None:
+        for kind in chosen:
+            for _ in range(3 + args.send):  # the warm-up's three, as timed runs have
+                kinds[kind]()
+    else:
+        report(kinds, chosen, args.samples, profiled=bool(args.profile))
+
+
+def report(kinds, chosen, samples, profiled):
+    """Print each chosen kind's median and fastest time, queries, SQL time and its share of the mix."""
+    from django.db import connection
+
     total = 0.0
     print(f"{'kind':18} {'median ms':>10} {'min ms':>8} {'queries':>8} {'SQL ms':>8} {'s/s at 100 users':>17}")
     for kind in chosen:
         send = kinds[kind]
         for _ in range(3):  # warm per-process caches (content types, translations, templates)
             send()
-        profile = cProfile.Profile() if args.profile else None
+        profile = cProfile.Profile() if profiled else None
         times, sql = [], []
-        for _ in range(args.samples):
+        for _ in range(samples):
             timer = QueryTimer()
             with connection.execute_wrapper(timer):
                 start = time.perf_counter()
@@ -152,14 +179,15 @@ def main():
                 times.append(time.perf_counter() - start)
             sql.append(timer.seconds)
         median = statistics.median(times)
-        total += median * RATES[kind]
+        rate = RATES.get(kind, 0)
+        total += median * rate
         print(
             f"{kind:18} {median * 1000:10.1f} {min(times) * 1000:8.1f} {timer.count:8d} "
-            f"{statistics.median(sql) * 1000:8.1f} {median * RATES[kind]:17.2f}"
+            f"{statistics.median(sql) * 1000:8.1f} {median * rate:17.2f}"
         )
         if profile:
             pstats.Stats(profile).sort_stats("tottime").print_stats(60)
-    if not args.profile and len(chosen) == len(RATES):
+    if not profiled and set(RATES) <= set(chosen):
         print(f"the whole mix at 100 users asks {total:.2f} s of work per second of this machine")
 
 

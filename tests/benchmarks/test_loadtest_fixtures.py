@@ -25,13 +25,13 @@ def test_fixture_sessions_open_reviewer_pages_and_tokens_authenticate_the_api(cl
     response = client.get(f"/api/v1/tasks/{task}/", HTTP_AUTHORIZATION=f"Bearer {editor['token']}")
     assert response.status_code == 200
 
-    # The cost report (benchmarks/loadtest/costs.py) sends every kind of the mix with these fixtures;
-    # each checks its answer, and the editors' PATCH saves its task.
+    # The cost report (benchmarks/loadtest/costs.py) sends every kind of the mix, and the API list,
+    # with these fixtures; each checks its answer, and the editors' PATCH saves its task.
     from benchmarks.loadtest.costs import RATES, request_kinds
     from reforms.models import ReformTask
 
     kinds = request_kinds(fixtures, "2026-10")
-    assert set(kinds) == set(RATES)
+    assert set(kinds) == {*RATES, "api_list"}
     saved = set(ReformTask.objects.filter(pk__in=editor["tasks"]).values_list("pk", "version"))
     for send in kinds.values():
         send()
