@@ -269,19 +269,49 @@ def test_the_secondment_rule_reads_each_towns_own_policy(demo, town):
     assert (row["subject_id"], row["params"]["limit"], str(row["since"])) == (later.pk, 3, "2024-04-01")
 
 
+def test_a_full_run_closes_what_is_gone_keeps_what_stays_and_opens_what_is_new(demo):
+    today = timezone.localdate()
+    before = {a.pk: a.opened_at for a in Alert.objects.filter(is_open=True)}
+    gone = Alert.objects.filter(rule=AlertRule.TASK_OVERDUE, is_open=True).first()
+    ReformTask.objects.filter(pk=gone.subject_id).update(status=ReformTask.Status.DONE, completed_on=today)
+    plan = ReformTask.objects.get(pk=gone.subject_id).plan
+    new = f.ReformTaskFactory(plan=plan, title="新逾期任务", deadline=today - dt.timedelta(days=1))
+
+    assert sync_alerts(today) == 2
+    gone.refresh_from_db()
+    assert (gone.is_open, gone.closed_at is not None) == (False, True)
+    opened = Alert.objects.get(rule=AlertRule.TASK_OVERDUE, subject_id=new.pk, is_open=True)
+    assert (opened.town_id, opened.since, opened.params["task"]) == (plan.town_id, new.deadline, "新逾期任务")
+    # The others stay the alerts they were: same rows, opened when they were.
+    kept = {a.pk: a.opened_at for a in Alert.objects.filter(is_open=True).exclude(pk=opened.pk)}
+    assert kept == {pk: opened_at for pk, opened_at in before.items() if pk != gone.pk}
+    assert sync_alerts(today) == 0
+
+
+def _plan_nodes(node, inner=False):
+    """(node, whether it lies on the inner side of a nested loop) for every node of a JSON plan."""
+    yield node, inner
+    for i, child in enumerate(node.get("Plans", [])):
+        yield from _plan_nodes(child, inner or (node["Node Type"] == "Nested Loop" and i == 1))
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan of PostgreSQL's one-statement sync")
 def test_the_first_sync_on_an_empty_alert_table_does_not_rescan_it_for_every_breach():
     """After a bulk load the alert table is empty and analysed as such. Opening each breach's alert by an
     anti-join against that table let the planner rescan it once per breach while the same statement
-    filled it: quadratic, eleven minutes for 200,000 breaches at province scale. The opening must not
-    read the table it inserts into row by row."""
+    filled it: quadratic, eleven minutes for 200,000 breaches at province scale. The full run pairs the
+    breaches with the open alerts by one hash join instead, and nothing reads the alert table on the
+    inner side of a nested loop."""
+    table = Alert._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(Alert._meta.db_table)}")
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
         sql, params = sync_statement(timezone.localdate())
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    opening = plan[plan.index("CTE opened") :]
-    assert f"Seq Scan on {Alert._meta.db_table}" not in opening, opening
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        ((plan,),) = cursor.fetchall()
+    nodes = list(_plan_nodes(plan[0]["Plan"]))
+    rescanned = [n for n, inner in nodes if inner and n.get("Relation Name") == table and "Seq Scan" in n["Node Type"]]
+    assert rescanned == [], plan
+    assert [n["Node Type"] for n, _inner in nodes if n.get("Join Type") == "Full"] == ["Hash Join"], plan
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan of PostgreSQL")
