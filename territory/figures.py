@@ -191,13 +191,7 @@ def recompute(period, town_ids=None):
     department_ids = None
     if town_ids is not None:
         town_ids = list(town_ids)
-        department_ids = sorted(
-            set(
-                Call.objects.filter(town_id__in=town_ids, raised_at__gte=_start_of(first)).values_list(
-                    "department_id", flat=True
-                )
-            )
-        )
+        department_ids = _departments_of(town_ids, first)
     rows = recompute_years([period.year]) if town_ids is None else 0
     if connection.vendor == "postgresql":
         statement = _statement(period, town_ids, department_ids)
@@ -212,6 +206,18 @@ def recompute(period, town_ids=None):
     else:
         rows += _recompute_in_python(period, town_ids, department_ids)
     return rows + _keep_department_years(first, period, department_ids)
+
+
+def _departments_of(town_ids, first):
+    """The departments whose figures from the month ``first`` on count calls of the towns ``town_ids``:
+    those the towns' calls name now, and those the towns' stored figures name. A call handed to another
+    department by a ruling leaves no call of the town to its former department, whose figures must
+    still lose it."""
+    called = Call.objects.filter(town_id__in=town_ids, raised_at__gte=_start_of(first))
+    counted = CallFigure.objects.filter(town_id__in=town_ids, period__gte=first, department__isnull=False)
+    # Unordered: SQLite refuses an ORDER BY (the models' default) inside a UNION.
+    ids = called.order_by().values_list("department_id").union(counted.order_by().values_list("department_id"))
+    return sorted(department for (department,) in ids)
 
 
 def _start_of(day):

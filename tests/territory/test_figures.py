@@ -8,7 +8,16 @@ from django.utils import timezone
 from stats.services import recompute_all
 from territory import figures
 from territory.models import Call, CallFigure, DepartmentYearCalls, RegionCallTimes
-from territory.services import call_accept, call_close, call_evaluate, call_raise, call_respond
+from territory.services import (
+    call_accept,
+    call_arbitrate,
+    call_close,
+    call_dispute,
+    call_evaluate,
+    call_raise,
+    call_respond,
+    call_return,
+)
 
 # Calls raised hours ago must fall in this month and this year at any hour the suite runs.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mid_month")]
@@ -222,6 +231,23 @@ def test_a_town_run_after_an_edit_equals_a_recomputation_from_the_calls(world, c
     assert figures.recompute(month, [world["town"].pk]) == 3 + 1
     _assert_same(_stored_rows(), _expected_rows(month))
     assert figures.recompute(month, [world["town"].pk]) == 0
+
+
+def test_a_town_run_after_a_call_is_handed_to_another_department_updates_both_departments(world, three_calls):
+    # The town's only call to housing is ruled, on dispute, to be environment's: housing's figures lose it
+    # although the town no longer has any call to housing to lead the run there.
+    month = timezone.localdate().replace(day=1)
+    call, _created = call_raise(user=world["clerk"], town=world["town"], department=world["housing"], subject="危房")
+    figures.recompute(month)
+    assert CallFigure.objects.get(period=month, department=world["housing"], town__isnull=True).calls == 1
+    call_return(user=world["housing_responder"], call=call, reason="不属本局职责")
+    call_dispute(user=world["clerk"], call=call, note="清单第 3 项")
+    call_arbitrate(
+        user=world["office"], call=call, decision="department", ruling="清单第 3 项", department=world["environment"]
+    )
+    figures.recompute(month, [world["town"].pk])
+    _assert_same(_stored_rows(), _expected_rows(month))
+    assert not CallFigure.objects.filter(department=world["housing"]).exists()
 
 
 @pytest.mark.parametrize(
