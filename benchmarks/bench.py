@@ -9,6 +9,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from delegation.models import DelegatedPower, MonthlyCaseCount, PowerItem
 from delegation.selectors import activity_window
@@ -205,8 +206,9 @@ def time_town_recomputes(as_of, calls_changed, samples=20, seed=1):
     """Median and maximum seconds of ``samples`` towns' runs after an edit, each drained from the outbox
     as the worker drains it, and the call figures' share of their total time (percent).
 
-    ``calls_changed``: the edit was of a call, so the run recomputes the town's call figures too; else
-    of another ledger row, which leaves them alone.
+    ``calls_changed``: the edit was a step of the town's latest call (an answer, as departments give
+    them through the day), so the run recomputes the town's call figures of that call's month on, as
+    ``territory.services`` asks; else an edit of another ledger row, which leaves them alone.
     """
     ids = list(Town.objects.values_list("pk", flat=True))
     picks = random.Random(seed).sample(ids, min(samples, len(ids)))  # noqa: S311 (sampling, not secrets)
@@ -214,7 +216,9 @@ def time_town_recomputes(as_of, calls_changed, samples=20, seed=1):
     durations = []
     with timing_call_figures() as calls:
         for town_id in picks:
-            services.pending_mark({town_id}, calls_changed=calls_changed)
+            latest = Call.objects.filter(town_id=town_id).values_list("raised_at", flat=True).first()
+            since = timezone.localtime(latest).date() if calls_changed and latest else None
+            services.pending_mark({town_id}, calls_changed=calls_changed, calls_since=since)
             started = time.perf_counter()
             services.pending_drain(as_of, triggered_by="bench")
             durations.append(time.perf_counter() - started)

@@ -30,20 +30,23 @@ def _require_edit(user, instance):
         raise PermissionDenied(_("您无权修改此记录。"))
 
 
-def towns_touched(town_ids, since=None, calls_changed=True):
+def towns_touched(town_ids, since=None, calls_changed=True, calls_since=None):
     """After commit, tell listeners (the statistics engine) that these towns changed.
 
     ``since`` maps a town to the first day from which its change alters the figures (None: from
     whenever it began); a town it does not name changed from the first day of the reform too.
     ``calls_changed`` False says the change cannot alter the towns' call figures (no call-and-respond
-    record was written), so that their recompute may leave those alone.
+    record was written), so that their recompute may leave those alone; ``calls_since``, a day, that
+    it alters only those of the months from that day's (a call's, which counts where it was raised).
     Every write path ends here, so a rolled-back write queues no recompute and a committed one always does.
     """
     town_ids = set(town_ids) - {None}
     since = {town: (since or {}).get(town) for town in town_ids}
     if town_ids:
         transaction.on_commit(
-            lambda: town_touched.send(sender=None, town_ids=town_ids, since=since, calls_changed=calls_changed)
+            lambda: town_touched.send(
+                sender=None, town_ids=town_ids, since=since, calls_changed=calls_changed, calls_since=calls_since
+            )
         )
 
 

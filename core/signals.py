@@ -5,7 +5,8 @@ from django.dispatch import Signal
 # Sent after the transaction that changed a town's records commits (``core.services.towns_touched``);
 # ``town_ids`` is a set; ``since`` maps each to the first day its change alters the figures (None: from the
 # reform's start). Without ``since`` (a recompute asked for by hand) only the current month is meant.
-# ``calls_changed`` False: the change cannot alter the towns' call figures (absent: it may).
+# ``calls_changed`` False: the change cannot alter the towns' call figures (absent: it may);
+# ``calls_since`` a day: it alters only those of the months from that day's (absent or None: any).
 # The statistics engine listens and queues a recompute of those towns.
 town_touched = Signal()
 

@@ -329,6 +329,11 @@ class PendingRecompute(models.Model):
     # Whether a change may have altered the town's call figures: an edit of any other ledger row leaves
     # them as they are, and a town's run then skips them (over a third of its time).
     calls = models.BooleanField(_("呼叫已变"), default=True, help_text=_("呼叫响应统计是否需重算"))
+    # With ``calls``: the call figures changed only from this month on (an answer to a recent call);
+    # empty: in any month of their window.
+    calls_since = models.DateField(
+        _("呼叫起始月份"), null=True, blank=True, help_text=_("呼叫响应统计需重算的最早月份的第一天")
+    )
 
     class Meta:
         verbose_name = _("待重算镇")

@@ -14,7 +14,8 @@ from contextlib import ExitStack, contextmanager
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Min, Q
+from django.db.models import Case, F, Min, Q, Value, When
+from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -126,14 +127,15 @@ def months_between(first, last):
     return months
 
 
-def _rebuild(as_of, town_ids, call_towns=None):
-    """``call_towns``: of ``town_ids``, those whose call figures may have changed (None: all)."""
+def _rebuild(as_of, town_ids, call_towns=None, calls_since=None):
+    """``call_towns``: of ``town_ids``, those whose call figures may have changed (None: all);
+    ``calls_since``: from which day's month they may have (None: any month of their window)."""
     period = _period(as_of)
     # Alerts before figures: the open-alert figures count them.
     rows = sync_alerts(as_of, town_ids)
     calls = town_ids if call_towns is None or town_ids is None else sorted(set(call_towns) & set(town_ids))
     if calls is None or calls:
-        rows += call_figures.recompute(period, calls)
+        rows += call_figures.recompute(period, calls, since=calls_since)
     if town_ids is None:
         return rows + full_runs.rebuild_all(period, as_of)
     return rows + town_runs.rebuild_towns(period, as_of, town_ids)
@@ -167,7 +169,7 @@ def held_months(first, before):
     return sorted(set(held.values_list("period", flat=True)))
 
 
-def _run(scope, as_of, town_ids, triggered_by, months=None, town_since=None, call_towns=None):
+def _run(scope, as_of, town_ids, triggered_by, months=None, town_since=None, call_towns=None, calls_since=None):
     as_of = as_of or timezone.localdate()
     if town_ids is None:
         # A full run (nightly, backfill, by hand) closes the records of dead runs itself; towns' runs are
@@ -185,7 +187,7 @@ def _run(scope, as_of, town_ids, triggered_by, months=None, town_since=None, cal
                 if months is not None:
                     run.rows_written = _rebuild_months(months)
                 else:
-                    run.rows_written = _rebuild(as_of, town_ids, call_towns)
+                    run.rows_written = _rebuild(as_of, town_ids, call_towns, calls_since)
                     run.rows_written += _rebuild_town_history(town_since or {}, _period(as_of))
                     _clear_outbox(town_ids, started)
                 # Recorded in the run's own transaction: one commit fewer, and never a success that did not commit.
@@ -280,19 +282,28 @@ def recompute_town(town_id, as_of=None, *, triggered_by="manual"):
     return _run(code, as_of, [town_id], triggered_by)
 
 
-def recompute_towns(town_ids, as_of=None, *, triggered_by="manual", since=None, calls_changed=None):
+def recompute_towns(town_ids, as_of=None, *, triggered_by="manual", since=None, calls_changed=None, calls_since=None):
     """Rebuild several towns in one run (a drained burst of edits).
 
     ``since`` {town id: first day} also rebuilds the figures of the past months held from that day's
     month on, for the towns it names (an edit of past data). ``calls_changed`` names the towns whose
-    call figures may have changed (None: all); the others' are left as they are.
+    call figures may have changed (None: all), and ``calls_since`` the first day from whose month
+    they may have (None: any month of their window); the others' are left as they are.
     """
     town_ids = sorted(set(town_ids))
     if not town_ids:
         return None
     scope = "towns:" + ",".join(map(str, town_ids[:5])) + ("…" if len(town_ids) > 5 else "")
     town_since = {town: day for town, day in (since or {}).items() if day is not None and town in town_ids}
-    return _run(scope[:40], as_of, town_ids, triggered_by, town_since=town_since, call_towns=calls_changed)
+    return _run(
+        scope[:40],
+        as_of,
+        town_ids,
+        triggered_by,
+        town_since=town_since,
+        call_towns=calls_changed,
+        calls_since=calls_since,
+    )
 
 
 def towns_reform_start(town_ids):
@@ -313,13 +324,14 @@ def _earliest(*days):
     return min(known).replace(day=1) if known else None
 
 
-def pending_mark(town_ids, since=None, calls_changed=True):
+def pending_mark(town_ids, since=None, calls_changed=True, calls_since=None):
     """Record in the outbox that these towns need a recompute; safe to call repeatedly.
 
     ``since`` {town id: first day changed, None: unknown} asks for the past months too, from that
     day's month (an unknown day: from the town's reform start); without it, the current month only.
     A town already waiting keeps the earliest month asked for, and its call figures stay asked for
-    once any change asked for them (``calls_changed``).
+    once any change asked for them (``calls_changed``), from the earliest month any asked for
+    (``calls_since``, a day; None: every month of their window, which then stays asked for).
     """
     now = timezone.now()
     # A deleted town has nothing left to recompute; the nightly run drops its old rows.
@@ -332,30 +344,46 @@ def pending_mark(town_ids, since=None, calls_changed=True):
     existing = dict(PendingRecompute.objects.filter(town_id__in=town_ids).values_list("town_id", "since"))
     for town, waiting in existing.items():
         PendingRecompute.objects.filter(town_id=town).update(touched_at=now, since=_earliest(waiting, asked[town]))
+    calls_since = calls_since.replace(day=1) if calls_changed and calls_since else None
     PendingRecompute.objects.bulk_create(
         [
-            PendingRecompute(town_id=t, touched_at=now, since=_earliest(asked[t]), calls=calls_changed)
+            PendingRecompute(
+                town_id=t, touched_at=now, since=_earliest(asked[t]), calls=calls_changed, calls_since=calls_since
+            )
             for t in town_ids - set(existing)
         ],
         ignore_conflicts=True,
     )
     if calls_changed:
         # Set, never cleared by a later edit of another kind (nor lost to a row another edit inserted
-        # first): only the run that drains the town clears it, with the row.
-        PendingRecompute.objects.filter(town_id__in=town_ids).update(calls=True)
+        # first): only the run that drains the town clears it, with the row. The month merges in the
+        # same statement: this change's where none was asked for, else the earlier, and every month
+        # once any change asked for every month.
+        if calls_since is not None:
+            calls_since = Case(
+                When(calls=False, then=Value(calls_since)),
+                When(calls_since__isnull=True, then=None),
+                default=Least(F("calls_since"), Value(calls_since)),
+                output_field=PendingRecompute._meta.get_field("calls_since"),
+            )
+        PendingRecompute.objects.filter(town_id__in=town_ids).update(calls=True, calls_since=calls_since)
 
 
 def pending_drain(as_of=None, *, triggered_by="outbox"):
     """Recompute every town waiting in the outbox, in one run, with the past months each asks for."""
-    waiting = {
-        town: (day, calls) for town, day, calls in PendingRecompute.objects.values_list("town_id", "since", "calls")
-    }
+    rows = PendingRecompute.objects.values_list("town_id", "since", "calls", "calls_since")
+    waiting = {town: (day, calls, calls_since) for town, day, calls, calls_since in rows}
+    # One run for all: its call figures from the earliest month any town asks for (every month if any
+    # town asks for every month).
+    asked = [day for _day, calls, day in waiting.values() if calls]
+    known = [day for day in asked if day is not None]
     return recompute_towns(
         list(waiting),
         as_of,
         triggered_by=triggered_by,
-        since={town: day for town, (day, _calls) in waiting.items()},
-        calls_changed=[town for town, (_day, calls) in waiting.items() if calls],
+        since={town: day for town, (day, _calls, _calls_since) in waiting.items()},
+        calls_changed=[town for town, (_day, calls, _calls_since) in waiting.items() if calls],
+        calls_since=min(known) if known and len(known) == len(asked) else None,
     )
 
 

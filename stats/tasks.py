@@ -54,7 +54,7 @@ def queue_drain():
         logger.exception("statistics: in-process recompute failed, left in the outbox")
 
 
-def on_town_touched(sender, town_ids, since=None, calls_changed=True, **kwargs):
+def on_town_touched(sender, town_ids, since=None, calls_changed=True, calls_since=None, **kwargs):
     """Receiver of ``core.signals.town_touched`` (sent after commit)."""
-    services.pending_mark(town_ids, since=since, calls_changed=calls_changed)
+    services.pending_mark(town_ids, since=since, calls_changed=calls_changed, calls_since=calls_since)
     queue_drain()

@@ -104,8 +104,7 @@ def _month_end(period):
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def _calls(period, town_ids, department_ids):
-    first, last = _window(period)
+def _calls(first, last, town_ids, department_ids):
     calls = Call.objects.filter(raised_at__date__gte=first, raised_at__date__lt=_month_end(last))
     if town_ids is not None:
         calls = calls.filter(Q(town_id__in=town_ids) | Q(department_id__in=department_ids))
@@ -180,21 +179,27 @@ def _close(a, b):
     return a == b
 
 
-def recompute(period, town_ids=None):
+def recompute(period, town_ids=None, since=None):
     """Rebuild the figures of the twelve months up to ``period`` (a month's first day); returns the rows changed.
 
-    With ``town_ids``, only those towns' rows and the rows of the departments they called. Rows equal to
-    the stored ones are left alone, so a run over unchanged calls writes nothing. A full run (no
-    ``town_ids``) also stores the period's year figures of the cities and provinces (``recompute_years``).
+    With ``town_ids``, only those towns' rows and the rows of the departments they called, and with
+    ``since`` (a day: the towns' calls changed are those raised from its month on) only the months
+    from its month. A call counts in the month it was raised, so an answer to this month's call
+    changes this month alone; a town's run need not regroup a year of its departments' calls. Rows
+    equal to the stored ones are left alone, so a run over unchanged calls writes nothing. A full run
+    (no ``town_ids``) also stores the period's year figures of the cities and provinces
+    (``recompute_years``).
     """
-    first, _last = _window(period)
+    first, last = _window(period)
     department_ids = None
     if town_ids is not None:
         town_ids = list(town_ids)
+        if since is not None:
+            first = min(max(first, since.replace(day=1)), last)
         department_ids = _departments_of(town_ids, first)
     rows = recompute_years([period.year]) if town_ids is None else 0
     if connection.vendor == "postgresql":
-        statement = _statement(period, town_ids, department_ids)
+        statement = _statement(first, last, town_ids, department_ids)
         with connection.cursor() as cursor:
             if town_ids is None:
                 # Planned for this night's dates: a plan cached for any dates could misjudge the window.
@@ -204,8 +209,8 @@ def recompute(period, town_ids=None):
                 # Prepared once per session: a town's run would otherwise spend as long planning it as running it.
                 rows += prepared.execute(cursor, [statement]).fetchone()[0]
     else:
-        rows += _recompute_in_python(period, town_ids, department_ids)
-    return rows + _keep_department_years(first, period, department_ids)
+        rows += _recompute_in_python(first, last, town_ids, department_ids)
+    return rows + _keep_department_years(first, last, department_ids)
 
 
 def _departments_of(town_ids, first):
@@ -256,7 +261,7 @@ FRACTIONS = {
 MEASURES = [*COUNTS_SQL, *FRACTIONS]
 
 
-def _statement(period, town_ids, department_ids):
+def _statement(first, last, town_ids, department_ids):
     """The PostgreSQL rebuild as one statement and its parameters; it selects the rows changed.
 
     ``fresh`` holds the window's rows as they should be; the three writes that follow see the stored
@@ -267,7 +272,6 @@ def _statement(period, town_ids, department_ids):
     q = connection.ops.quote_name
     related = (Call.town.field.related_model, Call.department.field.related_model)
     calls, towns, departments, table = (q(m._meta.db_table) for m in (Call, *related, CallFigure))
-    first, last = _window(period)
     zone = timezone.get_default_timezone_name()
     measures = ", ".join(f"{sql} AS {name}" for name, sql in (COUNTS_SQL | TIMES_SQL).items())
     town_join = f" JOIN {towns} t ON t.id = c.town_id"
@@ -401,15 +405,14 @@ def _months(first, last):
     return months
 
 
-def _recompute_in_python(period, town_ids, department_ids):
+def _recompute_in_python(first, last, town_ids, department_ids):
     """The rebuild for databases without percentile_cont (SQLite): the rows built and compared here."""
-    first, last = _window(period)
     stored = CallFigure.objects.filter(period__gte=first, period__lte=last)
     if town_ids is not None:
         stored = stored.filter(Q(town_id__in=town_ids) | Q(town__isnull=True, department_id__in=department_ids))
     fresh = {}
     for grain in GRAINS:
-        calls = _calls(period, town_ids, department_ids)
+        calls = _calls(first, last, town_ids, department_ids)
         if town_ids is not None:
             # A town's rows from its own calls; a department's from every town's calls to it.
             own = {"town_id__in": town_ids} if "town_id" in grain else {"department_id__in": department_ids}

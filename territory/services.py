@@ -169,11 +169,17 @@ def call_raise(
     call.save()
     _log(call, user, Action.RAISE, note=description, at=raised_at, external_id="")
     record_changed.send(sender=Call, instance=call, user=user, action="create")
-    towns_touched({town.pk})
+    towns_touched({town.pk}, calls_since=_raised_on(call))
     return call, True
 
 
 # Steps --------------------------------------------------------------------------------------------
+
+
+def _raised_on(call: Call) -> dt.date:
+    """The day the call was raised, in the zone whose months the figures count: a step of the call
+    changes the figures of that month alone."""
+    return timezone.localtime(call.raised_at).date()
 
 
 def _log(call: Call, user: User, action: str, *, note: str, at: dt.datetime, external_id: str) -> CallStep:
@@ -226,7 +232,7 @@ def _step(
     current.save()
     _log(current, user, action, note=note, at=when, external_id=external_id)
     record_changed.send(sender=Call, instance=current, user=user, action="update")
-    towns_touched({current.town_id})
+    towns_touched({current.town_id}, calls_since=_raised_on(current))
     return current
 
 

@@ -7,11 +7,12 @@ tasks run in-process here.
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from core.services import record_update
 from stats.models import PendingRecompute
-from stats.services import pending_mark, recompute_all
+from stats.services import pending_drain, pending_mark, recompute_all
 from territory.models import CallFigure
 from territory.services import call_accept, call_raise
 from tests.factories import ReformTaskFactory
@@ -73,3 +74,56 @@ def test_a_town_waiting_in_the_outbox_keeps_its_call_figures_asked_for(world):
     pending_mark({town}, calls_changed=True)
     pending_mark({town}, calls_changed=False)
     assert PendingRecompute.objects.get(town_id=town).calls is True
+
+
+def test_a_towns_call_figures_are_asked_for_from_the_earliest_month_any_change_asked_for(world):
+    town, month = world["town"].pk, timezone.localdate().replace(day=1)
+    earlier = (month - dt.timedelta(days=1)).replace(day=1)
+
+    def asked():
+        row = PendingRecompute.objects.get(town_id=town)
+        return row.calls, row.calls_since
+
+    pending_mark({town}, calls_changed=False)
+    pending_mark({town}, calls_changed=True, calls_since=month + dt.timedelta(days=3))
+    assert asked() == (True, month)
+    pending_mark({town}, calls_changed=True, calls_since=earlier + dt.timedelta(days=9))
+    pending_mark({town}, calls_changed=True, calls_since=month)
+    pending_mark({town}, calls_changed=False)
+    assert asked() == (True, earlier)
+    # A change that may touch any month (a town moved to another county) asks for all of them, for good.
+    pending_mark({town}, calls_changed=True)
+    pending_mark({town}, calls_changed=True, calls_since=month)
+    assert asked() == (True, None)
+
+
+def test_a_call_step_asks_for_the_call_figures_of_the_month_the_call_was_raised(
+    world, waiting, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("stats.tasks.queue_drain", lambda: None)  # left in the outbox, to be read
+    later = time_machine.travel(timezone.now() + dt.timedelta(days=40), tick=True)
+    with later, django_capture_on_commit_callbacks(execute=True):
+        call_accept(user=world["responder"], call=waiting)
+    row = PendingRecompute.objects.get(town_id=world["town"].pk)
+    assert (row.calls, row.calls_since) == (True, timezone.localdate().replace(day=1))
+
+
+def test_a_towns_run_from_a_month_rebuilds_the_call_figures_of_that_month_on(world, waiting):
+    month = timezone.localdate().replace(day=1)
+    earlier = (month - dt.timedelta(days=1)).replace(day=1)
+    call_raise(
+        user=world["clerk"],
+        town=world["town"],
+        department=world["environment"],
+        subject="占道",
+        raised_at=timezone.make_aware(dt.datetime.combine(earlier.replace(day=10), dt.time(9))),
+    )
+    recompute_all(triggered_by="test")
+    rows = CallFigure.objects.filter(town=world["town"], department__isnull=True)
+    rows.update(calls=99)
+    pending_mark({world["town"].pk}, calls_changed=True, calls_since=month)
+    pending_drain()
+    assert dict(rows.values_list("period", "calls")) == {earlier: 99, month: 1}
+    pending_mark({world["town"].pk}, calls_changed=True, calls_since=earlier)
+    pending_drain()
+    assert dict(rows.values_list("period", "calls")) == {earlier: 1, month: 1}
