@@ -72,7 +72,7 @@ class Figure:
 
     def row(self):
         low, middle, high = min(self.values), statistics.median(self.values), max(self.values)
-        digits = 2 if self.unit in ("s", "x", "load") else 1 if self.unit in ("ms", "req/s", "%") else 0
+        digits = 2 if self.unit in ("s", "x", "load", "cores") else 1 if self.unit in ("ms", "req/s", "%") else 0
         cells = [f"{v:.{digits}f}" for v in (low, middle, high)]
         target = f"≤ {self.target:g}" if self.target is not None else ""
         name = f"{self.name}, {self.unit}" if self.unit and self.unit != "load" else self.name

@@ -4,7 +4,8 @@
 # (PostgreSQL holding generated data, e.g. `manage.py generate_data --scale province`) and REDIS_URL; with
 # DATABASE_REPLICA_URL the pages and the API's reads use the replica. Results: var/loadtest-run<N>_stats.csv
 # per run, then each figure as min / median / max over the runs (benchmarks/loadtest/summary.py), with
-# the load average; the exit status is 1 if a target was missed in any run.
+# the load average and the CPU a request cost (benchmarks/loadtest/cpu.py); the exit status is 1 if a
+# target was missed in any run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${DATABASE_URL:?set DATABASE_URL to the benchmark database}"
@@ -30,14 +31,16 @@ pids+=($!)
 .venv/bin/celery -A config worker --concurrency 1 --loglevel WARNING &
 pids+=($!)
 for _ in $(seq 60); do curl -sf "http://127.0.0.1:${PORT}/healthz" >/dev/null && break; sleep 1; done
-rm -f var/loadtest-load.txt var/loadtest-run*_stats.csv
+rm -f var/loadtest-load.txt var/loadtest-cpu.txt var/loadtest-run*_stats.csv
+cpu() { .venv/bin/python -m benchmarks.loadtest.cpu "${pids[0]}" "${pids[1]}"; }  # gunicorn, the worker
 for run in $(seq "$RUNS"); do
-  before=$(cut -d' ' -f1 /proc/loadavg)
+  before=$(cut -d' ' -f1 /proc/loadavg) cpu_before=$(cpu)
   echo "run $run of $RUNS: load average before $(cut -d' ' -f1-3 /proc/loadavg)"
   .venv/bin/locust -f benchmarks/loadtest/locustfile.py --headless --users "$USERS" --spawn-rate 10 \
       --run-time "$DURATION" --host "http://127.0.0.1:${PORT}" --csv "var/loadtest-run$run" --only-summary ||
       true  # locust exits 1 on any failed request: the summary below counts them in every run
   echo "run $run of $RUNS: load average after $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "$before $(cut -d' ' -f1 /proc/loadavg)" >>var/loadtest-load.txt
+  echo "$cpu_before $(cpu)" >>var/loadtest-cpu.txt
 done
 .venv/bin/python -m benchmarks.loadtest.summary "$USERS" $(for run in $(seq "$RUNS"); do echo "var/loadtest-run${run}_stats.csv"; done)
