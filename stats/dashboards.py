@@ -263,14 +263,10 @@ def cells(figures, keys, scope, period, before=None):
     return [cell(figures, k, scope, period, before) for k in keys]
 
 
-def figures_with_year_before(user, scope, period, periods, alerts=None):
-    """(figures at ``period``, figures a year before or None when that month was not computed).
-
-    Both reads run at every period, so that a page's query count does not depend on the month.
-    """
-    earlier = year_before(period)
-    both = selectors.scope_figures_at(user, scope.kind, [scope.pk], [period, earlier], alerts)
-    return both[period][scope.pk], (both[earlier][scope.pk] if earlier in periods else None)
+def at_and_year_before(rows, period):
+    """(figures at ``period``, figures a year before or None when that month was not computed), from
+    ``selectors.history_rows``."""
+    return rows[period], rows.get(year_before(period))
 
 
 def plain(value):
@@ -304,10 +300,10 @@ def page_alerts(user, period, periods):
     return selectors.region_alerts(user, [*periods, year_before(period)])
 
 
-def overview(user, scope, period, periods, alerts=None):
-    """Headline figures, the split per child scope, rankings and trends of one region and month;
-    ``alerts`` from ``page_alerts``, else each part reads its own."""
-    figures, before = figures_with_year_before(user, scope, period, periods, alerts)
+def overview(user, scope, period, rows, alerts=None):
+    """Headline figures, the split per child scope and rankings of one region and month; ``rows`` from
+    ``selectors.history_rows``, ``alerts`` from ``page_alerts``, else each part reads its own."""
+    figures, before = at_and_year_before(rows, period)
     child_kind, child_figures = selectors.child_scope_figures(user, scope.kind, scope.pk, period, alerts)
     children = [
         {
@@ -410,9 +406,10 @@ def split_chart(children):
     }
 
 
-def trend_rows(user, scope, periods, alerts=None):
-    """Every computed month of the scope, oldest first: the whole history since the reform start."""
-    return selectors.trend(user, scope.kind, scope.pk, sorted(periods), alerts)
+def trend_rows(rows):
+    """Every computed month of the scope, oldest first (``selectors.history_rows``): the whole history
+    since the reform start."""
+    return [{"period": period, **values} for period, values in rows.items()]
 
 
 def trend_chart(trend):

@@ -125,24 +125,49 @@ def towns_under(user):
 
 
 def dashboard_periods(user, kind, scope_id):
-    """Computed months of one scope, newest first: the months of any strand's figures, so that a town
-    with no delegated powers still opens on its staffing, finance or call figures. One query."""
+    """Computed months of one scope, newest first (``scope_history``)."""
+    return sorted(scope_history(user, kind, scope_id), reverse=True)
+
+
+def scope_history(user, kind, scope_id):
+    """{month: {power measures, strand metrics}} of one scope at every month with figures of any strand,
+    so that a town with no delegated powers still opens on its staffing, finance or call figures (a
+    month with call figures alone reads as zeros): three queries.
+
+    A page takes its months, its month's figures, the year before's and its trend from this one read
+    (``history_rows``): each read of a scope's months plans every monthly partition of the tables.
+    """
     from territory.selectors import call_figure_months
 
-    rows = [
-        power_figure_list(user=user).filter(scope_kind=kind, scope_id=scope_id),
-        figure_list(user=user).filter(scope_kind=kind, scope_id=scope_id),
-    ]
-    branches = [qs.values_list("period", flat=True).order_by().query.sql_with_params() for qs in rows]
+    history: dict[dt.date, dict] = {}
+    powers = power_figure_list(user=user).filter(scope_kind=kind, scope_id=scope_id)
+    for row in powers.values("period").annotate(**POWER_SUMS).order_by():
+        history.setdefault(row.pop("period"), _empty_scope()).update({k: v or 0 for k, v in row.items()})
+    # Every metric, not only the strands': a month computed for any of them is a computed month.
+    figures = figure_list(user=user).filter(scope_kind=kind, scope_id=scope_id)
+    for period, metric, value in figures.values_list("period", "metric").annotate(v=Sum("value")).order_by():
+        values = history.setdefault(period, _empty_scope())
+        if metric in STRAND_METRICS:
+            values[metric] = value or Decimal(0)
     if kind != ScopeKind.PROGRAMME:
         town = scope_id if kind == ScopeKind.TOWN else None
-        branches.append(call_figure_months(user=user, town_id=town, region_id=scope_id))
-    db = connections[rows[0].db]
-    sql = " UNION ".join(f"SELECT period FROM ({branch}) b{i}" for i, (branch, _params) in enumerate(branches))  # noqa: S608 (the branches are Django's or call_figure_months')
-    with db.cursor() as cursor:
-        cursor.execute(f"{sql} ORDER BY period DESC", [p for _branch, params in branches for p in params])
-        # A raw SELECT on SQLite returns dates as text.
-        return [p if isinstance(p, dt.date) else dt.date.fromisoformat(p) for (p,) in cursor.fetchall()]
+        sql, params = call_figure_months(user=user, town_id=town, region_id=scope_id)
+        with connections[powers.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            # A raw SELECT on SQLite returns dates as text.
+            for (period,) in cursor.fetchall():
+                month = period if isinstance(period, dt.date) else dt.date.fromisoformat(period)
+                history.setdefault(month, _empty_scope())
+    return dict(sorted(history.items()))
+
+
+def history_rows(user, kind, scope_id, history, alerts=None):
+    """{month: figures with rates} of a ``scope_history``, oldest first, with a region's open alerts that
+    have no town (``region_alert_counts``; ``alerts`` from ``region_alerts`` of these months or more)."""
+    rows = {period: dict(values) for period, values in history.items()}
+    for (_sid, period), n in region_alert_counts(user, kind, [scope_id], list(rows), alerts).items():
+        rows[period][Metric.OPEN_ALERTS] += n
+    return {period: add_rates(values) for period, values in rows.items()}
 
 
 def _empty_scope():
@@ -247,23 +272,6 @@ def child_scope_figures(user, kind, scope_id, period, alerts=None):
     else:
         ids = regions_under(user).filter(parent_id=scope_id).values_list("pk", flat=True)
     return child, scope_figures(user, child, ids, period, alerts)
-
-
-def trend(user, kind, scope_id, periods, alerts=None):
-    """[{period, power measures, strand metrics, rates}] for one scope over ``periods``: three queries
-    (two with ``alerts``)."""
-    by_period = {p: _empty_scope() for p in periods}
-    powers = power_figure_list(user=user).filter(scope_kind=kind, scope_id=scope_id, period__in=periods)
-    for row in powers.values("period").annotate(**POWER_SUMS).order_by():
-        by_period[row.pop("period")].update({k: v or 0 for k, v in row.items()})
-    figures = figure_list(user=user).filter(
-        scope_kind=kind, scope_id=scope_id, period__in=periods, metric__in=STRAND_METRICS
-    )
-    for period, metric, value in figures.values_list("period", "metric").annotate(v=Sum("value")).order_by():
-        by_period[period][metric] = value or Decimal(0)
-    for (_sid, period), n in region_alert_counts(user, kind, [scope_id], list(periods), alerts).items():
-        by_period[period][Metric.OPEN_ALERTS] += n
-    return [{"period": p, **add_rates(v)} for p, v in sorted(by_period.items())]
 
 
 def power_split(user, kind, scope_id, period):

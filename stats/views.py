@@ -35,6 +35,15 @@ def _base(request, scope, periods, period, error=None):
     }
 
 
+def _scope_months(request, scope):
+    """(``selectors.scope_history`` of the scope, the page's context with its months and the month asked
+    for): one read of the scope's months serves the month's figures and the trend too."""
+    history = selectors.scope_history(request.user, scope.kind, scope.pk)
+    periods = sorted(history, reverse=True)
+    period, error = d.choose_period(periods, request.GET.get("period", ""), request.GET.get("year", ""))
+    return history, _base(request, scope, periods, period, error)
+
+
 def trail(user, scope):
     """Province → city → county → town links above ``scope``, only those the user may open."""
     allowed = set(selectors.regions_under(user).values_list("pk", flat=True))
@@ -65,13 +74,13 @@ def provinces(request):
 
 def _region_context(request, code):
     scope = d.region_scope(request.user, code)
-    periods = selectors.dashboard_periods(request.user, scope.kind, scope.pk)
-    period, error = d.choose_period(periods, request.GET.get("period", ""), request.GET.get("year", ""))
-    context = _base(request, scope, periods, period, error)
+    history, context = _scope_months(request, scope)
+    period, periods = context["period"], context["periods"]
     if period is not None:
         alerts = d.page_alerts(request.user, period, periods)
-        context.update(d.overview(request.user, scope, period, periods, alerts))
-        context["trend"] = d.trend_rows(request.user, scope, periods, alerts)
+        rows = selectors.history_rows(request.user, scope.kind, scope.pk, history, alerts)
+        context.update(d.overview(request.user, scope, period, rows, alerts))
+        context["trend"] = d.trend_rows(rows)
     return context
 
 
@@ -108,17 +117,17 @@ def region_export(request, code):
 
 def _town_context(request, code):
     scope = d.town_scope(request.user, code)
-    periods = selectors.dashboard_periods(request.user, scope.kind, scope.pk)
-    period, error = d.choose_period(periods, request.GET.get("period", ""), request.GET.get("year", ""))
-    context = _base(request, scope, periods, period, error)
+    history, context = _scope_months(request, scope)
+    period = context["period"]
     if period is not None:
-        figures, before = d.figures_with_year_before(request.user, scope, period, periods)
+        rows = selectors.history_rows(request.user, scope.kind, scope.pk, history)
+        figures, before = d.at_and_year_before(rows, period)
         context.update(
             figures=figures,
             year_before=d.year_before(period),
             headline=d.cells(figures, d.HEADLINE, scope, period),
             details=d.cells(figures, [r.key for r in d.ROWS], scope, period, before),
-            trend=d.trend_rows(request.user, scope, periods),
+            trend=d.trend_rows(rows),
             alerts=selectors.open_alert_list(request.user).filter(town=scope.obj)[:50],
             **d.split_context(request.user, scope, period, figures),
         )

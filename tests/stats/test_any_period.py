@@ -93,6 +93,21 @@ def test_the_page_issues_as_many_queries_at_every_period(demo, region, username)
     assert len(set(counts)) == 1, counts
 
 
+@pytest.mark.parametrize(("path", "reads"), [(f"/dashboard/region/{DONGYING}/", 3), ("/dashboard/town/{town}/", 2)])
+def test_a_page_reads_its_scopes_months_once_for_its_months_figures_and_trend(demo, path, reads):
+    """Each read of a scope's months plans every monthly partition of the figure tables: a page reads
+    the power figures of its scope once for its months, its month, the year before and its trend, once
+    for the split of its month and, on a region's page, once for its child regions."""
+    town = DelegatedPower.objects.filter(town__county__parent__code=DONGYING).values_list("town__code", flat=True)[0]
+    client = client_for()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path.format(town=town) + "?period=2016-06")
+    assert response.status_code == 200
+    assert '<option value="2016-06" selected' in response.content.decode()
+    table = f'"{PowerFigure._meta.db_table}"'
+    assert len([q["sql"] for q in ctx.captured_queries if table in q["sql"]]) == reads
+
+
 def test_the_api_takes_a_month_and_a_year(demo):
     client = client_for()
     url = "/api/v1/stats/power-figures/summary/"
