@@ -171,6 +171,7 @@ def _write(cleaned_rows):
     existing = _existing(cleaned_rows, lock=True)
     outcomes = [_outcome(c, existing) for c in cleaned_rows]
     to_create, to_update, unchanged, now = [], [], 0, timezone.now()
+    since: dict[int, dt.date] = {}
     for c in cleaned_rows:
         current = existing.get((c["power"].pk, c["month"], c["handled_by"]))
         if current is None:
@@ -189,13 +190,13 @@ def _write(cleaned_rows):
             to_update.append(current)
         else:
             unchanged += 1
+            continue
+        # Each town's figures changed from the earliest month written for it on; the town is the batch's
+        # resolved power's (the saved row's power would be read again, one query per row).
+        town = c["power"].town_id
+        since[town] = min(since.get(town, c["month"]), c["month"])
     MonthlyCaseCount.objects.bulk_create(to_create, batch_size=1000)
     MonthlyCaseCount.objects.bulk_update(to_update, ["accepted", "closed", "version", "updated_at"], batch_size=1000)
-    # Each town's figures changed from the earliest month written for it on.
-    since: dict[int, dt.date] = {}
-    for row in to_create + to_update:
-        town = row.power.town_id
-        since[town] = min(since.get(town, row.month), row.month)
     towns_touched(since, since=since, calls_changed=False)
     return CaseCountResult(created=len(to_create), updated=len(to_update), unchanged=unchanged, outcomes=outcomes)
 

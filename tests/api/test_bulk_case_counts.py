@@ -1,6 +1,8 @@
 """Bulk case counts: idempotent upsert, validated whole, written whole or refused with per-item errors."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from delegation.models import MonthlyCaseCount
 from tests.factories import DelegatedPowerFactory
@@ -47,6 +49,21 @@ def test_changed_counts_are_updated(users, powers):
         "unchanged": 0,
     }
     assert set(MonthlyCaseCount.objects.values_list("accepted", flat=True)) == {12}
+
+
+def test_a_batch_of_changed_counts_takes_as_many_queries_as_a_smaller_one(users, town_a):
+    """The load test's platforms push 20 changed counts at a time: a changed row must not read its
+    power again, one query per row."""
+    many = [DelegatedPowerFactory(town=town_a) for _ in range(12)]
+    client = client_for(users["editor_a"])
+    queries = []
+    for powers in (many[:2], many):
+        client.post(URL, batch(powers), format="json")
+        with CaptureQueriesContext(connection) as ctx:
+            answer = client.post(URL, batch(powers, accepted=12), format="json").json()
+        assert answer == {"created": 0, "updated": len(powers), "unchanged": 0}
+        queries.append(len(ctx.captured_queries))
+    assert queries[0] == queries[1], queries
 
 
 def test_one_bad_item_refuses_the_whole_batch_with_its_index(users, powers):
