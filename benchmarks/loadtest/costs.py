@@ -101,8 +101,9 @@ def request_kinds(fixtures, month):
         ok(editor_client.patch(f"/api/v1/tasks/{pk}/", body, content_type="application/json", headers=headers))
 
     def push():
-        powers = random.sample(platform["powers"], 20)
-        items = [{"power": pk, "month": month, "handled_by": "town", "accepted": 3, "closed": 3} for pk in powers]
+        # As the load test's platforms: one new count for 20 of its powers, so that the rows change.
+        powers, n = random.sample(platform["powers"], 20), random.randrange(1, 30)  # noqa: S311
+        items = [{"power": pk, "month": month, "handled_by": "town", "accepted": n, "closed": n} for pk in powers]
         body = json.dumps({"items": items})
         ok(platform_client.post("/api/v1/case-counts/bulk/", body, content_type="application/json"))
 
