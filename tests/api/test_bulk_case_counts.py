@@ -43,12 +43,14 @@ def test_same_batch_twice_changes_nothing_the_second_time(users, powers):
 def test_changed_counts_are_updated(users, powers):
     client = client_for(users["editor_a"])
     client.post(URL, batch(powers), format="json")
-    assert client.post(URL, batch(powers, accepted=12), format="json").json() == {
-        "created": 0,
-        "updated": 3,
-        "unchanged": 0,
-    }
-    assert set(MonthlyCaseCount.objects.values_list("accepted", flat=True)) == {12}
+    before = dict(MonthlyCaseCount.objects.values_list("pk", "version"))
+    changed = batch(powers[:2], accepted=12)
+    changed["items"].append(batch(powers[2:])["items"][0])
+    assert client.post(URL, changed, format="json").json() == {"created": 0, "updated": 2, "unchanged": 1}
+    saved = {c.power_id: c for c in MonthlyCaseCount.objects.all()}
+    assert [(saved[p.pk].accepted, saved[p.pk].closed) for p in powers] == [(12, 11), (12, 11), (10, 9)]
+    # A changed row counts one more version (what an editor's If-Match compares); the unchanged keeps its.
+    assert [saved[p.pk].version - before[saved[p.pk].pk] for p in powers] == [1, 1, 0]
 
 
 def test_a_batch_of_changed_counts_takes_as_many_queries_as_a_smaller_one(users, town_a):
