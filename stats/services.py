@@ -9,6 +9,7 @@ the scopes above it.
 
 import datetime as dt
 import logging
+from collections import defaultdict
 from contextlib import ExitStack, contextmanager
 
 from django.conf import settings
@@ -340,33 +341,41 @@ def pending_mark(town_ids, since=None, calls_changed=True, calls_since=None):
     if since is not None:
         unknown = [town for town in town_ids if since.get(town) is None]
         starts = towns_reform_start(unknown) if unknown else {}
-        asked = {town: since.get(town) or starts.get(town) for town in town_ids}
-    existing = dict(PendingRecompute.objects.filter(town_id__in=town_ids).values_list("town_id", "since"))
-    for town, waiting in existing.items():
-        PendingRecompute.objects.filter(town_id=town).update(touched_at=now, since=_earliest(waiting, asked[town]))
+        asked = {town: _earliest(since.get(town) or starts.get(town)) for town in town_ids}
     calls_since = calls_since.replace(day=1) if calls_changed and calls_since else None
+    # Insert first, then merge into whatever row is there: a row another edit of the town inserted in
+    # between is merged into too, where a look for waiting rows before the insert would have let this
+    # edit's months go unasked.
     PendingRecompute.objects.bulk_create(
         [
-            PendingRecompute(
-                town_id=t, touched_at=now, since=_earliest(asked[t]), calls=calls_changed, calls_since=calls_since
-            )
-            for t in town_ids - set(existing)
+            PendingRecompute(town_id=t, touched_at=now, since=asked[t], calls=calls_changed, calls_since=calls_since)
+            for t in town_ids
         ],
         ignore_conflicts=True,
     )
+    calls = {}
     if calls_changed:
         # Set, never cleared by a later edit of another kind (nor lost to a row another edit inserted
         # first): only the run that drains the town clears it, with the row. The month merges in the
         # same statement: this change's where none was asked for, else the earlier, and every month
         # once any change asked for every month.
+        merged = calls_since
         if calls_since is not None:
-            calls_since = Case(
+            merged = Case(
                 When(calls=False, then=Value(calls_since)),
                 When(calls_since__isnull=True, then=None),
                 default=Least(F("calls_since"), Value(calls_since)),
                 output_field=PendingRecompute._meta.get_field("calls_since"),
             )
-        PendingRecompute.objects.filter(town_id__in=town_ids).update(calls=True, calls_since=calls_since)
+        calls = {"calls": True, "calls_since": merged}
+    by_month = defaultdict(list)
+    for town, month in asked.items():
+        by_month[month].append(town)
+    for month, towns in by_month.items():
+        # The earlier month of the two; empty (the current month only) asks for nothing earlier.
+        kept = F("since")
+        earliest = kept if month is None else Case(When(since__lt=month, then=kept), default=Value(month))
+        PendingRecompute.objects.filter(town_id__in=towns).update(touched_at=now, since=earliest, **calls)
 
 
 def pending_drain(as_of=None, *, triggered_by="outbox"):

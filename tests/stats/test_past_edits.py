@@ -155,3 +155,23 @@ def test_a_town_waiting_for_past_months_keeps_the_earliest_asked_and_outlives_a_
     assert PendingRecompute.objects.get(town_id=town).since == PAST
     services.pending_drain()
     assert not PendingRecompute.objects.exists()
+
+
+def test_a_past_month_asked_for_is_kept_when_another_edit_inserted_the_towns_row_first(demo, monkeypatch):
+    """Two edits of one town at once: the other edit's row (the current month only) lands between this
+    edit's look for a waiting row and its insert. This edit's past month must still be asked for."""
+    from stats import services
+    from stats.models import PendingRecompute
+
+    town = MonthlyCaseCount.objects.filter(month=PAST).first().power.town_id
+    PendingRecompute.objects.filter(town_id=town).delete()
+    real_bulk_create = PendingRecompute.objects.bulk_create
+
+    def other_edit_first(rows, **kwargs):
+        if not PendingRecompute.objects.filter(town_id=town).exists():
+            real_bulk_create([PendingRecompute(town_id=town, touched_at=timezone.now(), since=None)])
+        return real_bulk_create(rows, **kwargs)
+
+    monkeypatch.setattr(PendingRecompute.objects, "bulk_create", other_edit_first)
+    services.pending_mark({town}, since={town: dt.date(2021, 6, 17)})
+    assert PendingRecompute.objects.get(town_id=town).since == PAST
