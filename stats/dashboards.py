@@ -265,7 +265,7 @@ def cells(figures, keys, scope, period, before=None):
 
 def at_and_year_before(rows, period):
     """(figures at ``period``, figures a year before or None when that month was not computed), from
-    ``selectors.history_rows``."""
+    ``selectors.history_figures``."""
     return rows[period], rows.get(year_before(period))
 
 
@@ -302,7 +302,7 @@ def page_alerts(user, period, periods):
 
 def overview(user, scope, period, rows, alerts=None):
     """Headline figures, the split per child scope and rankings of one region and month; ``rows`` from
-    ``selectors.history_rows``, ``alerts`` from ``page_alerts``, else each part reads its own."""
+    ``selectors.history_figures``, ``alerts`` from ``page_alerts``, else each part reads its own."""
     figures, before = at_and_year_before(rows, period)
     child_kind, child_figures = selectors.child_scope_figures(user, scope.kind, scope.pk, period, alerts)
     children = [
@@ -407,7 +407,7 @@ def split_chart(children):
 
 
 def trend_rows(rows):
-    """Every computed month of the scope, oldest first (``selectors.history_rows``): the whole history
+    """Every computed month of the scope, oldest first (``selectors.history_figures``): the whole history
     since the reform start."""
     return [{"period": period, **values} for period, values in rows.items()]
 

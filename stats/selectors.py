@@ -132,10 +132,10 @@ def dashboard_periods(user, kind, scope_id):
 def scope_history(user, kind, scope_id):
     """{month: {power measures, strand metrics}} of one scope at every month with figures of any strand,
     so that a town with no delegated powers still opens on its staffing, finance or call figures (a
-    month with call figures alone reads as zeros): three queries.
+    month with call figures alone reads as zeros): three queries (two for a programme).
 
     A page takes its months, its month's figures, the year before's and its trend from this one read
-    (``history_rows``): each read of a scope's months plans every monthly partition of the tables.
+    (``history_figures``): each read of a scope's months plans every monthly partition of the tables.
     """
     from territory.selectors import call_figure_months
 
@@ -161,7 +161,7 @@ def scope_history(user, kind, scope_id):
     return dict(sorted(history.items()))
 
 
-def history_rows(user, kind, scope_id, history, alerts=None):
+def history_figures(user, kind, scope_id, history, alerts=None):
     """{month: figures with rates} of a ``scope_history``, oldest first, with a region's open alerts that
     have no town (``region_alert_counts``; ``alerts`` from ``region_alerts`` of these months or more)."""
     rows = {period: dict(values) for period, values in history.items()}

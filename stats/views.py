@@ -78,7 +78,7 @@ def _region_context(request, code):
     period, periods = context["period"], context["periods"]
     if period is not None:
         alerts = d.page_alerts(request.user, period, periods)
-        rows = selectors.history_rows(request.user, scope.kind, scope.pk, history, alerts)
+        rows = selectors.history_figures(request.user, scope.kind, scope.pk, history, alerts)
         context.update(d.overview(request.user, scope, period, rows, alerts))
         context["trend"] = d.trend_rows(rows)
     return context
@@ -120,7 +120,7 @@ def _town_context(request, code):
     history, context = _scope_months(request, scope)
     period = context["period"]
     if period is not None:
-        rows = selectors.history_rows(request.user, scope.kind, scope.pk, history)
+        rows = selectors.history_figures(request.user, scope.kind, scope.pk, history)
         figures, before = d.at_and_year_before(rows, period)
         context.update(
             figures=figures,
