@@ -36,7 +36,9 @@ cpu() { .venv/bin/python -m benchmarks.loadtest.cpu "${pids[0]}" "${pids[1]}"; }
 for run in $(seq "$RUNS"); do
   before=$(cut -d' ' -f1 /proc/loadavg) cpu_before=$(cpu)
   echo "run $run of $RUNS: load average before $(cut -d' ' -f1-3 /proc/loadavg)"
-  .venv/bin/locust -f benchmarks/loadtest/locustfile.py --headless --users "$USERS" --spawn-rate 10 \
+  # The load generator shares the machine with the servers: its own CPU is said apart.
+  TIMEFORMAT="run $run of $RUNS: the load generator (locust) used %U s user + %S s system CPU"
+  time .venv/bin/locust -f benchmarks/loadtest/locustfile.py --headless --users "$USERS" --spawn-rate 10 \
       --run-time "$DURATION" --host "http://127.0.0.1:${PORT}" --csv "var/loadtest-run$run" --only-summary ||
       true  # locust exits 1 on any failed request: the summary below counts them in every run
   echo "run $run of $RUNS: load average after $(cut -d' ' -f1-3 /proc/loadavg)"
