@@ -518,7 +518,9 @@ def _paired_sync_sql(found):
     return (
         f"WITH found ({_columns()}) AS ({found}), "  # noqa: S608 (identifiers from model metadata; values are parameters)
         f"pair AS (SELECT {_columns('f.')}, o.id AS open_id FROM found f FULL JOIN "
-        f"(SELECT id, {', '.join(map(q, KEY))} FROM {alerts} WHERE is_open) o ON {_same_breach('o', 'f')}), "
+        f"(SELECT id, {', '.join(map(q, KEY))} FROM {alerts} WHERE is_open) o ON {_same_breach('o', 'f')} "
+        # Only the unpaired are kept: the pairs, nearly every row of a night, change nothing.
+        f"WHERE o.id IS NULL OR f.{q('rule')} IS NULL), "
         # A found row's rule is never NULL: a pair without one is an open alert no longer found.
         f"closed AS (UPDATE {alerts} SET is_open = FALSE, closed_at = %s WHERE is_open "
         f"AND id IN (SELECT open_id FROM pair WHERE {q('rule')} IS NULL) RETURNING 1), "

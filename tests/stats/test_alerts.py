@@ -17,6 +17,7 @@ from staffing.models import HeadcountQuota, PostType, StaffingPolicy
 from stats.alerts import found_rows, overstaffing_breaches, secondment_breaches, sync_alerts, sync_statement
 from stats.models import Alert, AlertRule
 from tests import factories as f
+from tests.plans import plan_nodes
 
 pytestmark = pytest.mark.django_db
 
@@ -288,13 +289,6 @@ def test_a_full_run_closes_what_is_gone_keeps_what_stays_and_opens_what_is_new(d
     assert sync_alerts(today) == 0
 
 
-def _plan_nodes(node, inner=False):
-    """(node, whether it lies on the inner side of a nested loop) for every node of a JSON plan."""
-    yield node, inner
-    for i, child in enumerate(node.get("Plans", [])):
-        yield from _plan_nodes(child, inner or (node["Node Type"] == "Nested Loop" and i == 1))
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan of PostgreSQL's one-statement sync")
 def test_the_first_sync_on_an_empty_alert_table_does_not_rescan_it_for_every_breach():
     """After a bulk load the alert table is empty and analysed as such. Opening each breach's alert by an
@@ -308,7 +302,7 @@ def test_the_first_sync_on_an_empty_alert_table_does_not_rescan_it_for_every_bre
         sql, params = sync_statement(timezone.localdate())
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         ((plan,),) = cursor.fetchall()
-    nodes = list(_plan_nodes(plan[0]["Plan"]))
+    nodes = list(plan_nodes(plan[0]["Plan"]))
     rescanned = [n for n, inner in nodes if inner and n.get("Relation Name") == table and "Seq Scan" in n["Node Type"]]
     assert rescanned == [], plan
     assert [n["Node Type"] for n, _inner in nodes if n.get("Join Type") == "Full"] == ["Hash Join"], plan
