@@ -62,18 +62,23 @@ class Figure:
     target: float | None = None
     values: list[float] = field(default_factory=list)
 
+    def digits(self):
+        return 2 if self.unit in ("s", "x", "load", "cores") else 1 if self.unit in ("ms", "req/s", "%") else 0
+
     def verdict(self):
+        """Whether every run met the target; else which runs missed it, with their values, so that the run
+        that missed can be read beside its load and its other figures."""
         if self.target is None or not self.values:
             return ""
-        within = sum(value <= self.target for value in self.values)
-        if within == len(self.values):
+        missed = [(run, value) for run, value in enumerate(self.values, 1) if value > self.target]
+        if not missed:
             return "met in every run"
-        return f"MISSED in {len(self.values) - within} of {len(self.values)} runs"
+        runs = ", ".join(f"run {run} ({value:.{self.digits()}f})" for run, value in missed)
+        return f"MISSED in {len(missed)} of {len(self.values)} runs: {runs}"
 
     def row(self):
         low, middle, high = min(self.values), statistics.median(self.values), max(self.values)
-        digits = 2 if self.unit in ("s", "x", "load", "cores") else 1 if self.unit in ("ms", "req/s", "%") else 0
-        cells = [f"{v:.{digits}f}" for v in (low, middle, high)]
+        cells = [f"{v:.{self.digits()}f}" for v in (low, middle, high)]
         target = f"≤ {self.target:g}" if self.target is not None else ""
         name = f"{self.name}, {self.unit}" if self.unit and self.unit != "load" else self.name
         numbers = " ".join(f"{cell:>9}" for cell in cells)
