@@ -1,14 +1,17 @@
 """Policy rules of the domain (DOMAIN.md section 4) evaluated over the ledger, and alert upkeep.
 
-Each rule is SQL: SELECTs of the breaches it finds, one row each with the columns ``FOUND`` (the params
-a JSON object built in the database). ``sync_alerts`` then works on the sets: it closes the open
-alerts whose breach is no longer found, opens one for each breach without an open alert and leaves
-the others open, so alerts close by themselves when the data is corrected and their history stays.
+Each rule is SQL: SELECTs of the breaches it finds, one row each with the columns ``FOUND``, and for
+each SELECT the subquery of one breach's params (a JSON object built in the database), which runs
+only for the breaches an alert is opened for. ``sync_alerts`` then works on the sets: it closes the
+open alerts whose breach is no longer found, opens one for each breach without an open alert and
+leaves the others open, so alerts close by themselves when the data is corrected and their history
+stays.
 No breach passes through Python: on PostgreSQL the upkeep is one statement (``sync_statement``); on
 SQLite the found rows are staged in a temporary table that an UPDATE and an INSERT then read.
 """
 
 import json
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -28,6 +31,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.utils import timezone, translation
 
@@ -51,8 +55,9 @@ from .figures import compiled
 from .models import Alert, AlertRule
 from .sql import in_ids, only_towns, table_name, with_clock
 
-# The columns of a found breach, in the order every rule's SELECT gives them: the alert's own columns.
-FOUND = ["rule", "subject_type_id", "subject_id", "key", "region_id", "town_id", "since", "params"]
+# The columns of a found breach, in the order every rule's SELECT gives them: the alert's own columns
+# but its params, which ``Breaches.params_sql`` gives.
+FOUND = ["rule", "subject_type_id", "subject_id", "key", "region_id", "town_id", "since"]
 # Those that name a breach: an alert is open at most once per key (the constraint ``alert_open_once``).
 KEY = ["subject_id", "subject_type_id", "rule", "key"]
 
@@ -133,18 +138,39 @@ class YearEnd(Func):
         return self.as_sql(compiler, connection, template="(%(expressions)s || '-12-31')", **extra_context)
 
 
+# The subject of the found row whose params a ``Breaches.params_sql`` builds.
+_FOUND_SUBJECT = f"f.{connection.ops.quote_name('subject_id')}"
+
+
 def _content_type(model):
     # Looked up in the SQL, not baked into it as an id: a town's run reuses its SQL all day (see
     # ``found_select``), and a test database flushed and rebuilt meanwhile may number types anew.
     return ContentType.objects.filter(app_label=model._meta.app_label, model=model._meta.model_name)
 
 
+class Breaches(NamedTuple):
+    """One SELECT of a rule's breaches (columns ``FOUND``) and how to build a breach's params.
+
+    ``params_sql`` is a scalar subquery giving the params of the breach in the row aliased ``f`` (by
+    its ``subject_id``). It runs only where an alert is opened: a night finds nearly every breach
+    already open, and building each one's params (the town's and the item's names, joined for ~2.8 M
+    rows at nation scale) before the sync set them aside cost more than finding them.
+    """
+
+    rule: str
+    sql: str
+    params: list
+    params_sql: str
+    params_params: list
+
+
 def breach_select(queryset, rule, model, *, region, town, since, params):
-    """(sql, params) of the SELECT of ``FOUND`` over ``queryset``'s rows: one breach of ``rule`` per row,
-    ``model`` the subject; the other arguments are expressions over the rows, ``params`` a dict of them.
+    """The ``Breaches`` of ``rule`` over ``queryset``'s rows: one per row, ``model`` the subject; the other
+    arguments are expressions over the rows, ``params`` a dict of them.
 
     The queryset selects under neutral aliases (annotations named like a model field are refused) and
-    an outer SELECT puts them in ``FOUND`` order.
+    an outer SELECT puts them in ``FOUND`` order. A breach's params come from the same queryset narrowed
+    to its subject, so they may read whatever the rule computed for the row.
     """
     columns = {
         "rule": Value(rule.value),
@@ -154,14 +180,17 @@ def breach_select(queryset, rule, model, *, region, town, since, params):
         "region_id": region,
         "town_id": town,
         "since": since,
-        "params": JSONObject(**params),
     }
-    rows = queryset.order_by().values(**{f"x_{name}": expression for name, expression in columns.items()})
+    queryset = queryset.order_by()
+    rows = queryset.values(**{f"x_{name}": expression for name, expression in columns.items()})
     sql, sql_params = rows.query.sql_with_params()
-    return f"SELECT {', '.join(f'u.x_{name}' for name in FOUND)} FROM ({sql}) u", list(sql_params)  # noqa: S608 (aliases are constants; values are parameters)
+    select = f"SELECT {', '.join(f'u.x_{name}' for name in FOUND)} FROM ({sql}) u"  # noqa: S608 (aliases are constants; values are parameters)
+    one = queryset.filter(pk=RawSQL(_FOUND_SUBJECT, [])).values(x_params=JSONObject(**params))  # noqa: S611 (a constant column name)
+    params_sql, params_params = one.query.sql_with_params()
+    return Breaches(rule.value, select, list(sql_params), f"({params_sql})", list(params_params))
 
 
-# Rules: each returns the [(sql, params)] of its breaches' SELECTs for the towns ``town_ids`` (None: all).
+# Rules: each returns the [Breaches] of its SELECTs for the towns ``town_ids`` (None: all).
 
 
 def secondment_breaches(as_of, town_ids):
@@ -308,23 +337,27 @@ def paper_only_breaches(as_of, town_ids):
     # A withdrawn power is the department's again: its cases are no evidence against the town.
     unused = derived_state_conditions(taken, town_case)[DerivedState.UNUSED] & in_force_sql(as_of)
     subject, subject_params = _content_type(DelegatedPower).values("pk").query.sql_with_params()
-    build = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
     own = ""
     if town_ids is not None:
         own = f" AND power_id IN (SELECT id FROM {powers} WHERE TRUE{in_ids('town_id', town_ids)})"  # noqa: S608 (identifiers from model metadata)
+    department_cases = f"FROM {cases} WHERE handled_by = %s AND month BETWEEN %s AND %s"
     sql = (
         f"SELECT %s AS x_rule, ({subject}) AS x_subject_type_id, p.id AS x_subject_id, '' AS x_key, "  # noqa: S608 (identifiers from model metadata; values are parameters)
-        f"t.county_id AS x_region_id, p.town_id AS x_town_id, %s AS x_since, "
-        f"{build}('town', t.name, 'item', i.name, 'cases', d.dc) AS x_params "
-        f"FROM (SELECT power_id, SUM(accepted) AS dc FROM {cases} WHERE handled_by = %s "
-        f"AND month BETWEEN %s AND %s{own} GROUP BY power_id HAVING SUM(accepted) > 0) d "
-        f"JOIN {powers} p ON p.id = d.power_id "
-        f"JOIN {table_name(Town)} t ON t.id = p.town_id JOIN {table_name(PowerItem)} i ON i.id = p.item_id "
+        f"t.county_id AS x_region_id, p.town_id AS x_town_id, %s AS x_since "
+        f"FROM (SELECT power_id {department_cases}{own} GROUP BY power_id HAVING SUM(accepted) > 0) d "
+        f"JOIN {powers} p ON p.id = d.power_id JOIN {table_name(Town)} t ON t.id = p.town_id "
         f"WHERE {unused.sql}"
     )
     params = [AlertRule.PAPER_ONLY.value, *subject_params, first, by.COUNTY_DEPARTMENT, first, last, *(town_ids or ())]
     params += unused.params
-    return [(sql, params)]
+    build = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    params_sql = (
+        f"(SELECT {build}('town', t.name, 'item', i.name, 'cases', "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"(SELECT SUM(accepted) {department_cases} AND power_id = p.id)) "
+        f"FROM {powers} p JOIN {table_name(Town)} t ON t.id = p.town_id "
+        f"JOIN {table_name(PowerItem)} i ON i.id = p.item_id WHERE p.id = {_FOUND_SUBJECT})"
+    )
+    return [Breaches(AlertRule.PAPER_ONLY.value, sql, params, params_sql, [by.COUNTY_DEPARTMENT, first, last])]
 
 
 def task_breaches(as_of, town_ids):
@@ -398,10 +431,19 @@ RULES = [
 # Upkeep -------------------------------------------------------------------------------------------
 
 
+class Found(NamedTuple):
+    """The breaches the rules find: ``sql`` the UNION ALL of their SELECTs (columns ``FOUND``; empty when
+    no rule has one), and ``params_sql`` the expression of a found row's params, for a row aliased ``f``."""
+
+    sql: str
+    params: list
+    params_sql: str
+    params_params: list
+
+
 def found_select(as_of, town_ids=None, rules=None, now=None):
-    """(sql, params) of the UNION ALL of the breaches ``rules`` (default ``RULES``) find for the towns
-    ``town_ids`` (None: all), columns ``FOUND``; an empty SQL when no rule has a SELECT for them.
-    A rule comparing with the current time reads ``now`` (default: the application's clock).
+    """The ``Found`` of the breaches ``rules`` (default ``RULES``) find for the towns ``town_ids`` (None:
+    all). A rule comparing with the current time reads ``now`` (default: the application's clock).
 
     A town's run compiles it once a day per number of towns (see ``figures.compiled``): Django
     compiling these querysets costs more than running them for one town. The key holds what the SQL
@@ -411,24 +453,33 @@ def found_select(as_of, town_ids=None, rules=None, now=None):
 
     def build(ids):
         selects = [select for rule in rules for select in rule(as_of, ids)]
-        return " UNION ALL ".join(sql for sql, _params in selects), [p for _sql, params in selects for p in params]
+        found = " UNION ALL ".join(select.sql for select in selects)
+        # Each rule's params by the found row's rule: the one subquery of its SELECT runs, no other.
+        whens = " ".join(f"WHEN %s THEN {select.params_sql}" for select in selects)
+        params_sql = f"CASE f.{connection.ops.quote_name('rule')} {whens} END" if selects else "NULL"
+        found_params = [p for select in selects for p in select.params]
+        params_params = [p for select in selects for p in (select.rule, *select.params_params)]
+        # compiled() keeps one list of parameters: the found ones, then the params', split where noted.
+        return (found, params_sql, len(found_params)), found_params + params_params
 
     if town_ids is None:
-        sql, params = build(None)
+        (sql, params_sql, split), params = build(None)
     else:
         key = ("alerts", as_of, translation.get_language(), *(rule.__name__ for rule in rules))
-        sql, params = compiled(key, build, town_ids)
-    return sql, with_clock(params, now)
+        (sql, params_sql, split), params = compiled(key, build, town_ids)
+    params = with_clock(params, now)
+    return Found(sql, params[:split], params_sql, params[split:])
 
 
 def found_rows(as_of, town_ids=None, rules=None):
-    """The breaches ``found_select`` selects, as dicts of ``FOUND`` with the params decoded."""
-    sql, params = found_select(as_of, town_ids, rules)
-    if not sql:
+    """The breaches ``found_select`` selects, as dicts of ``FOUND`` and their params, decoded."""
+    found = found_select(as_of, town_ids, rules)
+    if not found.sql:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = [dict(zip(FOUND, row, strict=True)) for row in cursor.fetchall()]
+        select = f"WITH f ({_columns()}) AS ({found.sql}) SELECT {_columns('f.')}, {found.params_sql} FROM f"  # noqa: S608 (identifiers from model metadata; values are parameters)
+        cursor.execute(select, [*found.params, *found.params_params])
+        rows = [dict(zip([*FOUND, "params"], row, strict=True)) for row in cursor.fetchall()]
     for row in rows:
         # psycopg2 hands Django's connections jsonb as text, like SQLite.
         row["params"] = json.loads(row["params"])
@@ -458,10 +509,10 @@ def _close_sql(found, town_ids):
     )
 
 
-def _open_sql(found, *, on_conflict=False):
+def _open_sql(found, params_sql, *, on_conflict=False):
     """The INSERT opening an alert for each row of ``found`` (a table name or a parenthesised SELECT)
-    with no open alert, in any town (the constraint ``alert_open_once`` is over all of them);
-    parameter: the time.
+    with no open alert, in any town (the constraint ``alert_open_once`` is over all of them), its params
+    by ``params_sql`` (``Found.params_sql``); parameters: the params', then the time.
 
     ``on_conflict`` (PostgreSQL's one statement) skips an alert already open by the open-once index
     rather than by an anti-join. On a fresh install the alert table is empty and analysed as such, and
@@ -474,8 +525,8 @@ def _open_sql(found, *, on_conflict=False):
     else:
         skip = f"WHERE NOT EXISTS (SELECT 1 FROM {alerts} a WHERE a.is_open AND {_same_breach('a', 'f')})"  # noqa: S608 (identifiers from model metadata)
     return (
-        f"INSERT INTO {alerts} ({_columns()}, is_open, opened_at, closed_at) SELECT {_columns('f.')}, TRUE, %s, NULL "  # noqa: S608 (identifiers from model metadata; values are parameters)
-        f"FROM {found} f {skip}"
+        f"INSERT INTO {alerts} ({_columns()}, params, is_open, opened_at, closed_at) "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"SELECT {_columns('f.')}, {params_sql}, TRUE, %s, NULL FROM {found} f {skip}"
     )
 
 
@@ -490,22 +541,23 @@ def sync_statement(as_of, town_ids=None, now=None):
     if town_ids is not None and not town_ids:
         return "SELECT 0", []
     now = now or timezone.now()
-    found, params = found_select(as_of, town_ids, now=now)
+    found = found_select(as_of, town_ids, now=now)
     now = connection.ops.adapt_datetimefield_value(now)
     if town_ids is None:
-        return _paired_sync_sql(found), [*params, now, now]
+        return _paired_sync_sql(found), [*found.params, now, *found.params_params, now]
     sql = (
-        f"WITH found ({_columns()}) AS ({found}), "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"WITH found ({_columns()}) AS ({found.sql}), "  # noqa: S608 (identifiers from model metadata; values are parameters)
         f"closed AS ({_close_sql('found', town_ids)} RETURNING 1), "
-        f"opened AS ({_open_sql('found', on_conflict=True)} RETURNING 1) "
+        f"opened AS ({_open_sql('found', found.params_sql, on_conflict=True)} RETURNING 1) "
         f"SELECT (SELECT COUNT(*) FROM closed) + (SELECT COUNT(*) FROM opened)"
     )
-    return sql, [*params, now, *(town_ids or ()), now]
+    return sql, [*found.params, now, *(town_ids or ()), *found.params_params, now]
 
 
 def _paired_sync_sql(found):
-    """The full run's sync: each found row and each open alert paired by key in one join, which then
-    tells what to close (an alert without its row) and what to open (a row without its alert).
+    """The full run's sync of ``found`` (a ``Found``): each found row and each open alert paired by key
+    in one join, which then tells what to close (an alert without its row) and what to open (a row
+    without its alert); only the latter's params are built.
 
     A full run finds ~145,000 breaches at province scale, nearly all already open. Closing by an
     anti-join sorted every found row (0.5 s) and opening probed the open-once index for each (0.85 s);
@@ -515,8 +567,9 @@ def _paired_sync_sql(found):
     twice.
     """
     alerts, q = table_name(Alert), connection.ops.quote_name
+    opened = _open_sql("(SELECT * FROM pair WHERE open_id IS NULL)", found.params_sql, on_conflict=True)
     return (
-        f"WITH found ({_columns()}) AS ({found}), "  # noqa: S608 (identifiers from model metadata; values are parameters)
+        f"WITH found ({_columns()}) AS ({found.sql}), "  # noqa: S608 (identifiers from model metadata; values are parameters)
         f"pair AS (SELECT {_columns('f.')}, o.id AS open_id FROM found f FULL JOIN "
         f"(SELECT id, {', '.join(map(q, KEY))} FROM {alerts} WHERE is_open) o ON {_same_breach('o', 'f')} "
         # Only the unpaired are kept: the pairs, nearly every row of a night, change nothing.
@@ -524,7 +577,7 @@ def _paired_sync_sql(found):
         # A found row's rule is never NULL: a pair without one is an open alert no longer found.
         f"closed AS (UPDATE {alerts} SET is_open = FALSE, closed_at = %s WHERE is_open "
         f"AND id IN (SELECT open_id FROM pair WHERE {q('rule')} IS NULL) RETURNING 1), "
-        f"opened AS ({_open_sql('(SELECT * FROM pair WHERE open_id IS NULL)', on_conflict=True)} RETURNING 1) "
+        f"opened AS ({opened} RETURNING 1) "
         f"SELECT (SELECT COUNT(*) FROM closed) + (SELECT COUNT(*) FROM opened)"
     )
 
@@ -544,17 +597,17 @@ def sync_alerts(as_of, town_ids=None):
                 prepared.execute(cursor, [sync_statement(as_of, town_ids)])
             return cursor.fetchone()[0]
     # Without data-modifying CTEs the found rows are staged in a temporary table.
-    found, params = found_select(as_of, town_ids)
+    found = found_select(as_of, town_ids)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     stage = connection.ops.quote_name("stage_alert_found")
     with connection.cursor() as cursor:
         # A failed run rolled its table back with it; DROP covers any other leftover in this connection.
         cursor.execute(f"DROP TABLE IF EXISTS {stage}")
         cursor.execute(f"CREATE TEMPORARY TABLE {stage} ({_columns()})")
-        cursor.execute(f"INSERT INTO {stage} ({_columns()}) {found}", params)
+        cursor.execute(f"INSERT INTO {stage} ({_columns()}) {found.sql}", found.params)
         cursor.execute(_close_sql(stage, town_ids), [now, *(town_ids or ())])
         closed = cursor.rowcount
-        cursor.execute(_open_sql(stage), [now])
+        cursor.execute(_open_sql(stage, found.params_sql), [*found.params_params, now])
         opened = cursor.rowcount
         cursor.execute(f"DROP TABLE {stage}")
     return closed + opened

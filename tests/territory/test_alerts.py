@@ -126,11 +126,11 @@ def test_the_quarters_calls_of_the_on_time_alert_are_read_from_an_index_alone():
     """The on-time rule reads the calls due to close in the quarter: an eighth of them. Without an index
     on the due time it scanned the whole call table in every full run (17.9 M calls at nation scale);
     the due time, the department and the closing time all come from one index, not the table's rows."""
-    ((sql, params),) = department_breaches(timezone.localdate(), None)
+    (breaches,) = department_breaches(timezone.localdate(), None)
     with connection.cursor() as cursor:
         # The test database holds a handful of calls, for which a scan is cheapest anyway.
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", with_clock(params))
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {breaches.sql}", with_clock(breaches.params))
         ((plan,),) = cursor.fetchall()
     scans = [n for n, _inner in plan_nodes(plan[0]["Plan"]) if n.get("Relation Name") == Call._meta.db_table]
     assert [(n["Node Type"], n.get("Index Name")) for n in scans] == [("Index Only Scan", "call_close_due")], plan
