@@ -324,7 +324,21 @@ class DelegatedPower(LedgerModel):
         verbose_name = _("下放事项")
         verbose_name_plural = _("下放事项")
         ordering = ["town", "item__type_code", "pk"]
-        indexes = [models.Index(fields=["town", "take_over_status"])]
+        indexes = [
+            models.Index(fields=["town", "take_over_status"]),
+            # The untrained alert's powers (not taken over, a sixth of them) read from the index alone
+            # each night, not by scanning every power (1.6 GB at nation scale).
+            models.Index(
+                fields=["delegated_on"],
+                include=["id", "town", "withdrawn_on", "take_over_on"],
+                condition=~Q(take_over_status="taken_over"),
+                name="power_not_taken_over",
+            ),
+            # The rest of that alert's powers: taken over, but on a date still to come.
+            models.Index(
+                fields=["take_over_on"], condition=Q(take_over_status="taken_over"), name="power_taken_over_on"
+            ),
+        ]
         constraints = [
             # Among the powers in force only: an item withdrawn earlier may be delegated again.
             models.UniqueConstraint(

@@ -379,10 +379,14 @@ def task_breaches(as_of, town_ids):
 
 def untrained_breaches(as_of, town_ids):
     """Powers not taken over 12 months after their delegation with no training in the last 12 months."""
-    powers = DelegatedPower.objects.filter(untrained_long_q(as_of))
+    powers = only_towns(DelegatedPower.objects.filter(untrained_long_q(as_of)), "town_id", town_ids)
+    # Split by take-over status, each part is read from its own partial index (DelegatedPower.Meta),
+    # not by a scan of every power: those not taken over, and those taken over on a date still to come.
+    taken = DelegatedPower.TakeOverStatus.TAKEN_OVER
+    parts = [powers.exclude(take_over_status=taken), powers.filter(take_over_status=taken, take_over_on__gt=as_of)]
     return [
         breach_select(
-            only_towns(powers, "town_id", town_ids),
+            part,
             AlertRule.UNTRAINED,
             DelegatedPower,
             region=F("town__county_id"),
@@ -390,6 +394,7 @@ def untrained_breaches(as_of, town_ids):
             since=F("delegated_on"),
             params={"town": F("town__name"), "item": F("item__name"), "delegated": F("delegated_on")},
         )
+        for part in parts
     ]
 
 
@@ -454,11 +459,19 @@ def found_select(as_of, town_ids=None, rules=None, now=None):
     def build(ids):
         selects = [select for rule in rules for select in rule(as_of, ids)]
         found = " UNION ALL ".join(select.sql for select in selects)
-        # Each rule's params by the found row's rule: the one subquery of its SELECT runs, no other.
-        whens = " ".join(f"WHEN %s THEN {select.params_sql}" for select in selects)
-        params_sql = f"CASE f.{connection.ops.quote_name('rule')} {whens} END" if selects else "NULL"
         found_params = [p for select in selects for p in select.params]
-        params_params = [p for select in selects for p in (select.rule, *select.params_params)]
+        # Each row's params by its rule: only that rule's subqueries run. A rule of several SELECTs
+        # (the untrained powers, read in two parts) has its row in one of them, the others give NULL.
+        by_rule = {}
+        for select in selects:
+            by_rule.setdefault(select.rule, []).append(select)
+        whens, params_params = [], []
+        for rule, parts in by_rule.items():
+            # SQLite's COALESCE takes two arguments or more.
+            subqueries = ", ".join(part.params_sql for part in parts)
+            whens.append(f"WHEN %s THEN {f'COALESCE({subqueries})' if len(parts) > 1 else subqueries}")
+            params_params += [rule, *(p for part in parts for p in part.params_params)]
+        params_sql = f"CASE f.{connection.ops.quote_name('rule')} {' '.join(whens)} END" if selects else "NULL"
         # compiled() keeps one list of parameters: the found ones, then the params', split where noted.
         return (found, params_sql, len(found_params)), found_params + params_params
 
