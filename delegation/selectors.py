@@ -55,6 +55,20 @@ def in_force_sql(on, alias="p"):
     )
 
 
+def taken_over_q(on):
+    """``Q`` of the powers taken over by the date ``on``. A take-over recorded with a later date is
+    planned, not done: until that day the power counts as not taken over, as in the figures."""
+    return Q(take_over_status=DelegatedPower.TakeOverStatus.TAKEN_OVER, take_over_on__lte=on)
+
+
+def taken_over_sql(on, alias="p"):
+    """``core.sql.Condition`` of ``taken_over_q`` for the powers of table alias ``alias``."""
+    return Condition(
+        f"{alias}.take_over_status = %s AND {alias}.take_over_on <= %s",
+        [DelegatedPower.TakeOverStatus.TAKEN_OVER, on],
+    )
+
+
 def derived_state_conditions(taken_over, town_case):
     """{state: condition} of the three-way split, from two conditions on a power.
 
@@ -80,9 +94,7 @@ def with_derived_state(queryset, as_of=None):
         month__lte=last,
         accepted__gt=0,
     )
-    conditions = derived_state_conditions(
-        Q(take_over_status=DelegatedPower.TakeOverStatus.TAKEN_OVER), Q(Exists(town_cases))
-    )
+    conditions = derived_state_conditions(taken_over_q(as_of or timezone.localdate()), Q(Exists(town_cases)))
     # The states are exclusive; the last needs no test of its own.
     return queryset.annotate(
         derived_state=Case(
@@ -196,11 +208,7 @@ def untrained_q(as_of):
     recent = TrainingCoverage.objects.filter(
         power=OuterRef("pk"), training__held_on__gt=year_before(as_of), training__held_on__lte=as_of
     )
-    # Taken over counts from the take-over date, as in the figures: at an earlier month it was not yet.
-    taken = Q(take_over_status=DelegatedPower.TakeOverStatus.TAKEN_OVER) & (
-        Q(take_over_on__isnull=True) | Q(take_over_on__lte=as_of)
-    )
-    return in_force_q(as_of) & ~taken & ~Q(Exists(recent))
+    return in_force_q(as_of) & ~taken_over_q(as_of) & ~Q(Exists(recent))
 
 
 def untrained_long_q(as_of):

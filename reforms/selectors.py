@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import at_or_under, visible
@@ -33,10 +34,12 @@ def town_key_figures(*, user, search=""):
     """The user's towns (those matching ``search``) with powers delegated / taken over, headcount
     approved / filled, promised / paid.
 
+    Powers count as the dashboards count them today: those in force, taken over by today.
     Headcount counts administrative and institutional posts, each at its latest dated figure.
     One query for a page of towns: every figure is a correlated subquery, evaluated for that page only.
     """
     from delegation.models import DelegatedPower
+    from delegation.selectors import in_force_q, taken_over_q
     from finance.models import FiscalArrangement, FiscalYearRecord
     from staffing.models import FilledPosts, HeadcountQuota, PostType
     from staffing.selectors import latest_headcount
@@ -45,13 +48,11 @@ def town_key_figures(*, user, search=""):
     quotas = latest_headcount(HeadcountQuota).filter(post_type__in=posts)
     filled = latest_headcount(FilledPosts).filter(post_type__in=posts)
     money = FiscalYearRecord.objects.filter(arrangement__unit=FiscalArrangement.Unit.YUAN)
+    today = timezone.localdate()
+    in_force = DelegatedPower.objects.filter(in_force_q(today))
     return town_search(town_list(user=user), search).annotate(
-        powers_delegated=_per_town(DelegatedPower.objects.all(), "town", Count("pk")),
-        powers_taken_over=_per_town(
-            DelegatedPower.objects.filter(take_over_status=DelegatedPower.TakeOverStatus.TAKEN_OVER),
-            "town",
-            Count("pk"),
-        ),
+        powers_delegated=_per_town(in_force, "town", Count("pk")),
+        powers_taken_over=_per_town(in_force.filter(taken_over_q(today)), "town", Count("pk")),
         headcount_approved=_per_town(quotas, "town", Sum("approved")),
         headcount_filled=_per_town(filled, "town", Sum("filled")),
         promised=_per_town(money, "arrangement__town", Sum("promised")),

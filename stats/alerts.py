@@ -42,6 +42,7 @@ from delegation.selectors import (
     activity_window,
     derived_state_conditions,
     in_force_sql,
+    taken_over_sql,
     untrained_long_q,
 )
 from finance.models import FiscalYearRecord
@@ -333,9 +334,8 @@ def paper_only_breaches(as_of, town_ids):
         f"AND c.handled_by = %s AND c.month BETWEEN %s AND %s AND c.accepted > 0)",
         [by.TOWN, first, last],
     )
-    taken = Condition("p.take_over_status = %s", [DelegatedPower.TakeOverStatus.TAKEN_OVER])
     # A withdrawn power is the department's again: its cases are no evidence against the town.
-    unused = derived_state_conditions(taken, town_case)[DerivedState.UNUSED] & in_force_sql(as_of)
+    unused = derived_state_conditions(taken_over_sql(as_of), town_case)[DerivedState.UNUSED] & in_force_sql(as_of)
     subject, subject_params = _content_type(DelegatedPower).values("pk").query.sql_with_params()
     own = ""
     if town_ids is not None:

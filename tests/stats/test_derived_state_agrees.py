@@ -32,12 +32,16 @@ def powers():
     refused = DelegatedPowerFactory(
         town=town, take_over_status="not_taken_over", take_over_on=None, not_taken_over_cause="no_trained_staff"
     )
+    # Recorded as taken over on a date still to come (the take-over planned for next month): not taken
+    # over yet, though the department's cases meanwhile would make it look paper-only.
+    scheduled = DelegatedPowerFactory(town=town, take_over_on=AS_OF + dt.timedelta(days=10))
+    MonthlyCaseCountFactory(power=scheduled, month=IN_WINDOW, handled_by="county_department", accepted=5, closed=5)
     return (
         town,
         {
             "running": {running.pk},
             "unused": {paper_only.pk, stale.pk},
-            "not_taken_over": {pending.pk, refused.pk},
+            "not_taken_over": {pending.pk, refused.pk, scheduled.pk},
         },
         paper_only,
     )

@@ -1,9 +1,11 @@
 """Browser forms: scoped choices, field errors, optimistic-lock conflicts, reviewers and other counties."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from delegation.models import DelegatedPower
 from reforms.models import Town
@@ -233,6 +235,20 @@ def test_editor_home_shows_key_figures(client, editor, power):
     towns = list(response.context["towns"])
     assert towns[0].powers_delegated == 1
     assert towns[0].powers_taken_over == 0
+
+
+def test_editor_home_counts_powers_as_the_dashboard_does_today(client, editor, power):
+    """Delegated: the powers in force today; taken over: those taken over by today. A power withdrawn
+    last year, or recorded with a take-over date still to come, reads the same here as on the
+    town's dashboard."""
+    today = timezone.localdate()
+    DelegatedPowerFactory(town=power.town)  # taken over in 2019
+    DelegatedPowerFactory(town=power.town, take_over_on=today + dt.timedelta(days=20))
+    DelegatedPowerFactory(town=power.town, withdrawn_on=today - dt.timedelta(days=365), withdrawal_reason="调整")
+    client.force_login(editor)
+    page = client.get(reverse("home")).content.decode()
+    row = re.search(rf"{power.town.name}</a>.*?</tr>", page, re.S).group(0)
+    assert re.findall(r'<td class="num">(\d+)</td>', row)[:2] == ["3", "1"], row
 
 
 def test_my_towns_pages_a_large_scope_and_finds_a_town_by_name_or_code(client, editor, power):
