@@ -19,7 +19,7 @@ class LedgerModel(models.Model):
     ``period_fields`` names the date (or year) fields that place a row in time, so that a change to it
     is known to alter the figures of the months from the earliest of them on (none: every month);
     ``figure_free_fields`` names fields that no figure or alert reads, so that an update changing only
-    them queues no recompute. A model may offer ``choices_for(user)``, the rows a form lets ``user``
+    them (or nothing) queues no recompute. A model may offer ``choices_for(user)``, the rows a form lets ``user``
     pick (see ``core.forms.choice_queryset``).
     """
 

@@ -93,7 +93,7 @@ def _full_clean(instance, exclude=None):
 
 
 def _announce(instance, user, action, figure_free=False):
-    """Tell listeners (audit, alerts) of the write; ``figure_free``: it changed only ``figure_free_fields``."""
+    """Tell listeners (audit, alerts) of the write; ``figure_free``: it changed no field a figure reads."""
     record_changed.send(sender=type(instance), instance=instance, user=user, action=action, figure_free=figure_free)
 
 
@@ -143,7 +143,7 @@ def record_update(instance, *, user, data, expected_version=None):
     """
     current = _lock_current(instance, user, expected_version)
     before, before_since = town_of(current), changed_since(current)
-    figures_unchanged = _changes_only_figure_free_fields(current, data)
+    figures_unchanged = _figures_unchanged(current, data)
     for field, value in data.items():
         setattr(current, field, value)
     _require_edit(user, current)
@@ -157,29 +157,23 @@ def record_update(instance, *, user, data, expected_version=None):
     return current
 
 
-def _changes_only_figure_free_fields(current, data):
-    """Whether applying ``data`` to ``current`` changes some of its ``figure_free_fields`` and nothing else.
+def _figures_unchanged(current, data):
+    """Whether applying ``data`` to ``current`` changes none of the fields a figure or alert reads.
 
-    A save that changes nothing still queues its town, as every write did before. Any doubt (a name
-    that is not a field, a value of another type) counts as a change: at worst a recompute that finds
-    nothing to write.
+    True when every value that differs is one of ``figure_free_fields``, and when none differs at all:
+    another system resending its records as they are. Any doubt (a name that is not a field, a value
+    of another type) counts as a change: at worst a recompute that finds nothing to write.
     """
     free = set(type(current).figure_free_fields)
-    if not free:
-        return False
-    changed_free = False
     for name, value in data.items():
         try:
             field = current._meta.get_field(name)
         except FieldDoesNotExist:
             return False
         new = value.pk if field.is_relation and isinstance(value, Model) else value
-        if field.value_from_object(current) == new:
-            continue
-        if name not in free:
+        if name not in free and field.value_from_object(current) != new:
             return False
-        changed_free = True
-    return changed_free
+    return True
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ write_begins = Signal()
 
 # Sent inside the writing transaction, so that the audit entry commits or rolls back with the change.
 # ``action`` is "create", "update" or "delete"; ``user`` made the change; ``figure_free`` True: an update
-# changed only the model's ``figure_free_fields``, which no figure or alert reads.
+# changed only the model's ``figure_free_fields``, which no figure or alert reads, or nothing at all.
 record_changed = Signal()
 
 # The same for several rows written together (``core.services.records_write``): ``changes`` is a list of

@@ -54,7 +54,7 @@ def sync_subject_alerts(instance):
 def on_record_changed(sender, instance, action, figure_free=False, **kwargs):
     """Inside the write's transaction; a failure here is logged and never refuses the write.
 
-    A change to ``figure_free_fields`` alone (a task's lead unit) cannot raise or close an alert.
+    A change to ``figure_free_fields`` alone (a task's lead unit), or none, cannot raise or close an alert.
     """
     if action == "delete" or figure_free or type(instance) not in RULES:
         return

@@ -173,3 +173,41 @@ def test_a_task_edit_of_its_cooperating_units_alone_queues_no_recompute(
         response = client.patch(url, done, format="json", HTTP_IF_MATCH="*")
     assert response.status_code == 200, response.json()
     assert list(PendingRecompute.objects.values_list("town_id", flat=True)) == [task.plan.town_id]
+
+
+def test_a_save_that_changes_nothing_queues_no_recompute(unreachable_broker, django_capture_on_commit_callbacks):
+    """Another system resending its records as they are: no month of the town is rebuilt for it.
+
+    A task names no period, so each such save queued its town for every month since the reform began.
+    """
+    from tests.api.conftest import client_for
+    from tests.factories import DelegatedPowerFactory, ReformTaskFactory, UserFactory
+
+    task = ReformTaskFactory(status="in_progress", cooperating_units="县司法局")
+    power = DelegatedPowerFactory(town=task.plan.town)
+    client = client_for(UserFactory(region=task.plan.town.county))
+    resent = {
+        f"/api/v1/tasks/{task.pk}/": {"status": "in_progress", "cooperating_units": "县司法局"},
+        f"/api/v1/delegated-powers/{power.pk}/": {
+            "mode": "direct",
+            "take_over_status": "taken_over",
+            "take_over_on": "2019-06-01",
+        },
+    }
+    for url, body in resent.items():
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.patch(url, body, format="json", HTTP_IF_MATCH="*")
+        assert response.status_code == 200, response.json()
+        assert {name: response.json()[name] for name in body} == body
+    assert not PendingRecompute.objects.exists()
+
+    # One value changed among those resent: the town is queued.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.patch(
+            f"/api/v1/tasks/{task.pk}/",
+            {"status": "done", "completed_on": "2026-11-30"},
+            format="json",
+            HTTP_IF_MATCH="*",
+        )
+    assert response.status_code == 200, response.json()
+    assert list(PendingRecompute.objects.values_list("town_id", flat=True)) == [task.plan.town_id]
