@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.scoping import at_or_under, visible
+from core.scoping import at_or_under, visible, visible_in_town
 
 from .measures import LedgerFigure, ledger_figure
 from .models import ReformPlan, ReportedFigure, SourceDocument, Town
@@ -64,7 +64,10 @@ SECTION_SIZE = 10
 
 
 def town_overview(*, user, town):
-    """Every strand of one town, a first page of each, for the town page."""
+    """Every strand of one town, a first page of each, for the town page.
+
+    ``town`` is one of ``town_list(user=user)``: its strands are read by the town alone.
+    """
     from delegation.models import DelegatedPower
     from delegation.selectors import DerivedState, derived_state_counts
     from finance.models import FiscalArrangement, FiscalYearRecord
@@ -73,7 +76,7 @@ def town_overview(*, user, town):
     from .models import AssessmentScore, ReformTask, TownAnnualAssessment
 
     def scoped(model):
-        return visible(user, model).filter(**{model.town_path: town})
+        return visible_in_town(user, model, town)
 
     powers = scoped(DelegatedPower)
     counts = derived_state_counts(powers)

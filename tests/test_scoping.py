@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.scoping import can_edit, visible
+from core.scoping import can_edit, visible, visible_in_town
 from reforms.models import Region, SourceDocument, Town
 from tests.factories import CountyFactory, SourceDocumentFactory, TownFactory, UserFactory
 
@@ -55,3 +55,29 @@ def test_province_document_is_visible_to_county_users(towns):
 
 def test_admin_sees_everything(towns, admin_user):
     assert visible(admin_user, Town).count() == 3
+
+
+@pytest.mark.parametrize("role", ["system_admin", "reviewer", "county_editor", "town_staff", "department_staff"])
+def test_a_visible_towns_rows_are_those_visible_to_the_user(towns, role):
+    """The town page reads each strand by its town alone: the same rows as through the region tree."""
+    from delegation.models import DelegatedPower
+    from reforms.models import ReformTask
+    from tests.factories import DelegatedPowerFactory, DepartmentFactory, ReformTaskFactory
+
+    linqing, shen, _other = towns
+    for town in (linqing, shen):
+        ReformTaskFactory(plan__town=town)
+        DelegatedPowerFactory(town=town)
+    region = {"system_admin": None, "reviewer": Region.objects.get(code="371500")}.get(role, linqing.county)
+    user = UserFactory(
+        role=role,
+        region=region,
+        town=linqing if role == "town_staff" else None,
+        department=DepartmentFactory(county=linqing.county) if role == "department_staff" else None,
+    )
+    assert linqing in visible(user, Town)
+    for town in visible(user, Town):
+        for model in (ReformTask, DelegatedPower):
+            expected = set(visible(user, model).filter(**{model.town_path: town}))
+            assert set(visible_in_town(user, model, town)) == expected
+            assert expected or town not in (linqing, shen)
