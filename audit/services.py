@@ -56,7 +56,9 @@ def chain_lock():
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
 
 
-@transaction.atomic
+# Without a savepoint of its own: inside a write the entry commits or rolls back with the change, and
+# a failure to write it fails the write (two round trips fewer on every write).
+@transaction.atomic(savepoint=False)
 def audit(action, *, user=None, request=None, obj=None, detail="", status=None, username=""):
     """Append one entry. ``request`` defaults to the request being served, for the address and path."""
     request = request if request is not None else current_request.get()
@@ -81,7 +83,7 @@ def audit(action, *, user=None, request=None, obj=None, detail="", status=None, 
     return entry
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def audit_many(changes, *, user=None):
     """Append one entry per ``(action, obj)`` of ``changes``, chained in order, in one insert."""
     request = current_request.get()

@@ -84,7 +84,7 @@ def assert_traces(model, pk, action, town, touched, history_type, *, unchanged=F
         rows = model.history.filter(id=pk, history_type=history_type)
         assert rows.exists(), f"{model.__name__} {action}: no history row"
     # A deleted town has nothing left to recompute (the statistics engine drops it; the nightly run
-    # removes its old rows); every other write queues its town.
+    # removes its old rows); every other write that changes the row queues its town.
     if unchanged:
         assert town is None or town.pk not in touched, f"{model.__name__} {action}: recompute queued for no change"
     elif town is not None and not (action == A.DELETE and model._meta.label == "reforms.Town"):

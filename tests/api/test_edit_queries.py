@@ -41,6 +41,15 @@ def test_an_edit_reads_the_rows_its_scope_checks_follow_with_the_row_itself(user
     assert [sql for sql in selects_from(sqls, "reforms_reformplan") if 'SELECT "reforms_reformplan"."id"' in sql] == []
 
 
+def test_an_edit_writes_its_audit_entry_in_the_edits_own_transaction(users, town_a):
+    """The entry commits or rolls back with the change: no savepoint of its own around it."""
+    task = ReformTaskFactory(plan=ReformPlanFactory(town=town_a))
+    _response, sqls = patch(client_for(users["editor_a"]), task, {"cooperating_units": "县财政局"})
+    insert = next(i for i, sql in enumerate(sqls) if sql.startswith('INSERT INTO "audit_auditentry"'))
+    # Before the insert: the chain lock and the last entry's hash, and no savepoint opened for them.
+    assert not any(sql.startswith("SAVEPOINT") for sql in sqls[insert - 3 : insert]), sqls[insert - 3 : insert]
+
+
 def test_an_edit_of_a_field_no_alert_reads_leaves_the_alerts_alone(users, town_a):
     task = ReformTaskFactory(plan=ReformPlanFactory(town=town_a), deadline=dt.date(2020, 1, 31))
     client = client_for(users["editor_a"])
