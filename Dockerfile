@@ -33,4 +33,4 @@ RUN DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=collectstatic-b
 RUN useradd --system app && mkdir -p var && chown app var
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

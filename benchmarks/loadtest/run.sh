@@ -25,7 +25,7 @@ mkdir -p var
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-.venv/bin/gunicorn config.wsgi --bind "127.0.0.1:${PORT}" --workers "$WORKERS" --log-level warning \
+.venv/bin/gunicorn -c config/gunicorn.py config.wsgi --bind "127.0.0.1:${PORT}" --workers "$WORKERS" --log-level warning \
     --env DJANGO_SETTINGS_MODULE=config.settings.local &
 pids+=($!)
 .venv/bin/celery -A config worker --concurrency 1 --loglevel WARNING &

@@ -107,8 +107,10 @@ def _app_env(**extra):
 def test_requests_succeed_after_the_database_drops_every_connection():
     """A real gunicorn worker keeps its connection; after PostgreSQL kills it, the next request reconnects."""
     port = _free_port()
+    bind = f"127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}"],
+        # As the image starts it: the application loaded and warmed in the master (config/gunicorn.py).
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi", "-w", "1", "-b", bind],
         cwd=settings.BASE_DIR,
         env=_app_env(),
         stdout=subprocess.DEVNULL,
