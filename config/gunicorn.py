@@ -4,7 +4,7 @@
 The application is loaded once, in the master, and warmed there (``core.warmup``) before the workers
 are forked, so that none pays for its first pages' set-up while users wait. The objects loaded by then
 live as long as the process: ``gc.freeze`` takes them out of the garbage collector's view, so that a
-worker's full collection no longer walks them all (about 0.14 s each time on the load test's mix, every
+worker's full collection no longer walks them all (about 0.1 s each time on the load test's mix, every
 few seconds in each worker, inside whichever request triggered it), and the pages holding them stay
 shared between the workers instead of being copied as the collector writes to them.
 
