@@ -15,14 +15,15 @@ from django.urls import get_resolver
 from django.utils import translation
 
 
-def project_templates():
-    """The names of the project's own templates (its ``templates/`` and its apps'), not third parties'."""
+def project_templates(engine=None):
+    """The names of the project's own templates (its ``templates/`` and its apps'), not third parties',
+    that ``engine`` (the Django one by default) finds."""
+    engine = engine or engines["django"]
     names = set()
-    for engine in engines.all():
-        for directory in map(Path, engine.template_dirs):
-            if settings.BASE_DIR not in directory.parents or "site-packages" in directory.parts:
-                continue
-            names.update(path.relative_to(directory).as_posix() for path in directory.rglob("*.html"))
+    for directory in map(Path, engine.template_dirs):
+        if settings.BASE_DIR not in directory.parents or "site-packages" in directory.parts:
+            continue
+        names.update(path.relative_to(directory).as_posix() for path in directory.rglob("*.html"))
     return sorted(names)
 
 
@@ -34,9 +35,10 @@ def warm_up():
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             translation.gettext("台账")
-    names = project_templates()
-    engine = engines["django"]
-    for name in names:
-        engine.get_template(name)
+    names = []
+    for engine in engines.all():  # each engine compiles the templates it finds itself
+        for name in project_templates(engine):
+            engine.get_template(name)
+            names.append(name)
     connections.close_all()
     return names
