@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import CheckConstraint, Model, Q, UniqueConstraint
 from django.utils.translation import gettext as _
 
 from core.constraints import errors_at_fields
@@ -143,11 +143,12 @@ def record_update(instance, *, user, data, expected_version=None):
     """
     current = _lock_current(instance, user, expected_version)
     before, before_since = town_of(current), changed_since(current)
-    figures_unchanged = _figures_unchanged(current, data)
+    changed = _changed_fields(current, data)
+    figures_unchanged = changed <= set(type(current).figure_free_fields)
     for field, value in data.items():
         setattr(current, field, value)
     _require_edit(user, current)
-    _full_clean(current)
+    _full_clean(current, exclude=_checked_before(type(current), changed))
     _history_user(current, user)
     current.save()
     _announce(current, user, "update", figure_free=figures_unchanged)
@@ -157,23 +158,54 @@ def record_update(instance, *, user, data, expected_version=None):
     return current
 
 
-def _figures_unchanged(current, data):
-    """Whether applying ``data`` to ``current`` changes none of the fields a figure or alert reads.
+def _changed_fields(current, data):
+    """The names in ``data`` whose value differs from ``current``'s (the row as saved).
 
-    True when every value that differs is one of ``figure_free_fields``, and when none differs at all:
-    another system resending its records as they are. Any doubt (a name that is not a field, a value
-    of another type) counts as a change: at worst a recompute that finds nothing to write.
+    A name that is not a field, or a value of another type, counts as changed: at worst a check or a
+    recompute that finds nothing.
     """
-    free = set(type(current).figure_free_fields)
+    changed = set()
     for name, value in data.items():
         try:
             field = current._meta.get_field(name)
         except FieldDoesNotExist:
-            return False
+            changed.add(name)
+            continue
         new = value.pk if field.is_relation and isinstance(value, Model) else value
-        if name not in free and field.value_from_object(current) != new:
-            return False
-    return True
+        if field.value_from_object(current) != new:
+            changed.add(name)
+    return changed
+
+
+def _constraint_fields(model, constraint):
+    """The names of the fields ``constraint`` reads; every field where it cannot be told."""
+    condition = getattr(constraint, "condition", None)
+    if condition is not None and not isinstance(condition, Q):  # a boolean expression: not read here
+        return {field.name for field in model._meta.concrete_fields}
+    read = condition.referenced_base_fields if condition is not None else set()
+    if isinstance(constraint, CheckConstraint):
+        names = read
+    elif isinstance(constraint, UniqueConstraint) and not constraint.expressions:
+        names = {*constraint.fields, *read}
+    else:
+        return {field.name for field in model._meta.concrete_fields}
+    pk = model._meta.pk.name
+    return {pk if name == "pk" else model._meta.get_field(name).name for name in names}
+
+
+def _checked_before(model, changed):
+    """The fields an update leaves as they were and that no rule over a changed field reads.
+
+    The row as saved passed their checks (validation, and the database's constraints): checking them
+    again would only cost queries, one for each foreign key and three for each check constraint. A
+    constraint over a changed field is checked whole, with the fields it reads that did not change.
+    """
+    needed = set(changed)
+    for constraint in model._meta.constraints:
+        fields = _constraint_fields(model, constraint)
+        if fields & changed:
+            needed |= fields
+    return {field.name for field in model._meta.concrete_fields} - needed
 
 
 @transaction.atomic
