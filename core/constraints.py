@@ -57,6 +57,17 @@ def _default_fields(model, constraint):
     return names[-1:]
 
 
+def fields_read(model, constraint):
+    """The names of the fields ``constraint`` reads (its fields, its condition's and their F()s);
+    every field of ``model`` where that cannot be told (a boolean expression, an expression index)."""
+    condition = getattr(constraint, "condition", None)
+    plain = condition is None or isinstance(condition, Q)
+    if not plain or not isinstance(constraint, CheckConstraint | UniqueConstraint) or constraint.contains_expressions:
+        return {field.name for field in model._meta.concrete_fields}
+    names = {*getattr(constraint, "fields", ()), *(condition.referenced_base_fields if condition else ())}
+    return {model._meta.pk.name if name == "pk" else model._meta.get_field(name).name for name in names}
+
+
 def constraint_fields(model, instance=None):
     """{constraint message: the fields it is shown at}; with ``instance``, the fields it actually breaks."""
     targets = {}

@@ -9,10 +9,10 @@ import datetime as dt
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import CheckConstraint, Model, Q, UniqueConstraint
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from core.constraints import errors_at_fields
+from core.constraints import errors_at_fields, fields_read
 from core.scoping import can_edit, scope_relations, town_of
 from core.signals import data_imported, record_changed, records_changed, town_touched, write_begins
 
@@ -144,6 +144,7 @@ def record_update(instance, *, user, data, expected_version=None):
     current = _lock_current(instance, user, expected_version)
     before, before_since = town_of(current), changed_since(current)
     changed = _changed_fields(current, data)
+    # Nothing changed at all (another system resending its records as they are) counts as free too.
     figures_unchanged = changed <= set(type(current).figure_free_fields)
     for field, value in data.items():
         setattr(current, field, value)
@@ -177,22 +178,6 @@ def _changed_fields(current, data):
     return changed
 
 
-def _constraint_fields(model, constraint):
-    """The names of the fields ``constraint`` reads; every field where it cannot be told."""
-    condition = getattr(constraint, "condition", None)
-    if condition is not None and not isinstance(condition, Q):  # a boolean expression: not read here
-        return {field.name for field in model._meta.concrete_fields}
-    read = condition.referenced_base_fields if condition is not None else set()
-    if isinstance(constraint, CheckConstraint):
-        names = read
-    elif isinstance(constraint, UniqueConstraint) and not constraint.expressions:
-        names = {*constraint.fields, *read}
-    else:
-        return {field.name for field in model._meta.concrete_fields}
-    pk = model._meta.pk.name
-    return {pk if name == "pk" else model._meta.get_field(name).name for name in names}
-
-
 def _checked_before(model, changed):
     """The fields an update leaves as they were and that no rule over a changed field reads.
 
@@ -202,7 +187,7 @@ def _checked_before(model, changed):
     """
     needed = set(changed)
     for constraint in model._meta.constraints:
-        fields = _constraint_fields(model, constraint)
+        fields = fields_read(model, constraint)
         if fields & changed:
             needed |= fields
     return {field.name for field in model._meta.concrete_fields} - needed

@@ -8,7 +8,8 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-from core.services import _checked_before, _constraint_fields
+from core.constraints import fields_read
+from core.services import _checked_before
 from delegation.models import (
     DelegationCatalogue,
     Finding,
@@ -295,7 +296,7 @@ def test_an_update_of_any_field_a_rule_reads_still_meets_the_rule(name):
     constraint reads checks the constraint whole, with the fields left as they were."""
     row = CASES[name]()
     constraint = _constraints_of(type(row))[name]
-    read = _constraint_fields(type(row), constraint)
+    read = fields_read(type(row), constraint)
     assert read <= {field.name for field in type(row)._meta.concrete_fields}
     for field in read:
         with pytest.raises(ValidationError) as excinfo:
