@@ -1,6 +1,8 @@
 """Figures over several runs: each reported as min / median / max, with the machine's load average.
 
 A target must hold in every run, not in the best one, so each target is checked against the worst run.
+Times are bounds to stay under ("p95 under 500 ms": 500 misses it), ratios bounds to stay within
+("within 1.5× the floor": 1.5 meets it).
 """
 
 import os
@@ -62,6 +64,14 @@ class Figure:
     target: float | None = None
     values: list[float] = field(default_factory=list)
 
+    @property
+    def strict(self):
+        """Whether the value must stay under the target, not merely reach it: the issue's times are "under"."""
+        return self.unit == "ms"
+
+    def misses(self, value):
+        return value >= self.target if self.strict else value > self.target
+
     def digits(self):
         return 2 if self.unit in ("s", "x", "load", "cores") else 1 if self.unit in ("ms", "req/s", "%") else 0
 
@@ -70,7 +80,7 @@ class Figure:
         that missed can be read beside its load and its other figures."""
         if self.target is None or not self.values:
             return ""
-        missed = [(run, value) for run, value in enumerate(self.values, 1) if value > self.target]
+        missed = [(run, value) for run, value in enumerate(self.values, 1) if self.misses(value)]
         if not missed:
             return "met in every run"
         runs = ", ".join(f"run {run} ({value:.{self.digits()}f})" for run, value in missed)
@@ -79,7 +89,7 @@ class Figure:
     def row(self):
         low, middle, high = min(self.values), statistics.median(self.values), max(self.values)
         cells = [f"{v:.{self.digits()}f}" for v in (low, middle, high)]
-        target = f"≤ {self.target:g}" if self.target is not None else ""
+        target = f"{'<' if self.strict else '≤'} {self.target:g}" if self.target is not None else ""
         name = f"{self.name}, {self.unit}" if self.unit and self.unit != "load" else self.name
         numbers = " ".join(f"{cell:>9}" for cell in cells)
         return f"{name:<80} {len(self.values):>4} {numbers} {target:>7}  {self.verdict()}"

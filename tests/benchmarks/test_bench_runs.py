@@ -29,7 +29,7 @@ def test_a_missed_target_names_the_runs_that_missed_it_and_their_values():
     report = Report()
     for ms in (14.3, 36.8, 18.6, 25.4):
         report.add("one town's run", ms, "ms", 25)
-    assert report.lines()[1].endswith("≤ 25  MISSED in 2 of 4 runs: run 2 (36.8), run 4 (25.4)")
+    assert report.lines()[1].endswith("< 25  MISSED in 2 of 4 runs: run 2 (36.8), run 4 (25.4)")
 
 
 def test_a_target_met_in_every_run_says_so():
@@ -38,6 +38,18 @@ def test_a_target_met_in_every_run_says_so():
         report.add("one town's run", ms, "ms", 25)
     assert report.lines()[1].endswith("met in every run")
     assert report.missed() == []
+
+
+def test_a_time_at_its_bound_misses_it_and_a_ratio_at_its_bound_meets_it():
+    # The times are bounds to stay under ("p95 under 500 ms"), its ratios bounds to stay
+    # within ("within 1.5× the floor"): a p95 of exactly 500 ms is not under 500 ms.
+    report = Report()
+    report.add("p95", 500.0, "ms", 500)
+    report.add("nightly run ÷ floor", 1.5, "x", 1.5)
+    p95, ratio = report.lines()[1:]
+    assert p95.endswith("< 500  MISSED in 1 of 1 runs: run 1 (500.0)")
+    assert ratio.endswith("≤ 1.5  met in every run")
+    assert report.missed() == ["p95"]
 
 
 def _bench(*args):
