@@ -12,6 +12,7 @@ document's region, …). Regions form a tree at most three deep: province → ci
 import operator
 from functools import reduce
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from core.registry import region_model, town_model
@@ -21,6 +22,8 @@ NOTHING = Q(pk__in=[])
 
 # How many levels a region tree has under its root (province → city → county).
 TREE_LEVELS = 3
+# How many of those levels a region of each level has at and under it: no region lies under a county.
+LEVELS_AT_OR_UNDER = {"province": 3, "city": 2, "county": 1}
 
 
 def at_or_under(path, value, *, by="pk", levels=range(TREE_LEVELS)):
@@ -51,6 +54,19 @@ def _ancestor_ids(region):
     return ids
 
 
+def _levels_under(user):
+    """The steps down from ``user``'s region at which a row's region can lie.
+
+    A county user's rows are found by their county alone, without joining the regions above each
+    row's county; fewer steps can only find fewer rows, never more. Known only when the region was
+    loaded with the user (an API token's lookup loads it): looking it up would cost the query it saves.
+    """
+    # The model's field, not ``type(user)``: a request's user is a lazy object around the user.
+    if not get_user_model()._meta.get_field("region").is_cached(user) or user.region is None:
+        return range(TREE_LEVELS)
+    return range(LEVELS_AT_OR_UNDER.get(getattr(user.region, "level", None), TREE_LEVELS))
+
+
 def visible_q(user, model):
     """Q selecting the rows of ``model`` that ``user`` may read."""
     if not user.is_authenticated:
@@ -59,7 +75,7 @@ def visible_q(user, model):
         return Q()
     if user.region_id is None:
         return NOTHING
-    q = at_or_under(model.scope_path, user.region_id)
+    q = at_or_under(model.scope_path, user.region_id, levels=_levels_under(user))
     if _is_reference(model):
         q |= Q(**{f"{model.scope_path or 'pk'}__in": _ancestor_ids(user.region)})
     return q & _staff_q(user, model)

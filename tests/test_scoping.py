@@ -81,3 +81,40 @@ def test_a_visible_towns_rows_are_those_visible_to_the_user(towns, role):
             expected = set(visible(user, model).filter(**{model.town_path: town}))
             assert set(visible_in_town(user, model, town)) == expected
             assert expected or town not in (linqing, shen)
+
+
+def _signed_in(user):
+    """``user`` as an API token's lookup loads it: with its region."""
+    from core.models import User
+
+    return User.objects.select_related("region").get(pk=user.pk)
+
+
+def test_a_county_users_rows_are_found_by_the_county_alone(towns):
+    """No region lies under a county: the rows a county user reads are found without joining the
+    regions above each row's county (a task's lookup joined two more tables and tested three ORs)."""
+    from reforms.models import ReformTask
+    from tests.factories import ReformTaskFactory
+
+    linqing, shen, _other = towns
+    tasks = {town: ReformTaskFactory(plan__town=town) for town in (linqing, shen)}
+    editor = _signed_in(UserFactory(region=linqing.county))
+    rows = visible(editor, ReformTask)
+    assert set(rows) == {tasks[linqing]}
+    assert '"parent_id"' not in str(rows.query)
+
+
+@pytest.mark.parametrize("code", ["371500", "370000"])
+def test_a_city_or_province_users_rows_still_include_every_county_under_it(towns, code):
+    linqing, shen, _other = towns
+    reviewer = _signed_in(UserFactory(role="reviewer", region=Region.objects.get(code=code)))
+    assert set(visible(reviewer, Town)) == {linqing, shen}
+
+
+def test_a_users_region_not_loaded_is_not_looked_up_to_narrow_the_rows(towns, django_assert_num_queries):
+    from core.models import User
+
+    editor = User.objects.get(pk=UserFactory(region=towns[0].county).pk)
+    with django_assert_num_queries(0):
+        rows = visible(editor, Town)
+    assert set(rows) == {towns[0]}
