@@ -59,7 +59,8 @@ def _levels_under(user):
 
     A county user's rows are found by their county alone, without joining the regions above each
     row's county; fewer steps can only find fewer rows, never more. Known only when the region was
-    loaded with the user (an API token's lookup loads it): looking it up would cost the query it saves.
+    loaded with the user (``core.backends`` and an API token's lookup load it): looking it up would
+    cost the query it saves.
     """
     # The model's field, not ``type(user)``: a request's user is a lazy object around the user.
     if not get_user_model()._meta.get_field("region").is_cached(user) or user.region is None:

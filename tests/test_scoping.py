@@ -1,5 +1,7 @@
 """Who sees and changes what: region at or under one's own, editors only in their county."""
 
+import re
+
 import pytest
 
 from core.scoping import can_edit, visible, visible_in_town
@@ -84,10 +86,10 @@ def test_a_visible_towns_rows_are_those_visible_to_the_user(towns, role):
 
 
 def _signed_in(user):
-    """``user`` as an API token's lookup loads it: with its region."""
-    from core.models import User
+    """``user`` as a request's sign-in loads it: with its region and the regions above."""
+    from core.backends import RegionModelBackend
 
-    return User.objects.select_related("region").get(pk=user.pk)
+    return RegionModelBackend().get_user(user.pk)
 
 
 def test_a_county_users_rows_are_found_by_the_county_alone(towns):
@@ -118,3 +120,36 @@ def test_a_users_region_not_loaded_is_not_looked_up_to_narrow_the_rows(towns, dj
     with django_assert_num_queries(0):
         rows = visible(editor, Town)
     assert set(rows) == {towns[0]}
+
+
+def _region_lookups(queries):
+    """Statements that fetch one region by its id: a user's region, or a region above it, fetched alone."""
+    return [q["sql"] for q in queries if re.search(r'FROM "reforms_region" WHERE "reforms_region"\."id" = ', q["sql"])]
+
+
+@pytest.mark.parametrize("sign_in", ["form", "force_login"])
+def test_a_signed_in_user_comes_with_the_regions_it_is_scoped_by(towns, sign_in):
+    """A page's user is loaded with its region and the regions above it, in one statement: a county
+    clerk's list page then reads its rows by the county alone, and no page fetches those regions one
+    by one (each page fetched the clerk's county, and a list of reference rows its city and province)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    linqing, _shen, _other = towns
+    clerk = UserFactory(username="clerk", region=linqing.county)
+    client = Client()
+    if sign_in == "form":
+        response = client.post("/accounts/login/", {"username": "clerk", "password": "pass-for-tests"})
+        assert response.status_code == 302, response.content.decode()
+    else:
+        client.force_login(clerk)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/delegation/powers/")
+    assert response.status_code == 200
+    assert _region_lookups(ctx.captured_queries) == []
+    scoped = [q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"]]
+    assert scoped
+    assert [sql for sql in scoped if '"parent_id"' in sql] == []
+    assert client.session[BACKEND_SESSION_KEY] == "core.backends.RegionModelBackend"

@@ -84,7 +84,7 @@ class Command(BaseCommand):
         session[SESSION_KEY] = str(user.pk)
         # The backend that authenticates passwords, as login() records it; the first one listed is
         # axes' lockout check, which cannot load a user.
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         return {"cookie": settings.SESSION_COOKIE_NAME, "session": session.session_key}
