@@ -53,9 +53,6 @@ def token_authenticate(secret):
     try:
         # get(), not filter().first(): the digest is unique, and first()'s ORDER BY pk cost a sixth of
         # the time of a lookup that every API request makes.
-        # The user's region only, not the regions above it as a page's sign-in loads them: the API's
-        # busy requests read town rows, and two more joins on every request cost more than the rare
-        # list of a province's documents saves (core.backends).
         token = ApiToken.objects.select_related("user__region").get(
             digest=_digest(secret), revoked_at__isnull=True, user__is_active=True
         )
